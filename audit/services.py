@@ -1,0 +1,64 @@
+"""Writing audit records. Callers pass plain before/after dicts of what changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from audit.models import AuditEvent
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(v) for v in value]
+    return str(value)
+
+
+def audit_event_record(
+    *,
+    actor: Any,
+    company: Any,
+    action: str,
+    target: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Appends one event to the network audit log (public schema)."""
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        company=company,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        before=_json_safe(before),
+        after=_json_safe(after),
+        ip_address=ip_address,
+    )
+
+
+def company_audit_entry_record(
+    *,
+    actor: Any,
+    action: str,
+    target: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Any:
+    """Appends one entry to the current company's own audit log (its schema)."""
+    from workspace.models import AuditEntry
+
+    assert connection.schema_name != "public", "company audit entries belong in a company schema"
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        before=_json_safe(before),
+        after=_json_safe(after),
+    )

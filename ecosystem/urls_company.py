@@ -1,0 +1,22 @@
+"""A company's host (<slug>.BASE_DOMAIN): its workspace and its API."""
+
+from django.urls import include, path
+
+from ecosystem.urls_common import urlpatterns as common
+from tenants.views import handoff_redeem_view
+from workspace import views
+from workspace.views import SECTIONS
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    *[path(f"{key}/", views.section, {"key": key}, name=f"section_{key}") for key in SECTIONS],
+    path("settings/", views.settings_profile, name="settings_profile"),
+    path("settings/workspace/", views.settings_workspace, name="settings_workspace"),
+    path("settings/members/", views.settings_members, name="settings_members"),
+    path("settings/members/<int:pk>/role/", views.member_role, name="member_role"),
+    path("settings/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("settings/audit/", views.settings_audit, name="settings_audit"),
+    path("auth/handoff/", handoff_redeem_view, name="handoff_redeem"),
+    path("api/v1/", include("ecosystem.urls_api")),
+    *common,
+]

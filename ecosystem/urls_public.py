@@ -1,0 +1,18 @@
+"""The network's own host (BASE_DOMAIN): landing, sign-up, login discovery, platform admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from ecosystem.urls_common import urlpatterns as common
+from identity.views import find_company
+from tenants.views import company_new, network_home
+
+admin.site.site_header = "Ecosystem Cloud platform admin"
+
+urlpatterns = [
+    path("", network_home, name="network_home"),
+    path("find/", find_company, name="find_company"),
+    path("companies/new/", company_new, name="company_new"),
+    path("admin/", admin.site.urls),
+    *common,
+]

@@ -1,0 +1,46 @@
+"""allauth's account adapter: where our hosts change allauth's defaults."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest
+
+from tenants.models import Company
+from tenants.selectors import memberships_of_user
+from tenants.services.handoff import handoff_issue
+
+
+def _on_network_host() -> bool:
+    return connection.schema_name == settings.PUBLIC_SCHEMA_NAME
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        # People join an existing company by invitation; sign-up creates a company and lives on
+        # the network's own host.
+        return _on_network_host()
+
+    def save_user(self, request, user, form, commit=True):  # type: ignore[no-untyped-def]
+        user.full_name = (form.cleaned_data.get("full_name") or "").strip()
+        return super().save_user(request, user, form, commit=commit)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        company_id = request.session.pop("signup_company_id", None)
+        company = Company.objects.filter(pk=company_id).first() if company_id else None
+        if company is not None:
+            url = handoff_issue(user=request.user, company=company)
+            if url:
+                return url
+        return super().get_signup_redirect_url(request)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # On the network host, somebody with exactly one workspace goes straight into it.
+        if _on_network_host() and request.user.is_authenticated:
+            memberships = list(memberships_of_user(user=request.user)[:2])
+            if len(memberships) == 1:
+                url = handoff_issue(user=request.user, company=memberships[0].company)
+                if url:
+                    return url
+        return super().get_login_redirect_url(request)

@@ -1,0 +1,57 @@
+"""Sign-up and "find my company" on the network host."""
+
+from __future__ import annotations
+
+from allauth.account.views import SignupView
+from django import forms
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from identity.forms import SignupRace
+from identity.models import User
+from tenants.domains import company_url
+from tenants.selectors import memberships_of_user
+
+
+class CompanySignupView(SignupView):
+    """allauth's sign-up, run as one transaction: the login, the company, its schema claim and
+    its owner membership are created together or not at all."""
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except SignupRace as race:
+            form.add_error("company_slug", race.error)
+            return self.form_invalid(form)
+
+
+class FindCompanyForm(forms.Form):
+    email = forms.EmailField(label="Your work e-mail")
+
+
+def find_company(request: HttpRequest) -> HttpResponse:
+    """E-mails the list of workspaces an address belongs to. The page says the same thing
+    whether or not the address is known, so it cannot be used to probe who is a customer."""
+    form = FindCompanyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is not None:
+            workspaces = [
+                {"name": m.company.name, "url": company_url(m.company.slug, "/accounts/login/")}
+                for m in memberships_of_user(user=user)
+            ]
+            send_mail(
+                subject="Your Ecosystem Cloud workspaces",
+                message=render_to_string(
+                    "identity/email/find_company.txt", {"user": user, "workspaces": workspaces}
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+        return render(request, "identity/find_company_sent.html", {"email": email})
+    return render(request, "identity/find_company.html", {"form": form})

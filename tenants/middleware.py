@@ -1,0 +1,76 @@
+"""Routing by host, and the rule that only a company's members get into its workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from tenants.models import CompanyStatus
+from tenants.selectors import membership_of_user_in
+
+# Paths on a company's host that work without membership: signing in, and what signing in needs.
+OPEN_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/reset/",
+    "/accounts/confirm-email/",
+    "/accounts/2fa/authenticate/",
+    "/accounts/signup/",
+    "/auth/handoff/",
+    "/healthz",
+    "/static/",
+)
+
+
+class CompanyDomainMiddleware(TenantMainMiddleware):
+    """django-tenants' host routing, but only to live companies, and an unknown host gets a
+    page that helps (not a bare 404 or the landing page of somebody else)."""
+
+    def get_tenant(self, domain_model, hostname):  # type: ignore[no-untyped-def]
+        domain = domain_model.objects.select_related("tenant").get(
+            domain=hostname, tenant__status__in=[CompanyStatus.ACTIVE, CompanyStatus.PUBLIC]
+        )
+        return domain.tenant
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        connection.set_schema_to_public()
+        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+        response = render(
+            request,
+            "errors/no_company.html",
+            {"hostname": hostname, "base_domain": settings.BASE_DOMAIN},
+            status=404,
+        )
+        return response
+
+
+class MembershipRequiredMiddleware:
+    """On a company's host: anonymous visitors are sent to sign in; signed-in users who are not
+    members get a refusal page that names no data of the company. Sets request.membership."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        request.membership = None
+        if tenant is None or tenant.schema_name == settings.PUBLIC_SCHEMA_NAME:
+            return self.get_response(request)
+        path = request.path_info
+        if path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
+        if not request.user.is_authenticated:
+            if path.startswith("/api/"):
+                return self.get_response(request)  # DRF answers 401/403 itself
+            return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+        membership = membership_of_user_in(user=request.user, company=tenant)
+        if membership is None:
+            return render(request, "errors/not_a_member.html", {"company": tenant}, status=403)
+        request.membership = membership
+        return self.get_response(request)

@@ -1,0 +1,133 @@
+"""Companies (the tenants), their domains and who belongs to them. All in the public schema."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class CompanyStatus(models.TextChoices):
+    PUBLIC = "public", "Network (public schema)"
+    TEMPLATE = "template", "Template schema"
+    POOLED = "pooled", "Ready in the pool"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+
+
+class PartnerType(models.TextChoices):
+    RESELLER = "reseller", "Reseller"
+    REFERRAL = "referral", "Referral partner"
+    TECHNOLOGY = "technology", "Technology partner"
+    SYSTEM_INTEGRATOR = "system_integrator", "System integrator"
+    MSP = "msp", "Managed service provider"
+    MARKETPLACE = "marketplace", "Cloud marketplace"
+    CONSULTING = "consulting", "Consulting partner"
+
+
+class CompanyQuerySet(models.QuerySet):
+    def active(self) -> CompanyQuerySet:
+        return self.filter(status=CompanyStatus.ACTIVE)
+
+
+class Company(TenantMixin):
+    """A company on the network. Besides real companies the table holds the public tenant,
+    the template schema and the pool of ready schemas (status says which), because
+    django-tenants' migrate_schemas migrates every row's schema: keeping the template and the
+    pool as rows is what keeps them migrated with everybody else."""
+
+    # Provisioning creates and clones schemas itself (tenants.services.provisioning).
+    auto_create_schema = False
+    auto_drop_schema = True
+
+    name = models.CharField(max_length=120, blank=True)
+    slug = models.SlugField(max_length=40, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=CompanyStatus.choices, db_index=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    industries = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    regions = ArrayField(models.CharField(max_length=60), default=list, blank=True)
+    partner_types = ArrayField(
+        models.CharField(max_length=30, choices=PartnerType.choices), default=list, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    provisioned_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(slug__isnull=False),
+                name="company_active_has_slug",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.schema_name
+
+    @property
+    def is_workspace(self) -> bool:
+        return self.status == CompanyStatus.ACTIVE
+
+
+class Domain(DomainMixin):
+    pass
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+class Membership(models.Model):
+    """A user's place in a company. Roles govern the company's configuration; what a user may
+    see of shared records is decided by the sharing app, not here."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    title = models.CharField("job title", max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "company"], name="membership_unique_user_company"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (Role.OWNER, Role.ADMIN)
+
+
+class LoginHandoff(models.Model):
+    """A one-time ticket that carries a signed-in user from one of our domains to a company's
+    domain (sessions are per host). Valid for a minute, once, for one user and one company."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE)
+    next_path = models.CharField(max_length=500, default="/")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"handoff of {self.user_id} to {self.company_id}"

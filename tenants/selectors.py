@@ -1,0 +1,50 @@
+"""Reads about companies and memberships."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from identity.models import User
+from tenants.models import Company, CompanyStatus, Membership
+
+
+def memberships_of_user(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, company__status=CompanyStatus.ACTIVE)
+        .select_related("company")
+        .order_by("company__name")
+    )
+
+
+def membership_of_user_in(*, user: User, company: Company) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, company=company).select_related("company").first()
+
+
+def company_get_for_member(*, user: User, slug: str) -> Company:
+    """The company with this slug if `user` belongs to it; 404 for missing and not-yours alike."""
+    company = (
+        Company.objects.active().filter(slug=slug, memberships__user=user).first()
+        if user.is_authenticated
+        else None
+    )
+    if company is None:
+        raise Http404("No such workspace.")
+    return company
+
+
+def members_of_company(*, company: Company) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(company=company)
+        .select_related("user")
+        .order_by("user__full_name", "user__email")
+    )
+
+
+def membership_get_in_company(*, company: Company, pk: int) -> Membership:
+    membership = Membership.objects.filter(company=company, pk=pk).select_related("user").first()
+    if membership is None:
+        raise Http404("No such member.")
+    return membership

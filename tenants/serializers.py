@@ -1,0 +1,44 @@
+from rest_framework import serializers
+
+from identity.models import User
+from tenants.models import Company, Membership, PartnerType
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    partner_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=PartnerType.choices), required=False
+    )
+    industries = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, max_length=30
+    )
+    regions = serializers.ListField(
+        child=serializers.CharField(max_length=60), required=False, max_length=30
+    )
+
+    class Meta:
+        model = Company
+        fields = [
+            "slug",
+            "name",
+            "website",
+            "description",
+            "industries",
+            "regions",
+            "partner_types",
+        ]
+        read_only_fields = ["slug"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    company = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    company_name = serializers.CharField(source="company.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["company", "company_name", "role", "title"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["email", "full_name"]

@@ -1,0 +1,68 @@
+"""Pages about companies that are not inside a workspace: the network home, the list of a
+user's workspaces, creating another company, and moving between hosts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from identity.forms import CompanyCreateForm
+from tenants.selectors import company_get_for_member, memberships_of_user
+from tenants.services.companies import company_create
+from tenants.services.handoff import handoff_issue, handoff_redeem
+
+
+def network_home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "network/landing.html")
+    memberships = list(memberships_of_user(user=request.user))
+    return render(request, "network/workspaces.html", {"memberships": memberships})
+
+
+@login_required
+def company_new(request: HttpRequest) -> HttpResponse:
+    form = CompanyCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company = company_create(
+                actor=request.user,
+                name=form.cleaned_data["company_name"],
+                slug=form.cleaned_data["company_slug"],
+                website=form.cleaned_data["website"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+            )
+        except ValidationError as exc:
+            form.add_error("company_slug", exc)
+        else:
+            messages.success(request, f"{company.name} is ready.")
+            return redirect(handoff_issue(user=request.user, company=company))
+    return render(request, "network/company_new.html", {"form": form})
+
+
+@login_required
+@require_GET
+def company_switch(request: HttpRequest, slug: str) -> HttpResponse:
+    company = company_get_for_member(user=request.user, slug=slug)
+    url = handoff_issue(user=request.user, company=company, next_path=request.GET.get("next", "/"))
+    if url is None:
+        raise Http404("No such workspace.")
+    return redirect(url)
+
+
+@require_GET
+def handoff_redeem_view(request: HttpRequest) -> HttpResponse:
+    try:
+        ticket = handoff_redeem(ticket_id=request.GET.get("ticket", ""), company=request.tenant)
+    except ValidationError:  # not a UUID
+        ticket = None
+    if ticket is None:
+        messages.error(request, "That sign-in link has expired. Please sign in again.")
+        return redirect("account_login")
+    if not request.user.is_authenticated or request.user.pk != ticket.user_id:
+        login(request, ticket.user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect(ticket.next_path)

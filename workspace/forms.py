@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+from tenants.models import Company, PartnerType, Role
+from workspace.models import MONTHS
+
+
+class CommaListField(forms.CharField):
+    """A list typed as comma-separated words; shown back the same way."""
+
+    def prepare_value(self, value):  # type: ignore[no-untyped-def]
+        if isinstance(value, (list, tuple)):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        text = super().to_python(value) or ""
+        items = [" ".join(item.split()) for item in text.split(",")]
+        return list(dict.fromkeys(i for i in items if i))
+
+
+class CompanyProfileForm(forms.ModelForm):
+    industries = CommaListField(
+        required=False, help_text="Comma-separated, e.g. Manufacturing, Healthcare."
+    )
+    regions = CommaListField(required=False, help_text="Comma-separated, e.g. EMEA, North America.")
+    partner_types = forms.MultipleChoiceField(
+        choices=PartnerType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Partner types you offer",
+    )
+
+    class Meta:
+        model = Company
+        fields = ["name", "website", "description", "industries", "regions", "partner_types"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_industries(self) -> list[str]:
+        return self._short_items("industries")
+
+    def clean_regions(self) -> list[str]:
+        return self._short_items("regions")
+
+    def _short_items(self, field: str) -> list[str]:
+        items = self.cleaned_data[field]
+        if any(len(i) > 60 for i in items):
+            raise forms.ValidationError("Each entry can be at most 60 characters.")
+        if len(items) > 30:
+            raise forms.ValidationError("List at most 30 entries.")
+        return items
+
+
+class WorkspaceSettingsForm(forms.Form):
+    default_currency = forms.CharField(max_length=3, min_length=3, label="Default currency")
+    fiscal_year_start_month = forms.TypedChoiceField(
+        choices=MONTHS, coerce=int, label="Fiscal year starts in"
+    )
+    timezone = forms.ChoiceField(
+        choices=[(z, z) for z in sorted(zoneinfo.available_timezones())], label="Time zone"
+    )
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)

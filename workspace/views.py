@@ -1,0 +1,193 @@
+"""The pages of a company's workspace. Thin: they parse, call a service or selector, render.
+MembershipRequiredMiddleware has already set request.membership for every page here."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from audit.models import AuditEvent
+from tenants.domains import network_url
+from tenants.selectors import members_of_company, membership_get_in_company
+from tenants.services.companies import company_profile_update
+from tenants.services.memberships import membership_remove, membership_role_change
+from workspace.forms import CompanyProfileForm, MembershipRoleForm, WorkspaceSettingsForm
+from workspace.models import AuditEntry
+from workspace.services import workspace_settings_get, workspace_settings_update
+
+# The sections later capabilities fill; each says what it will hold and what to do meanwhile.
+SECTIONS = {
+    "pipeline": {
+        "title": "Pipeline",
+        "icon": "bi-kanban",
+        "empty": "Your joint pipeline lives here: opportunities you co-sell with partners, in your "
+        "own stages and fields.",
+        "next": "Start by completing your company profile so partners can find you.",
+    },
+    "solutions": {
+        "title": "Solutions",
+        "icon": "bi-box-seam",
+        "empty": "Solutions you build with partners, and the ones you publish to the network.",
+        "next": "Add your partner types and industries in Settings so partners know what you offer.",
+    },
+    "marketing": {
+        "title": "Marketing plans",
+        "icon": "bi-megaphone",
+        "empty": "Joint marketing plans: objectives, budgets, campaigns and tasks shared with partners.",
+        "next": "Set your default currency and fiscal year in Settings; plans will use them.",
+    },
+    "partners": {
+        "title": "Partners",
+        "icon": "bi-people",
+        "empty": "Companies you partner with, their status and since when.",
+        "next": "Complete your profile: it is what other companies see before they partner with you.",
+    },
+    "reports": {
+        "title": "Reports",
+        "icon": "bi-bar-chart",
+        "empty": "Charts of your partner-sourced and partner-influenced pipeline.",
+        "next": "Reports fill in as soon as you share your first opportunity.",
+    },
+}
+
+
+def admin_required(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not request.membership.is_admin:
+            return render(request, "workspace/admin_only.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    company = request.tenant
+    role_counts = dict(
+        members_of_company(company=company).values_list("role").annotate(n=Count("id")).order_by()
+    )
+    profile_missing = [
+        label
+        for label, value in (
+            ("website", company.website),
+            ("description", company.description),
+            ("industries", company.industries),
+            ("regions", company.regions),
+            ("partner types", company.partner_types),
+        )
+        if not value
+    ]
+    return render(
+        request,
+        "workspace/dashboard.html",
+        {
+            "member_count": sum(role_counts.values()),
+            "admin_count": role_counts.get("owner", 0) + role_counts.get("admin", 0),
+            "profile_missing": profile_missing,
+            "recent_events": AuditEvent.objects.filter(company=company).select_related("actor")[:8],
+        },
+    )
+
+
+def section(request: HttpRequest, key: str) -> HttpResponse:
+    return render(request, "workspace/section.html", {"section": SECTIONS[key], "key": key})
+
+
+@admin_required
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    company = request.tenant
+    form = CompanyProfileForm(request.POST or None, instance=company)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                company_profile_update(actor=request.user, company=company, data=form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Company profile saved.")
+                return redirect("settings_profile")
+        company.refresh_from_db()  # the form wrote into the instance; nothing was saved
+    return render(request, "workspace/settings_profile.html", {"form": form, "tab": "profile"})
+
+
+@admin_required
+def settings_workspace(request: HttpRequest) -> HttpResponse:
+    current = workspace_settings_get()
+    initial = {
+        "default_currency": current.default_currency,
+        "fiscal_year_start_month": current.fiscal_year_start_month,
+        "timezone": current.timezone,
+    }
+    form = WorkspaceSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace_settings_update(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Workspace settings saved.")
+            return redirect("settings_workspace")
+    return render(request, "workspace/settings_workspace.html", {"form": form, "tab": "workspace"})
+
+
+def settings_members(request: HttpRequest) -> HttpResponse:
+    members = list(members_of_company(company=request.tenant))
+    return render(
+        request,
+        "workspace/settings_members.html",
+        {"members": members, "tab": "members", "role_form": MembershipRoleForm()},
+    )
+
+
+@require_POST
+def member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    target = membership_get_in_company(company=request.tenant, pk=pk)
+    form = MembershipRoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Choose one of the roles: owner, admin or member.")
+        membership_role_change(
+            actor=request.user,
+            actor_membership=request.membership,
+            membership=target,
+            role=form.cleaned_data["role"],
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"{target.user} is now {target.get_role_display().lower()}.")
+    return redirect("settings_members")
+
+
+@require_POST
+def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    target = membership_get_in_company(company=request.tenant, pk=pk)
+    try:
+        membership_remove(
+            actor=request.user, actor_membership=request.membership, membership=target
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("settings_members")
+    messages.success(request, f"{target.user} no longer belongs to {request.tenant.name}.")
+    if target.user_id == request.user.pk:
+        return redirect(network_url("/"))
+    return redirect("settings_members")
+
+
+@admin_required
+def settings_audit(request: HttpRequest) -> HttpResponse:
+    network_events = AuditEvent.objects.filter(company=request.tenant).select_related("actor")[:100]
+    company_entries = AuditEntry.objects.select_related("actor")[:100]
+    return render(
+        request,
+        "workspace/settings_audit.html",
+        {"network_events": network_events, "company_entries": company_entries, "tab": "audit"},
+    )
