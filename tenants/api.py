@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenants.selectors import memberships_of_user
-from tenants.serializers import CompanySerializer, MembershipSerializer, MeSerializer
+from tenants.serializers import CompanySerializer, MembershipSerializer, UserSerializer
 from tenants.services.companies import company_profile_update
 
 
@@ -28,9 +28,9 @@ class MeView(APIView):
 
     @extend_schema(
         responses=inline_serializer(
-            "Me",
+            "MeResponse",
             {
-                "user": MeSerializer(),
+                "user": UserSerializer(),
                 "membership": MembershipSerializer(),
                 "memberships": MembershipSerializer(many=True),
             },
@@ -39,7 +39,7 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         return Response(
             {
-                "user": MeSerializer(request.user).data,
+                "user": UserSerializer(request.user).data,
                 "membership": MembershipSerializer(request.membership).data,
                 "memberships": MembershipSerializer(
                     memberships_of_user(user=request.user), many=True

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
@@ -71,6 +71,9 @@ class MembershipRequiredMiddleware:
             return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
         membership = membership_of_user_in(user=request.user, company=tenant)
         if membership is None:
-            return render(request, "errors/not_a_member.html", {"company": tenant}, status=403)
+            # 404 like every other "not yours" in the product; the page still says what to do.
+            if path.startswith("/api/"):
+                return JsonResponse({"detail": "Not found."}, status=404)
+            return render(request, "errors/not_a_member.html", {"company": tenant}, status=404)
         request.membership = membership
         return self.get_response(request)

@@ -1,7 +1,9 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from identity.models import User
 from tenants.models import Company, Membership, PartnerType
+from tenants.services.companies import company_name_validate
 
 
 class CompanySerializer(serializers.ModelSerializer):
@@ -14,6 +16,12 @@ class CompanySerializer(serializers.ModelSerializer):
     regions = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, max_length=30
     )
+
+    def validate_name(self, value: str) -> str:
+        try:
+            return company_name_validate(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
     class Meta:
         model = Company
@@ -38,7 +46,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["company", "company_name", "role", "title"]
 
 
-class MeSerializer(serializers.ModelSerializer):
+class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["email", "full_name"]

@@ -22,7 +22,13 @@ class CommaListField(forms.CharField):
         return list(dict.fromkeys(i for i in items if i))
 
 
-class CompanyProfileForm(forms.ModelForm):
+class CompanyProfileForm(forms.Form):
+    """Plain form (not a ModelForm): validating must not write into the live tenant object;
+    the service decides what changed and saves it."""
+
+    name = forms.CharField(max_length=120)
+    website = forms.URLField(required=False, assume_scheme="https")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     industries = CommaListField(
         required=False, help_text="Comma-separated, e.g. Manufacturing, Healthcare."
     )
@@ -34,10 +40,9 @@ class CompanyProfileForm(forms.ModelForm):
         label="Partner types you offer",
     )
 
-    class Meta:
-        model = Company
-        fields = ["name", "website", "description", "industries", "regions", "partner_types"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+    @classmethod
+    def initial_for(cls, company: Company) -> dict:
+        return {name: getattr(company, name) for name in cls.base_fields}
 
     def clean_industries(self) -> list[str]:
         return self._short_items("industries")

@@ -102,17 +102,15 @@ def section(request: HttpRequest, key: str) -> HttpResponse:
 @admin_required
 def settings_profile(request: HttpRequest) -> HttpResponse:
     company = request.tenant
-    form = CompanyProfileForm(request.POST or None, instance=company)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                company_profile_update(actor=request.user, company=company, data=form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, "Company profile saved.")
-                return redirect("settings_profile")
-        company.refresh_from_db()  # the form wrote into the instance; nothing was saved
+    form = CompanyProfileForm(request.POST or None, initial=CompanyProfileForm.initial_for(company))
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_profile_update(actor=request.user, company=company, data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Company profile saved.")
+            return redirect("settings_profile")
     return render(request, "workspace/settings_profile.html", {"form": form, "tab": "profile"})
 
 

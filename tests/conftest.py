@@ -1,0 +1,54 @@
+"""Fixtures: one network with two companies is built once per test session (schemas cloned from
+the template, never migrated per test); each test runs in a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.builders import CompanyWorld, client_on, company_make, network_make
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        network_make(pool_size=2)
+        company_make("acme", "Acme Robotics")
+        company_make("globex", "Globex Corporation")
+        connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test():  # type: ignore[no-untyped-def]
+    """Requests to a company host leave the connection in its schema; start every test clean."""
+    yield
+    connection.set_schema_to_public()
+
+
+def _world(slug: str) -> CompanyWorld:
+    from identity.models import User
+    from tenants.models import Company
+
+    company = Company.objects.get(slug=slug)
+    return CompanyWorld(
+        company=company,
+        owner=User.objects.get(email=f"owner@{slug}.test"),
+        admin=User.objects.get(email=f"admin@{slug}.test"),
+        member=User.objects.get(email=f"member@{slug}.test"),
+    )
+
+
+@pytest.fixture
+def acme(db) -> CompanyWorld:  # type: ignore[no-untyped-def]
+    return _world("acme")
+
+
+@pytest.fixture
+def globex(db) -> CompanyWorld:  # type: ignore[no-untyped-def]
+    return _world("globex")
+
+
+@pytest.fixture
+def network_client(db):  # type: ignore[no-untyped-def]
+    return client_on(settings.BASE_DOMAIN)

@@ -1,0 +1,166 @@
+"""Company sign-up on the network host: one form, one transaction, straight into the workspace."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from identity.models import User
+from tenants.models import Company, CompanyStatus, Domain, Membership, Role
+from tests.builders import PASSWORD, client_on
+
+GOOD = {
+    "company_name": "Initech",
+    "company_slug": "initech",
+    "full_name": "Peter Gibbons",
+    "email": "peter@initech.test",
+    "password1": "tps-reports-2026!",
+    "password2": "tps-reports-2026!",
+}
+
+
+def _counts():
+    return (
+        User.objects.count(),
+        Company.objects.filter(status=CompanyStatus.ACTIVE).count(),
+        Membership.objects.count(),
+        Domain.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_signup_creates_company_owner_and_lands_in_the_workspace(
+    acme, network_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = network_client.post("/accounts/signup/", GOOD)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(email="peter@initech.test")
+    company = Company.objects.get(slug="initech")
+    assert user.full_name == "Peter Gibbons"
+    assert company.name == "Initech" and company.status == CompanyStatus.ACTIVE
+    assert Membership.objects.get(user=user, company=company).role == Role.OWNER
+    assert response["Location"].startswith("http://initech.localhost/auth/handoff/?ticket=")
+
+    workspace = client_on("initech.localhost")
+    landed = workspace.get(response["Location"].removeprefix("http://initech.localhost"))
+    assert landed["Location"] == "/"
+    page = workspace.get("/")
+    assert page.status_code == 200 and b"Welcome, Peter Gibbons" in page.content
+    subjects = [m.subject for m in mail.outbox]
+    assert "Your Initech workspace is ready" in subjects
+    assert any("Confirm" in s or "confirm" in s for s in subjects)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"company_slug": "acme"}, "company_slug", "already taken"),
+        ({"company_slug": "www"}, "company_slug", "reserved"),
+        ({"company_slug": "not valid"}, "company_slug", "lowercase letters"),
+        ({"company_name": "X"}, "company_name", "at least 2 characters"),
+        ({"password1": "password", "password2": "password"}, "password1", "too common"),
+        ({"password1": "short1!", "password2": "short1!"}, "password1", "too short"),
+        ({"password2": "something-else-2026"}, "password2", "same password"),
+        ({"email": "not-an-email"}, "email", "valid email"),
+        ({"full_name": ""}, "full_name", "required"),
+    ],
+)
+def test_bad_signup_input_shows_a_clear_message_and_creates_nothing(
+    acme, network_client, change, field, message
+):
+    before = _counts()
+    response = network_client.post("/accounts/signup/", {**GOOD, **change})
+    assert response.status_code == 200
+    errors = " ".join(str(e) for e in response.context["form"].errors.get(field, []))
+    assert message.lower() in errors.lower(), response.context["form"].errors
+    assert _counts() == before
+    # what the person typed is still in the form (except passwords)
+    assert response.context["form"]["company_name"].value() == {**GOOD, **change}["company_name"]
+
+
+@pytest.mark.django_db
+def test_signup_with_an_existing_email_creates_no_company(acme, network_client):
+    before = _counts()
+    response = network_client.post("/accounts/signup/", {**GOOD, "email": acme.owner.email})
+    # allauth prevents account enumeration: same answer as a success, but nothing is created
+    assert response.status_code in (200, 302)
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_signup_is_closed_on_company_hosts(acme):
+    before = _counts()
+    response = client_on(acme.host).post("/accounts/signup/", GOOD)
+    assert response.status_code == 200
+    assert b"Sign Up Closed" in response.content or b"closed" in response.content.lower()
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_login_on_the_network_host_goes_straight_to_the_only_workspace(globex, network_client):
+    response = network_client.post(
+        "/accounts/login/", {"login": globex.member.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("http://globex.localhost/auth/handoff/?ticket=")
+
+
+@pytest.mark.django_db
+def test_login_with_several_workspaces_shows_the_list(acme, globex, network_client):
+    from tenants.services.memberships import membership_add
+
+    membership_add(actor=None, company=globex.company, user=acme.member, role="member")
+    response = network_client.post(
+        "/accounts/login/", {"login": acme.member.email, "password": PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert b"Your workspaces" in response.content
+    assert b"Acme Robotics" in response.content and b"Globex Corporation" in response.content
+
+
+@pytest.mark.django_db
+def test_wrong_password_gives_a_clear_error(acme, network_client):
+    response = network_client.post(
+        "/accounts/login/", {"login": acme.owner.email, "password": "nope-nope"}
+    )
+    assert response.status_code == 200
+    assert b"not correct" in response.content
+
+
+@pytest.mark.django_db
+def test_find_my_company_emails_the_list_and_does_not_reveal_accounts(acme, network_client):
+    response = network_client.post("/find/", {"email": acme.member.email})
+    assert response.status_code == 200
+    assert len(mail.outbox) == 1 and "http://acme.localhost/accounts/login/" in mail.outbox[0].body
+    unknown = network_client.post("/find/", {"email": "nobody@nowhere.test"})
+    assert unknown.status_code == 200 and len(mail.outbox) == 1
+
+    # same page either way (but for the address and the CSRF token)
+    def normalised(content: bytes, email: str) -> str:
+        return re.sub(r'"X-CSRFToken": "[^"]+"', "", content.decode().replace(email, "X"))
+
+    assert normalised(unknown.content, "nobody@nowhere.test") == normalised(
+        response.content, acme.member.email
+    )
+
+
+@pytest.mark.django_db
+def test_find_my_company_rejects_a_bad_address(network_client):
+    response = network_client.post("/find/", {"email": "nope"})
+    assert response.status_code == 200 and b"valid email" in response.content
+    assert len(mail.outbox) == 0
+
+
+@pytest.mark.django_db
+def test_signed_in_user_creates_a_second_company(acme):
+    client = client_on("localhost", acme.member)
+    response = client.post(
+        "/companies/new/", {"company_name": "Side Gig", "company_slug": "side-gig"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("http://side-gig.localhost/auth/handoff/")
+    assert Membership.objects.get(user=acme.member, company__slug="side-gig").role == Role.OWNER
+    bad = client.post("/companies/new/", {"company_name": "Again", "company_slug": "side-gig"})
+    assert bad.status_code == 200 and b"already taken" in bad.content
