@@ -16,10 +16,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
 from tenants.models import Company, CompanyStatus
+from tenants.services.schema_clone import schema_clone
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def template_ensure() -> Company:
 
 
 def _schema_clone_from_template(schema_name: str) -> None:
-    CloneSchema().clone_schema(TEMPLATE_SCHEMA, schema_name, "DATA", set_connection=False)
+    schema_clone(TEMPLATE_SCHEMA, schema_name)
 
 
 def pooled_company_create() -> Company:
