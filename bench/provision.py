@@ -26,7 +26,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ecosystem_bench")
+BENCH_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ecosystem_bench"
+)
 
 
 def recreate_database(url: str) -> None:
@@ -73,7 +75,11 @@ def main() -> None:
     from tenants.models import Company, CompanyStatus
     from tenants.services.companies import company_create
     from tenants.services.network import network_ensure
-    from tenants.services.provisioning import pooled_company_create, schema_name_new, template_ensure
+    from tenants.services.provisioning import (
+        pooled_company_create,
+        schema_name_new,
+        template_ensure,
+    )
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     network_ensure()
@@ -111,7 +117,9 @@ def main() -> None:
         company.save()
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{company.schema_name}"')
-        call_command("migrate_schemas", schema_name=company.schema_name, interactive=False, verbosity=0)
+        call_command(
+            "migrate_schemas", schema_name=company.schema_name, interactive=False, verbosity=0
+        )
         migrate_samples.append(time.perf_counter() - t0)
 
     from django_tenants.clone import CloneSchema
@@ -119,7 +127,9 @@ def main() -> None:
     dt_clone_samples = []
     for _ in range(args.dt_clone_runs):
         t0 = time.perf_counter()
-        CloneSchema().clone_schema("company_template", schema_name_new(), "DATA", set_connection=False)
+        CloneSchema().clone_schema(
+            "company_template", schema_name_new(), "DATA", set_connection=False
+        )
         dt_clone_samples.append(time.perf_counter() - t0)
 
     with connection.cursor() as cursor:
@@ -128,8 +138,10 @@ def main() -> None:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
 
-    print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"PostgreSQL {pg_version}; {schemas} company schemas at the end")
+    print(
+        f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"PostgreSQL {pg_version}; {schemas} company schemas at the end"
+    )
     print("| path | runs | p50 ms | p95 ms | min ms | max ms |")
     print("|---|---|---|---|---|---|")
     print(summary("pool: claim a ready schema", pool_samples))

@@ -36,7 +36,9 @@ _UNSUPPORTED = """
     JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
     WHERE c.relnamespace = %(ns)s AND pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%%'
 """
-_FUNCTIONS = "SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.pronamespace = %(ns)s ORDER BY p.oid"
+_FUNCTIONS = (
+    "SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.pronamespace = %(ns)s ORDER BY p.oid"
+)
 _FOREIGN_KEYS = """
     SELECT cl.relname, con.conname, pg_get_constraintdef(con.oid)
     FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid

@@ -17,11 +17,15 @@ def test_password_reset_by_email_on_a_company_host(acme):
     response = client.post("/accounts/password/reset/", {"email": acme.member.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"http://acme\.localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(
+        r"http://acme\.localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+    ).group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
-    done = client.post(action, {"password1": "a-brand-new-secret-77", "password2": "a-brand-new-secret-77"})
+    done = client.post(
+        action, {"password1": "a-brand-new-secret-77", "password2": "a-brand-new-secret-77"}
+    )
     assert done.status_code == 302
     acme.member.refresh_from_db()
     assert acme.member.check_password("a-brand-new-secret-77")
@@ -31,7 +35,9 @@ def test_password_reset_by_email_on_a_company_host(acme):
 def test_password_reset_with_weak_password_changes_nothing(acme):
     client = client_on(acme.host)
     client.post("/accounts/password/reset/", {"email": acme.member.email})
-    link = re.search(r"http://acme\.localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body).group(1)
+    link = re.search(
+        r"http://acme\.localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+    ).group(1)
     form_page = client.get(link, follow=True)
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
     response = client.post(action, {"password1": "12345678", "password2": "12345678"})

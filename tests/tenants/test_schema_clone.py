@@ -39,14 +39,23 @@ def test_clone_copies_tables_rows_constraints_indexes_and_triggers(source_schema
     # identity counters continue after the copied rows
     assert _scalar("INSERT INTO clone_dst.parent (code) VALUES ('c') RETURNING id") == 3
     # the foreign key points at the clone's own parent table, not the source's
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("INSERT INTO clone_dst.child (parent_id) VALUES (999)")
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO clone_dst.child (parent_id) VALUES (999)")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     with pytest.raises(DatabaseError, match="violates check constraint"), transaction.atomic():
         _scalar("INSERT INTO clone_dst.parent (code) VALUES ('') RETURNING id")
-    assert _scalar("SELECT count(*) FROM pg_indexes WHERE schemaname = 'clone_dst' AND indexdef LIKE '%%(note)%%'") == 1
-    assert _scalar("SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = 'clone_dst.child'::regclass AND contype = 'f' AND conname LIKE '%%user%%'") == "identity_user"
+    assert (
+        _scalar(
+            "SELECT count(*) FROM pg_indexes WHERE schemaname = 'clone_dst' AND indexdef LIKE '%%(note)%%'"
+        )
+        == 1
+    )
+    assert (
+        _scalar(
+            "SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = 'clone_dst.child'::regclass AND contype = 'f' AND conname LIKE '%%user%%'"
+        )
+        == "identity_user"
+    )
     # the trigger fires in the clone and calls the clone's own function
     child = _scalar("INSERT INTO clone_dst.child (parent_id) VALUES (1) RETURNING id")
     with pytest.raises(DatabaseError, match="refused in clone_dst"), transaction.atomic():
