@@ -26,7 +26,7 @@ class CompanyProfileForm(forms.Form):
     """Plain form (not a ModelForm): validating must not write into the live tenant object;
     the service decides what changed and saves it."""
 
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(label="Company name", max_length=120)
     website = forms.URLField(required=False, assume_scheme="https")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     industries = CommaListField(
@@ -36,7 +36,7 @@ class CompanyProfileForm(forms.Form):
     partner_types = forms.MultipleChoiceField(
         choices=PartnerType.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label="Partner types you offer",
     )
 

@@ -213,3 +213,14 @@ def test_fresh_company_profile_nudge_is_shown_to_admins_only(db):
     world = company_make("fresh")
     assert b"profile-nudge" in client_on(world.host, world.owner).get("/").content
     assert b"profile-nudge" not in client_on(world.host, world.member).get("/").content
+
+
+@pytest.mark.django_db
+def test_unknown_role_is_refused_with_a_message(acme):
+    member = Membership.objects.get(company=acme.company, user=acme.member)
+    response = client_on(acme.host, acme.owner).post(
+        f"/settings/members/{member.pk}/role/", {"role": "superuser"}, follow=True
+    )
+    assert b"Choose one of the roles" in response.content
+    member.refresh_from_db()
+    assert member.role == Role.MEMBER
