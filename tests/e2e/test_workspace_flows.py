@@ -18,16 +18,27 @@ def _login(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Sign In").click()
 
 
+def _sign_up(page, company: str, address: str, name: str, email: str, password: str) -> None:
+    page.get_by_label("Company name").fill(company)
+    page.get_by_label("Workspace address").fill(address)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password (again)").fill(password)
+    page.get_by_role("button", name="Sign Up").click()
+
+
 def test_sign_up_land_in_workspace_log_out_and_log_in(page, site):
     page.goto(site("localhost", "/"))
     page.get_by_role("link", name="Create your company's workspace").click()
-    page.get_by_label("Company name").fill("Vandelay Industries")
-    page.get_by_label("Workspace address").fill("vandelay")
-    page.get_by_label("Your name").fill("Art Vandelay")
-    page.get_by_label("Email").fill("art@vandelay.test")
-    page.get_by_label("Password", exact=True).fill("latex-salesman-1990")
-    page.get_by_label("Password (again)").fill("latex-salesman-1990")
-    page.get_by_role("button", name="Sign Up").click()
+    _sign_up(
+        page,
+        "Vandelay Industries",
+        "vandelay",
+        "Art Vandelay",
+        "art@vandelay.test",
+        "latex-salesman-1990",
+    )
 
     expect(page).to_have_url(site("vandelay.localhost", "/"))
     expect(page.get_by_role("heading", name="Welcome, Art Vandelay")).to_be_visible()
@@ -48,13 +59,9 @@ def test_sign_up_land_in_workspace_log_out_and_log_in(page, site):
 def test_bad_signup_keeps_what_was_typed_and_explains(page, site):
     company_make("kramerica")
     page.goto(site("localhost", "/accounts/signup/"))
-    page.get_by_label("Company name").fill("Kramerica Two")
-    page.get_by_label("Workspace address").fill("kramerica")
-    page.get_by_label("Your name").fill("Cosmo K")
-    page.get_by_label("Email").fill("cosmo@kramerica.test")
-    page.get_by_label("Password", exact=True).fill("oil-tanker-bladder")
-    page.get_by_label("Password (again)").fill("oil-tanker-bladder")
-    page.get_by_role("button", name="Sign Up").click()
+    _sign_up(
+        page, "Kramerica Two", "kramerica", "Cosmo K", "cosmo@kramerica.test", "oil-tanker-bladder"
+    )
     expect(page.get_by_text("kramerica.localhost is already taken")).to_be_visible()
     expect(page.get_by_label("Company name")).to_have_value("Kramerica Two")
     expect(page.get_by_label("Email")).to_have_value("cosmo@kramerica.test")
