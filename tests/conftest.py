@@ -21,7 +21,11 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 @pytest.fixture(autouse=True)
 def _public_schema_after_test():  # type: ignore[no-untyped-def]
-    """Requests to a company host leave the connection in its schema; start every test clean."""
+    """Requests to a company host leave the connection in its schema, and rate-limit counters
+    live in the cache; start every test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
     yield
     connection.set_schema_to_public()
 

@@ -216,6 +216,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "refill-company-schema-pool": {"task": "tenants.tasks.schema_pool_refill", "schedule": 300.0},
+    "expire-login-handoffs": {"task": "tenants.tasks.handoff_tickets_expire", "schedule": 600.0},
 }
 
 LANGUAGE_CODE = "en-us"

@@ -56,3 +56,10 @@ def handoff_redeem(*, ticket_id: str, company: Company) -> LoginHandoff | None:
     if not Membership.objects.filter(user=ticket.user, company=company).exists():
         return None
     return ticket
+
+
+def handoff_tickets_purge() -> int:
+    """Deletes tickets that are used or expired; they are worthless after a minute."""
+    cutoff = timezone.now() - HANDOFF_TTL
+    deleted, _ = LoginHandoff.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -164,3 +164,27 @@ def test_signed_in_user_creates_a_second_company(acme):
     assert Membership.objects.get(user=acme.member, company__slug="side-gig").role == Role.OWNER
     bad = client.post("/companies/new/", {"company_name": "Again", "company_slug": "side-gig"})
     assert bad.status_code == 200 and b"already taken" in bad.content
+
+
+@pytest.mark.django_db
+def test_find_my_company_is_rate_limited_per_address(acme, network_client):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(3):
+        assert network_client.post("/find/", {"email": acme.member.email}).status_code == 200
+    limited = network_client.post("/find/", {"email": acme.member.email})
+    assert limited.status_code == 429 and b"Too many requests" in limited.content
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_email_confirmation_link_verifies_the_address(acme, network_client):
+    from allauth.account.models import EmailAddress
+
+    network_client.post("/accounts/signup/", GOOD)
+    confirm = next(m for m in mail.outbox if "onfirm" in m.subject)
+    link = re.search(r"http://localhost(/accounts/confirm-email/\S+)", confirm.body).group(1)
+    assert not EmailAddress.objects.get(email="peter@initech.test").verified
+    network_client.post(link)
+    assert EmailAddress.objects.get(email="peter@initech.test").verified

@@ -121,3 +121,14 @@ def test_handoff_refused_after_membership_removed(acme):
 def test_health_endpoint_on_every_host(acme):
     assert client_on("localhost").get("/healthz").content == b"ok"
     assert client_on(acme.host).get("/healthz").content == b"ok"
+
+
+@pytest.mark.django_db
+def test_expired_handoff_tickets_are_purged(acme):
+    from tenants.tasks import handoff_tickets_expire
+
+    fresh = LoginHandoff.objects.create(user=acme.member, company=acme.company)
+    old = LoginHandoff.objects.create(user=acme.member, company=acme.company)
+    LoginHandoff.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert handoff_tickets_expire.delay().get() == 1
+    assert list(LoginHandoff.objects.values_list("pk", flat=True)) == [fresh.pk]
