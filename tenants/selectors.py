@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from identity.models import User
@@ -48,3 +48,17 @@ def membership_get_in_company(*, company: Company, pk: int) -> Membership:
     if membership is None:
         raise Http404("No such member.")
     return membership
+
+
+def member_counts_of_company(*, company: Company) -> dict[str, int]:
+    """How many members a company has, in total and with admin rights (owners count)."""
+    by_role = dict(
+        Membership.objects.filter(company=company)
+        .values_list("role")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        "members": sum(by_role.values()),
+        "admins": by_role.get("owner", 0) + by_role.get("admin", 0),
+    }

@@ -7,18 +7,20 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from audit.models import AuditEvent
+from audit.selectors import audit_events_of_company, company_audit_entries
 from tenants.domains import network_url
-from tenants.selectors import members_of_company, membership_get_in_company
+from tenants.selectors import (
+    member_counts_of_company,
+    members_of_company,
+    membership_get_in_company,
+)
 from tenants.services.companies import company_profile_update
 from tenants.services.memberships import membership_remove, membership_role_change
 from workspace.forms import CompanyProfileForm, MembershipRoleForm, WorkspaceSettingsForm
-from workspace.models import AuditEntry
 from workspace.services import workspace_settings_get, workspace_settings_update
 
 # The sections later capabilities fill; each says what it will hold and what to do meanwhile.
@@ -69,9 +71,7 @@ def admin_required(view):  # type: ignore[no-untyped-def]
 
 def dashboard(request: HttpRequest) -> HttpResponse:
     company = request.tenant
-    role_counts = dict(
-        members_of_company(company=company).values_list("role").annotate(n=Count("id")).order_by()
-    )
+    counts = member_counts_of_company(company=company)
     profile_missing = [
         label
         for label, value in (
@@ -87,10 +87,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "workspace/dashboard.html",
         {
-            "member_count": sum(role_counts.values()),
-            "admin_count": role_counts.get("owner", 0) + role_counts.get("admin", 0),
+            "member_count": counts["members"],
+            "admin_count": counts["admins"],
             "profile_missing": profile_missing,
-            "recent_events": AuditEvent.objects.filter(company=company).select_related("actor")[:8],
+            "recent_events": audit_events_of_company(company=company, limit=8),
         },
     )
 
@@ -182,8 +182,8 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @admin_required
 def settings_audit(request: HttpRequest) -> HttpResponse:
-    network_events = AuditEvent.objects.filter(company=request.tenant).select_related("actor")[:100]
-    company_entries = AuditEntry.objects.select_related("actor")[:100]
+    network_events = audit_events_of_company(company=request.tenant)
+    company_entries = company_audit_entries()
     return render(
         request,
         "workspace/settings_audit.html",

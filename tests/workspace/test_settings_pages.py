@@ -5,6 +5,7 @@ from django_tenants.utils import schema_context
 
 from audit.models import AuditEvent
 from tenants.models import Membership, Role
+from tenants.services.memberships import membership_add
 from tests.builders import client_on, company_make
 from workspace.models import AuditEntry, WorkspaceSettings
 
@@ -224,3 +225,16 @@ def test_unknown_role_is_refused_with_a_message(acme):
     assert b"Choose one of the roles" in response.content
     member.refresh_from_db()
     assert member.role == Role.MEMBER
+
+
+@pytest.mark.django_db
+def test_dashboard_and_audit_pages_have_bounded_queries(acme, django_assert_max_num_queries):
+    from tests.builders import user_make
+
+    for _ in range(10):
+        membership_add(actor=acme.owner, company=acme.company, user=user_make(), role=Role.MEMBER)
+    client = client_on(acme.host, acme.owner)
+    with django_assert_max_num_queries(10):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get("/settings/audit/").status_code == 200
