@@ -1,1 +1,186 @@
-"""Partnerships, shared records and sharing lists live here (public schema); see issue #3."""
+"""The network's edges and what travels along them. All in the public schema.
+
+Partnership: two companies, invited → active → ended (or declined). Only active partners can be
+put on a sharing list (invariant 5)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Greatest, Least
+
+
+class PartnershipStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+    DECLINED = "declined", "Declined"
+    ENDED = "ended", "Ended"
+
+
+OPEN_STATUSES = (PartnershipStatus.INVITED, PartnershipStatus.ACTIVE)
+
+
+class Partnership(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requester = models.ForeignKey(
+        "tenants.Company", on_delete=models.CASCADE, related_name="partnerships_requested"
+    )
+    addressee = models.ForeignKey(
+        "tenants.Company", on_delete=models.CASCADE, related_name="partnerships_received"
+    )
+    status = models.CharField(
+        max_length=10, choices=PartnershipStatus.choices, default=PartnershipStatus.INVITED
+    )
+    message = models.TextField(blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(requester=models.F("addressee")), name="partnership_not_self"
+            ),
+            # One open partnership per pair of companies, whichever invited whom.
+            models.UniqueConstraint(
+                Least("requester", "addressee"),
+                Greatest("requester", "addressee"),
+                condition=Q(status__in=["invited", "active"]),
+                name="partnership_one_open_per_pair",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requester", "status"]),
+            models.Index(fields=["addressee", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} ↔ {self.addressee} ({self.status})"
+
+    def other(self, company) -> models.Model:  # type: ignore[no-untyped-def]
+        """The partner, seen from `company`'s side."""
+        return self.addressee if company.pk == self.requester_id else self.requester
+
+    @property
+    def since(self):  # type: ignore[no-untyped-def]
+        return self.responded_at if self.status == PartnershipStatus.ACTIVE else self.created_at
+
+
+class RecordKind(models.TextChoices):
+    OPPORTUNITY = "opportunity", "Opportunity"
+    SOLUTION = "solution", "Solution"
+    MARKETING_PLAN = "marketing_plan", "Marketing plan"
+
+
+class SharedRecord(models.Model):
+    """The published part of a company's record. Only fields the owner's share policy allows
+    are ever written here (sharing.services.publish); the private record stays in the owner's
+    schema, linked by source_id."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    owner = models.ForeignKey(
+        "tenants.Company", on_delete=models.CASCADE, related_name="shared_records"
+    )
+    source_id = models.UUIDField()
+    title = models.CharField(max_length=200)
+    stage = models.CharField(max_length=20, blank=True)
+    payload = models.JSONField(default=dict)
+    restrict_participants = models.BooleanField(
+        default=False, help_text="Participants see only the owner and themselves."
+    )
+    participants_may_share = models.BooleanField(
+        default=False, help_text="Managers may add further partners."
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        permissions = [("share_sharedrecord", "Can add partners to a shared record")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "kind", "source_id"], name="sharedrecord_one_per_source"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-last_activity_at"]),
+            models.Index(fields=["-last_activity_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SharingRole(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    CONTRIBUTOR = "contributor", "Contributor"
+    MANAGER = "manager", "Manager"
+
+
+# A sharing-list entry is this set of guardian permissions; the role picks the set.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    SharingRole.VIEWER: ("view_sharedrecord",),
+    SharingRole.CONTRIBUTOR: ("view_sharedrecord", "change_sharedrecord"),
+    SharingRole.MANAGER: ("view_sharedrecord", "change_sharedrecord", "share_sharedrecord"),
+}
+
+
+def role_from_codenames(codenames: set[str]) -> str | None:
+    for role in (SharingRole.MANAGER, SharingRole.CONTRIBUTOR, SharingRole.VIEWER):
+        if set(ROLE_PERMISSIONS[role]) <= codenames:
+            return role
+    return None
+
+
+class SharingEntryFields(models.Model):
+    """What guardian's permission rows carry for us: the company the entry is for, and who
+    added it when. The sharing list is these rows grouped by company (and user)."""
+
+    company = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase  # noqa: E402
+
+
+class SharedRecordGroupPermission(GroupObjectPermissionBase, SharingEntryFields):  # noqa: DJ008 (guardian defines __str__)
+    """A whole company on the list: the permission goes to the company's members group."""
+
+    content_object = models.ForeignKey(
+        SharedRecord, on_delete=models.CASCADE, related_name="group_permissions"
+    )
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["company", "permission", "content_object"])]
+
+
+class SharedRecordUserPermission(UserObjectPermissionBase, SharingEntryFields):  # noqa: DJ008 (guardian defines __str__)
+    """Named people of a partner company on the list (instead of the whole company)."""
+
+    content_object = models.ForeignKey(
+        SharedRecord, on_delete=models.CASCADE, related_name="user_permissions"
+    )
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "company", "permission", "content_object"])]

@@ -56,6 +56,11 @@ class Company(TenantMixin):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
+    # The auth group of the company's members: sharing a record with a whole company gives
+    # guardian permissions to this group.
+    members_group = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, null=True, blank=True, related_name="company"
+    )
 
     objects = CompanyQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -64,9 +65,11 @@ def company_create(
     try:
         with transaction.atomic():
             company = company_schema_claim()
-            company_activate(company, name=name, slug=slug, website=website)
+            group = Group.objects.create(name=f"company:{company.pk}:members")
+            company_activate(company, name=name, slug=slug, website=website, members_group=group)
             Domain.objects.create(domain=company_host(slug), tenant=company, is_primary=True)
             Membership.objects.create(user=actor, company=company, role=Role.OWNER)
+            group.user_set.add(actor)
             audit_event_record(
                 actor=actor,
                 company=company,

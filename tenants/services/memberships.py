@@ -63,6 +63,8 @@ def membership_remove(*, actor: User, actor_membership: Membership, membership: 
             target=membership,
             before={"user": membership.user.email, "role": membership.role},
         )
+        if membership.company.members_group_id:
+            membership.company.members_group.user_set.remove(membership.user)
         membership.delete()
 
 
@@ -74,6 +76,8 @@ def membership_add(*, actor: User | None, company: Company, user: User, role: st
             user=user, company=company, defaults={"role": role}
         )
         if created:
+            if company.members_group_id:
+                company.members_group.user_set.add(user)
             audit_event_record(
                 actor=actor,
                 company=company,

@@ -1,0 +1,70 @@
+"""A company's own opportunities (company schema). Most are never shared; a shared one is
+linked to its network copy by shared_record_id, and the owner edits it here."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+
+
+class Stage(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    QUALIFY = "qualify", "Qualify"
+    PROPOSE = "propose", "Propose"
+    NEGOTIATE = "negotiate", "Negotiate"
+    WON = "won", "Won"
+    LOST = "lost", "Lost"
+
+
+class Motion(models.TextChoices):
+    SELL_WITH = "sell_with", "Sell-with"
+    SELL_THROUGH = "sell_through", "Sell-through"
+    REFERRAL = "referral", "Referral"
+
+
+currency_code = RegexValidator(
+    r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD or EUR."
+)
+
+
+class Opportunity(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer_name = models.CharField("customer", max_length=200)
+    customer_domain = models.CharField("customer domain", max_length=253, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3, validators=[currency_code], default="USD")
+    close_date = models.DateField()
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.PROSPECT)
+    motion = models.CharField(max_length=14, choices=Motion.choices, default=Motion.SELL_WITH)
+    next_step = models.CharField(max_length=500, blank=True)
+    # Company-schema rows point at public users logically (no database constraint), so a
+    # network-level user deletion or a test flush never has to reach into every schema.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    private_notes = models.TextField(blank=True)
+    shared_record_id = models.UUIDField(null=True, blank=True, unique=True)
+    adopted_from_id = models.UUIDField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        ordering = ["close_date", "customer_name"]
+        indexes = [
+            models.Index(fields=["stage", "close_date"]),
+            models.Index(fields=["owner", "close_date"]),
+            models.Index(fields=["archived_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_name} · {self.amount} {self.currency}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.customer_name} ({self.get_motion_display()})"

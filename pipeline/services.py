@@ -1,0 +1,126 @@
+"""Writes to a company's own opportunities. Shared ones are re-published in the same
+transaction, through the sharing app's publish step (the only door out of the schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from identity.models import User
+from pipeline.errors import EditConflict
+from pipeline.models import Opportunity
+from sharing.models import RecordKind, SharedRecord
+from sharing.services.publish import record_publish
+from tenants.models import Company, Membership
+
+EDITABLE = (
+    "customer_name",
+    "customer_domain",
+    "amount",
+    "currency",
+    "close_date",
+    "stage",
+    "motion",
+    "next_step",
+    "private_notes",
+)
+
+
+def opportunity_fields(opportunity: Opportunity) -> dict[str, Any]:
+    return model_to_dict(opportunity, fields=EDITABLE)
+
+
+def _validate(opportunity: Opportunity, company: Company) -> None:
+    try:
+        opportunity.full_clean(exclude=["owner"])
+    except ValidationError:
+        raise
+    if not Membership.objects.filter(user_id=opportunity.owner_id, company=company).exists():
+        raise ValidationError({"owner": ["The owner must be a member of your company."]})
+
+
+def _republish_if_shared(company: Company, opportunity: Opportunity) -> None:
+    if opportunity.shared_record_id:
+        record_publish(
+            company=company,
+            kind=RecordKind.OPPORTUNITY,
+            source_id=opportunity.pk,
+            title=opportunity.title,
+            fields=opportunity_fields(opportunity),
+        )
+
+
+def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -> Opportunity:
+    fields = {k: v for k, v in data.items() if k in EDITABLE}
+    opportunity = Opportunity(owner_id=data.get("owner_id") or actor.pk, **fields)
+    _validate(opportunity, company)
+    opportunity.save()
+    return opportunity
+
+
+def opportunity_update(
+    *,
+    actor: User,
+    company: Company,
+    opportunity: Opportunity,
+    data: dict[str, Any],
+    expected_version: int,
+) -> Opportunity:
+    """Saves the edit if nobody saved since `expected_version`; else raises EditConflict."""
+    changes = {k: v for k, v in data.items() if k in EDITABLE}
+    if "owner_id" in data:
+        changes["owner_id"] = data["owner_id"]
+    candidate = Opportunity(
+        **{**model_to_dict(opportunity, exclude=["owner"]), "owner_id": opportunity.owner_id}
+    )
+    candidate.pk = opportunity.pk
+    for key, value in changes.items():
+        setattr(candidate, key, value)
+    _validate(candidate, company)
+    with transaction.atomic():
+        updated = Opportunity.objects.filter(pk=opportunity.pk, version=expected_version).update(
+            **changes, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            current = Opportunity.objects.get(pk=opportunity.pk)
+            raise EditConflict(
+                theirs=opportunity_fields(current),
+                yours={**opportunity_fields(candidate)},
+                current_version=current.version,
+            )
+        opportunity.refresh_from_db()
+        _republish_if_shared(company, opportunity)
+    return opportunity
+
+
+def opportunity_archive(*, actor: User, company: Company, opportunity: Opportunity) -> Opportunity:
+    with transaction.atomic():
+        opportunity.archived_at = timezone.now()
+        opportunity.save(update_fields=["archived_at", "updated_at"])
+        if opportunity.shared_record_id:
+            SharedRecord.objects.filter(pk=opportunity.shared_record_id).update(
+                archived_at=opportunity.archived_at
+            )
+    return opportunity
+
+
+def opportunity_publish(*, actor: User, company: Company, opportunity: Opportunity) -> SharedRecord:
+    """Makes the opportunity shareable: its network copy exists (still with no partner on the
+    list until one is added)."""
+    with transaction.atomic():
+        record = record_publish(
+            company=company,
+            kind=RecordKind.OPPORTUNITY,
+            source_id=opportunity.pk,
+            title=opportunity.title,
+            fields=opportunity_fields(opportunity),
+        )
+        if opportunity.shared_record_id != record.pk:
+            opportunity.shared_record_id = record.pk
+            opportunity.save(update_fields=["shared_record_id"])
+    return record

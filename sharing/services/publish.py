@@ -1,0 +1,55 @@
+"""The publish step (invariant 1): the only code that copies a company's data into the network.
+It takes the record's full field dict and keeps only what the owner's share policy allows."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sharing.models import SharedRecord
+from sharing.policy import shareable_fields
+from tenants.models import Company
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, uuid.UUID)):
+        return str(value) if isinstance(value, uuid.UUID) else value.isoformat()
+    return value
+
+
+def publishable_payload(*, company: Company, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    allowed = shareable_fields(company=company, kind=kind)
+    return {key: _jsonable(fields[key]) for key in allowed if key in fields}
+
+
+def record_publish(
+    *, company: Company, kind: str, source_id: uuid.UUID, title: str, fields: dict[str, Any]
+) -> SharedRecord:
+    """Creates or refreshes the network copy of a record; bumps its version on change."""
+    payload = publishable_payload(company=company, kind=kind, fields=fields)
+    with transaction.atomic():
+        record, created = SharedRecord.objects.select_for_update().get_or_create(
+            owner=company,
+            kind=kind,
+            source_id=source_id,
+            defaults={"title": title[:200], "payload": payload, "stage": payload.get("stage", "")},
+        )
+        if not created and (record.payload != payload or record.title != title[:200]):
+            SharedRecord.objects.filter(pk=record.pk).update(
+                title=title[:200],
+                payload=payload,
+                stage=payload.get("stage", ""),
+                version=F("version") + 1,
+                updated_at=timezone.now(),
+                last_activity_at=timezone.now(),
+            )
+            record.refresh_from_db()
+    return record

@@ -1,0 +1,201 @@
+"""Writes to sharing lists. A list entry is a set of guardian permission rows (the role picks
+the set) given to a partner company's members group, or to named people of that partner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_event_record
+from identity.models import User
+from sharing.access import can_share, role_on_record
+from sharing.models import (
+    ROLE_PERMISSIONS,
+    SharedRecord,
+    SharedRecordGroupPermission,
+    SharedRecordUserPermission,
+    SharingRole,
+)
+from sharing.selectors import active_partner_ids
+from tenants.models import Company, Membership
+
+
+def _permissions_for(role: str) -> list[Permission]:
+    return list(
+        Permission.objects.filter(
+            content_type__app_label="sharing", codename__in=ROLE_PERMISSIONS[role]
+        )
+    )
+
+
+def _entry_rows(record: SharedRecord, company: Company) -> tuple:
+    return (
+        SharedRecordGroupPermission.objects.filter(content_object=record, company=company),
+        SharedRecordUserPermission.objects.filter(content_object=record, company=company),
+    )
+
+
+def _entry_describe(record: SharedRecord, company: Company) -> dict | None:
+    groups, users = _entry_rows(record, company)
+    codenames = set(groups.values_list("permission__codename", flat=True)) | set(
+        users.values_list("permission__codename", flat=True)
+    )
+    if not codenames:
+        return None
+    from sharing.models import role_from_codenames
+
+    return {
+        "company": company.name,
+        "role": role_from_codenames(codenames),
+        "users": sorted(set(users.values_list("user__email", flat=True))),
+    }
+
+
+def _require_sharer(*, actor: User, actor_membership: Membership, record: SharedRecord) -> str:
+    role = role_on_record(user=actor, company=actor_membership.company, record=record)
+    if role is None:
+        raise Http404("No such record.")
+    if not can_share(role, record):
+        raise PermissionDenied("Your role on this record does not let you change its sharing list.")
+    return role
+
+
+def sharing_entry_set(
+    *,
+    actor: User,
+    actor_membership: Membership,
+    record: SharedRecord,
+    partner: Company,
+    role: str,
+    users: Iterable[User] = (),
+) -> None:
+    """Puts `partner` on the record's list with `role` (replacing its entry if it had one).
+    With `users`, only those people of the partner see it; otherwise the whole company does."""
+    company = actor_membership.company
+    _require_sharer(actor=actor, actor_membership=actor_membership, record=record)
+    if role not in SharingRole.values:
+        raise ValidationError("Choose a role: viewer, contributor or manager.")
+    if partner.pk == record.owner_id:
+        raise ValidationError(f"{partner.name} owns this record; it is always on the list.")
+    if partner.pk not in active_partner_ids(company=company):
+        raise ValidationError(
+            f"{partner.name} is not an active partner of {company.name}. Partner with them first."
+        )
+    users = list(users)
+    member_ids = set(Membership.objects.filter(company=partner).values_list("user_id", flat=True))
+    strangers = [u.email for u in users if u.pk not in member_ids]
+    if strangers:
+        raise ValidationError(f"Not members of {partner.name}: {', '.join(strangers)}.")
+    permissions = _permissions_for(role)
+    with transaction.atomic():
+        record = SharedRecord.objects.select_for_update().get(pk=record.pk)
+        before = _entry_describe(record, partner)
+        for rows in _entry_rows(record, partner):
+            rows.delete()
+        if users:
+            SharedRecordUserPermission.objects.bulk_create(
+                SharedRecordUserPermission(
+                    content_object=record, user=u, permission=p, company=partner, added_by=actor
+                )
+                for u in users
+                for p in permissions
+            )
+        else:
+            SharedRecordGroupPermission.objects.bulk_create(
+                SharedRecordGroupPermission(
+                    content_object=record,
+                    group_id=partner.members_group_id,
+                    permission=p,
+                    company=partner,
+                    added_by=actor,
+                )
+                for p in permissions
+            )
+        SharedRecord.objects.filter(pk=record.pk).update(last_activity_at=timezone.now())
+        after = _entry_describe(record, partner)
+        for log_company in {record.owner, partner, company}:
+            audit_event_record(
+                actor=actor,
+                company=log_company,
+                action="sharing.entry_set",
+                target=record,
+                before=before,
+                after=after,
+            )
+        notify_ids = [u.pk for u in users]
+        transaction.on_commit(lambda: _notify_shared(record, partner, notify_ids))
+
+
+def _notify_shared(record: SharedRecord, partner: Company, user_ids: list[int]) -> None:
+    from sharing.tasks import shared_record_notify
+
+    shared_record_notify.apply_async(
+        kwargs={"record_id": str(record.pk), "company_id": partner.pk, "user_ids": user_ids},
+        headers={"_schema_name": "public"},
+    )
+
+
+def sharing_entry_remove(
+    *, actor: User, actor_membership: Membership, record: SharedRecord, partner: Company
+) -> None:
+    """Takes `partner` off the list; its people lose access on their next request."""
+    _require_sharer(actor=actor, actor_membership=actor_membership, record=record)
+    if partner.pk == record.owner_id:
+        raise ValidationError("The owner cannot be removed from its own record.")
+    with transaction.atomic():
+        before = _entry_describe(record, partner)
+        if before is None:
+            raise ValidationError(f"{partner.name} is not on this record's list.")
+        for rows in _entry_rows(record, partner):
+            rows.delete()
+        for log_company in {record.owner, partner, actor_membership.company}:
+            audit_event_record(
+                actor=actor,
+                company=log_company,
+                action="sharing.entry_removed",
+                target=record,
+                before=before,
+            )
+
+
+def sharing_entries_remove_between(*, actor: User, company_a: Company, company_b: Company) -> int:
+    """Removes each company from the sharing lists of the other's records (a partnership
+    ended). Returns how many entries went. Must run inside the caller's transaction."""
+    scope = Q(content_object__owner=company_a, company=company_b) | Q(
+        content_object__owner=company_b, company=company_a
+    )
+    entries = set(
+        SharedRecordGroupPermission.objects.filter(scope).values_list(
+            "content_object_id", "company_id"
+        )
+    )
+    entries |= set(
+        SharedRecordUserPermission.objects.filter(scope).values_list(
+            "content_object_id", "company_id"
+        )
+    )
+    SharedRecordGroupPermission.objects.filter(scope).delete()
+    SharedRecordUserPermission.objects.filter(scope).delete()
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            company_id=owner_company,
+            action="sharing.entry_removed",
+            target_type="sharing.sharedrecord",
+            target_id=str(record_id),
+            before={"company_id": company_id, "reason": "partnership ended"},
+        )
+        for record_id, company_id in entries
+        for owner_company in (
+            company_a.pk if company_id == company_b.pk else company_b.pk,
+            company_id,
+        )
+    )
+    return len(entries)

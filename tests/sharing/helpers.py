@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django_tenants.utils import schema_context
+
+from pipeline.models import Opportunity
+from pipeline.services import opportunity_create, opportunity_publish
+from sharing.models import Partnership, PartnershipStatus, SharedRecord
+from tenants.models import Membership
+from tests.builders import CompanyWorld
+
+SECRET = "PRIVATE-NOTE-do-not-leak-7f3a"
+
+
+def partners_make(a: CompanyWorld, b: CompanyWorld) -> Partnership:
+    return Partnership.objects.create(
+        requester=a.company,
+        addressee=b.company,
+        status=PartnershipStatus.ACTIVE,
+        invited_by=a.owner,
+    )
+
+
+def membership(world: CompanyWorld, user=None) -> Membership:  # type: ignore[no-untyped-def]
+    return Membership.objects.get(company=world.company, user=user or world.owner)
+
+
+def opportunity_make(world: CompanyWorld, **overrides) -> Opportunity:  # type: ignore[no-untyped-def]
+    data = {
+        "customer_name": "Umbrella Corp",
+        "customer_domain": "umbrella.example",
+        "amount": Decimal("125000.00"),
+        "currency": "USD",
+        "close_date": datetime.date(2027, 3, 31),
+        "stage": "qualify",
+        "motion": "sell_with",
+        "next_step": "Joint discovery call",
+        "private_notes": SECRET,
+        **overrides,
+    }
+    with schema_context(world.company.schema_name):
+        return opportunity_create(actor=world.owner, company=world.company, data=data)
+
+
+def shared_opportunity_make(world: CompanyWorld, **overrides) -> tuple[Opportunity, SharedRecord]:  # type: ignore[no-untyped-def]
+    opportunity = opportunity_make(world, **overrides)
+    with schema_context(world.company.schema_name):
+        record = opportunity_publish(
+            actor=world.owner, company=world.company, opportunity=opportunity
+        )
+    return opportunity, record

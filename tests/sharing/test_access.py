@@ -1,0 +1,269 @@
+"""The access function, the publish step and the sharing list services."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import Http404
+
+from sharing.access import role_on_record, shared_record_get_for_actor, shared_records_visible_to
+from sharing.models import SharedRecordGroupPermission, SharedRecordUserPermission
+from sharing.services.partnerships import partnership_end
+from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from sharing.tasks import shared_record_notify
+from tenants.services.memberships import membership_remove
+from tests.builders import company_make
+from tests.sharing.helpers import SECRET, membership, partners_make, shared_opportunity_make
+
+
+def visible(world, user=None):
+    return set(
+        shared_records_visible_to(user=user or world.member, company=world.company).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_published_payload_holds_only_shareable_fields(acme):
+    _, record = shared_opportunity_make(acme)
+    assert "private_notes" not in record.payload
+    assert record.payload["amount"] == "125000.00" and record.payload["stage"] == "qualify"
+
+
+@pytest.mark.django_db
+def test_private_fields_never_reach_any_public_table(acme, globex):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        tables = [row[0] for row in cursor.fetchall()]
+        assert "sharing_sharedrecord" in tables
+        for table in tables:
+            cursor.execute(
+                f'SELECT count(*) FROM public."{table}" t WHERE t::text LIKE %s', [f"%{SECRET}%"]
+            )
+            assert cursor.fetchone()[0] == 0, table
+
+
+@pytest.mark.django_db
+def test_private_until_shared_then_visible_to_the_whole_partner_company(acme, globex):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    assert visible(acme) == {record.pk}
+    assert visible(globex) == set()
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="contributor",
+    )
+    assert visible(globex) == {record.pk}
+    assert visible(globex, globex.owner) == {record.pk}
+    assert (
+        role_on_record(user=globex.member, company=globex.company, record=record) == "contributor"
+    )
+
+
+@pytest.mark.django_db
+def test_only_active_partners_can_be_added(acme, globex):
+    _, record = shared_opportunity_make(acme)
+    with pytest.raises(ValidationError, match="not an active partner"):
+        sharing_entry_set(
+            actor=acme.owner,
+            actor_membership=membership(acme),
+            record=record,
+            partner=globex.company,
+            role="viewer",
+        )
+    assert not SharedRecordGroupPermission.objects.filter(content_object=record).exists()
+
+
+@pytest.mark.django_db
+def test_named_users_only_those_people_see_it(acme, globex):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+        users=[globex.member],
+    )
+    assert visible(globex, globex.member) == {record.pk}
+    assert visible(globex, globex.owner) == set()
+    with pytest.raises(ValidationError, match="Not members of"):
+        sharing_entry_set(
+            actor=acme.owner,
+            actor_membership=membership(acme),
+            record=record,
+            partner=globex.company,
+            role="viewer",
+            users=[acme.member],
+        )
+
+
+@pytest.mark.django_db
+def test_a_user_sees_a_record_only_in_the_company_it_was_shared_with(acme, globex):
+    """A person in two companies: a record shared with one of them does not show in the other."""
+    from tenants.services.memberships import membership_add
+
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+    other = company_make("soylent")
+    membership_add(actor=None, company=other.company, user=globex.member, role="member")
+    assert set(shared_records_visible_to(user=globex.member, company=other.company)) == set()
+    with pytest.raises(Http404):
+        shared_record_get_for_actor(user=globex.member, company=other.company, pk=record.pk)
+
+
+@pytest.mark.django_db
+def test_revoking_takes_effect_immediately(acme, globex):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+    sharing_entry_remove(
+        actor=acme.owner, actor_membership=membership(acme), record=record, partner=globex.company
+    )
+    assert visible(globex) == set()
+    with pytest.raises(Http404):
+        shared_record_get_for_actor(user=globex.member, company=globex.company, pk=record.pk)
+
+
+@pytest.mark.django_db
+def test_ending_the_partnership_removes_entries_both_ways_but_not_third_parties(acme, globex):
+    third = company_make("massive")
+    partnership = partners_make(acme, globex)
+    partners_make(acme, third)
+    partners_make(globex, third)
+    _, acme_record = shared_opportunity_make(acme)
+    _, globex_record = shared_opportunity_make(globex)
+    for partner in (globex, third):
+        sharing_entry_set(
+            actor=acme.owner,
+            actor_membership=membership(acme),
+            record=acme_record,
+            partner=partner.company,
+            role="viewer",
+        )
+    sharing_entry_set(
+        actor=globex.owner,
+        actor_membership=membership(globex),
+        record=globex_record,
+        partner=acme.company,
+        role="viewer",
+    )
+    partnership_end(actor=acme.owner, actor_membership=membership(acme), partnership=partnership)
+    assert visible(globex) == {globex_record.pk}
+    assert visible(acme) == {acme_record.pk}
+    assert visible(third) == {acme_record.pk}
+
+
+@pytest.mark.django_db
+def test_people_who_leave_the_company_lose_access(acme, globex):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+        users=[globex.member],
+    )
+    membership_remove(
+        actor=globex.owner,
+        actor_membership=membership(globex),
+        membership=membership(globex, globex.member),
+    )
+    assert visible(globex, globex.member) == set()
+
+
+@pytest.mark.django_db
+def test_viewers_and_contributors_cannot_reshare_and_managers_only_if_allowed(acme, globex):
+    third = company_make("tyrell")
+    partners_make(acme, globex)
+    partners_make(globex, third)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="contributor",
+    )
+    with pytest.raises(PermissionDenied):
+        sharing_entry_set(
+            actor=globex.owner,
+            actor_membership=membership(globex),
+            record=record,
+            partner=third.company,
+            role="viewer",
+        )
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="manager",
+    )
+    with pytest.raises(PermissionDenied):
+        sharing_entry_set(
+            actor=globex.owner,
+            actor_membership=membership(globex),
+            record=record,
+            partner=third.company,
+            role="viewer",
+        )
+    record.participants_may_share = True
+    record.save(update_fields=["participants_may_share"])
+    sharing_entry_set(
+        actor=globex.owner,
+        actor_membership=membership(globex),
+        record=record,
+        partner=third.company,
+        role="viewer",
+    )
+    assert visible(third) == {record.pk}
+
+
+@pytest.mark.django_db
+def test_a_queued_notification_rechecks_access_when_it_runs(acme, globex, mailoutbox):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+        users=[globex.member],
+    )
+    assert shared_record_notify(str(record.pk), globex.company.pk, [globex.member.pk]) == 1
+    assert SECRET not in mailoutbox[-1].body
+    sharing_entry_remove(
+        actor=acme.owner, actor_membership=membership(acme), record=record, partner=globex.company
+    )
+    assert shared_record_notify(str(record.pk), globex.company.pk, [globex.member.pk]) == 0
+    assert not SharedRecordUserPermission.objects.filter(content_object=record).exists()
