@@ -77,6 +77,10 @@ class Company(TenantMixin):
     def __str__(self) -> str:
         return self.name or self.schema_name
 
+    def get_partner_types_display(self) -> list[str]:
+        labels = dict(PartnerType.choices)
+        return [labels.get(value, value) for value in self.partner_types]
+
     @property
     def is_workspace(self) -> bool:
         return self.status == CompanyStatus.ACTIVE

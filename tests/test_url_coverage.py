@@ -4,9 +4,11 @@ visitors: enumerated from the URLconf, so a new endpoint is covered the day it i
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from sharing.models import Partnership, PartnershipStatus
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
-from tests.builders import client_on
+from tests.builders import client_on, company_make
+from tests.sharing.helpers import partners_make
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -17,34 +19,46 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
             yield prefix + str(entry.pattern), entry
 
 
-def _concrete(route: str, membership_pk: int) -> str | None:
-    """A concrete path for a route, with real ids of the victim company; None for regex routes
-    we cannot fill (allauth's key-based links, which are covered by their own flows)."""
+# For each URL prefix with a <uuid:pk>, which of the victim's objects fills it. A new route
+# whose placeholder is not covered here fails the suite until it is added.
+UUID_OWNERS = ("partners/",)
+
+
+def _concrete(route: str, ids: dict[str, object]) -> str | None:
+    """A concrete path for a route, with real ids of the victim company; None for allauth's
+    regex routes (key-based links, covered by their own flow tests)."""
     if route.startswith("^") or "(?P" in route:
         return None
-    path = (
-        route.replace("<int:pk>", str(membership_pk))
-        .replace("<slug:slug>", "acme")
-        .replace("<str:key>", "x")
-        .replace("<uidb36>", "x")
-    )
-    if "<" in path:
-        return None
+    path = route.replace("<int:pk>", str(ids["membership"])).replace("<slug:slug>", "acme")
+    if "<uuid:pk>" in path:
+        owner = next((prefix for prefix in UUID_OWNERS if path.startswith(prefix)), None)
+        assert owner is not None, f"no victim object for {route}: add it to UUID_OWNERS and ids"
+        path = path.replace("<uuid:pk>", str(ids[owner]))
+    assert "<" not in path, f"unfilled placeholder in {route}"
     return "/" + path
 
 
-def company_paths(membership_pk: int) -> list[str]:
+def company_paths(ids: dict[str, object]) -> list[str]:
     paths = []
     for route, _ in _patterns(get_resolver("ecosystem.urls_company")):
-        path = _concrete(route, membership_pk)
+        path = _concrete(route, ids)
         if path is not None and not path.startswith(OPEN_PREFIXES):
             paths.append(path)
     return sorted(set(paths))
 
 
+def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    third = company_make("victim-partner")
+    partnership = partners_make(acme, third)
+    return {
+        "membership": Membership.objects.get(company=acme.company, user=acme.member).pk,
+        "partners/": partnership.pk,
+    }
+
+
 @pytest.mark.django_db
 def test_url_enumeration_finds_the_workspace_endpoints(acme):
-    paths = company_paths(1)
+    paths = company_paths({"membership": 1, "partners/": "00000000-0000-0000-0000-000000000000"})
     for expected in (
         "/",
         "/settings/members/",
@@ -58,9 +72,10 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
 
 @pytest.mark.django_db
 def test_every_company_url_is_404_for_another_companys_user_and_changes_nothing(acme, globex):
-    victim = Membership.objects.get(company=acme.company, user=acme.member)
+    ids = victim_ids(acme)
+    victim = Membership.objects.get(pk=ids["membership"])
     client = client_on(acme.host, globex.owner)
-    for path in company_paths(victim.pk):
+    for path in company_paths(ids):
         for method in ("get", "post"):
             response = getattr(client, method)(path)
             assert response.status_code == 404, (method, path, response.status_code)
@@ -68,13 +83,13 @@ def test_every_company_url_is_404_for_another_companys_user_and_changes_nothing(
     assert victim.role == "member"
     acme.company.refresh_from_db()
     assert acme.company.name == "Acme Robotics"
+    assert Partnership.objects.get(pk=ids["partners/"]).status == PartnershipStatus.ACTIVE
 
 
 @pytest.mark.django_db
 def test_every_company_url_refuses_anonymous_visitors(acme):
-    victim = Membership.objects.get(company=acme.company, user=acme.member)
     client = client_on(acme.host)
-    for path in company_paths(victim.pk):
+    for path in company_paths(victim_ids(acme)):
         response = client.get(path)
         if path.startswith("/api/"):
             assert response.status_code in (401, 403), path

@@ -44,12 +44,6 @@ SECTIONS = {
         "empty": "Joint marketing plans: objectives, budgets, campaigns and tasks shared with partners.",
         "next": "Set your default currency and fiscal year in Settings; plans will use them.",
     },
-    "partners": {
-        "title": "Partners",
-        "icon": "bi-people",
-        "empty": "Companies you partner with, their status and since when.",
-        "next": "Complete your profile: it is what other companies see before they partner with you.",
-    },
     "reports": {
         "title": "Reports",
         "icon": "bi-bar-chart",

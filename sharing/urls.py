@@ -1,0 +1,17 @@
+from django.urls import path
+
+from sharing import views
+
+urlpatterns = [
+    path("partners/", views.partners, name="partners"),
+    path("partners/directory/", views.directory, name="partner_directory"),
+    path("partners/directory/<slug:slug>/", views.company_profile, name="partner_company"),
+    path(
+        "partners/directory/<slug:slug>/invite/",
+        views.partnership_invite_view,
+        name="partnership_invite",
+    ),
+    path("partners/<uuid:pk>/accept/", views.partnership_accept_view, name="partnership_accept"),
+    path("partners/<uuid:pk>/decline/", views.partnership_decline_view, name="partnership_decline"),
+    path("partners/<uuid:pk>/end/", views.partnership_end_view, name="partnership_end"),
+]

@@ -1,0 +1,130 @@
+"""Partner pages on a company host: the partner list, the directory, company profiles, and the
+partnership actions. Thin: selectors read, services write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from sharing.models import PartnershipStatus
+from sharing.selectors import (
+    directory_companies,
+    directory_company_get,
+    partnership_get_for_company,
+    partnership_open_between,
+    partnership_statuses_with,
+    partnerships_of_company,
+)
+from sharing.services.partnerships import (
+    partnership_accept,
+    partnership_decline,
+    partnership_end,
+    partnership_invite,
+)
+from tenants.models import PartnerType
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def partners(request: HttpRequest) -> HttpResponse:
+    company = request.tenant
+    rows = list(partnerships_of_company(company=company))
+    groups: dict[str, list] = {"active": [], "incoming": [], "outgoing": [], "past": []}
+    for p in rows:
+        p.partner = p.other(company)
+        if p.status == PartnershipStatus.ACTIVE:
+            groups["active"].append(p)
+        elif p.status == PartnershipStatus.INVITED:
+            groups["incoming" if p.addressee_id == company.pk else "outgoing"].append(p)
+        else:
+            groups["past"].append(p)
+    return render(request, "sharing/partners.html", {"groups": groups})
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    partner_type = request.GET.get("type", "")
+    if partner_type not in PartnerType.values:
+        partner_type = ""
+    page = Paginator(
+        directory_companies(company=request.tenant, query=query, partner_type=partner_type), 25
+    ).get_page(request.GET.get("page"))
+    statuses = partnership_statuses_with(company=request.tenant, others=list(page.object_list))
+    for other in page.object_list:
+        other.partnership = statuses.get(other.pk)
+    return render(
+        request,
+        "sharing/directory.html",
+        {"page": page, "q": query, "type": partner_type, "partner_types": PartnerType.choices},
+    )
+
+
+def company_profile(request: HttpRequest, slug: str) -> HttpResponse:
+    other = directory_company_get(slug=slug)
+    partnership = (
+        None
+        if other.pk == request.tenant.pk
+        else partnership_open_between(company=request.tenant, other=other)
+    )
+    return render(
+        request, "sharing/company_profile.html", {"other": other, "partnership": partnership}
+    )
+
+
+def _act(request: HttpRequest, action: Callable[[], object], success: str) -> HttpResponse:
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
+    return redirect(request.POST.get("next") or "partners")
+
+
+@require_POST
+def partnership_invite_view(request: HttpRequest, slug: str) -> HttpResponse:
+    other = directory_company_get(slug=slug)
+    return _act(
+        request,
+        lambda: partnership_invite(
+            actor=request.user,
+            actor_membership=request.membership,
+            partner=other,
+            message=request.POST.get("message", "").strip(),
+        ),
+        f"Invitation sent to {other.name}.",
+    )
+
+
+def _partnership_action(service, success: str):  # type: ignore[no-untyped-def]
+    @require_POST
+    def view(request: HttpRequest, pk: str) -> HttpResponse:
+        partnership = partnership_get_for_company(company=request.tenant, pk=pk)
+        name = partnership.other(request.tenant).name
+        return _act(
+            request,
+            lambda: service(
+                actor=request.user, actor_membership=request.membership, partnership=partnership
+            ),
+            success.format(name=name),
+        )
+
+    return view
+
+
+partnership_accept_view = _partnership_action(partnership_accept, "You now partner with {name}.")
+partnership_decline_view = _partnership_action(
+    partnership_decline, "You declined {name}'s invitation."
+)
+partnership_end_view = _partnership_action(
+    partnership_end,
+    "The partnership with {name} has ended. Records shared between you are no longer visible to them.",
+)
