@@ -3,6 +3,7 @@ transaction, through the sharing app's publish step (the only door out of the sc
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -75,10 +76,7 @@ def opportunity_update(
     changes = {k: v for k, v in data.items() if k in EDITABLE}
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
-    candidate = Opportunity(
-        **{**model_to_dict(opportunity, exclude=["owner"]), "owner_id": opportunity.owner_id}
-    )
-    candidate.pk = opportunity.pk
+    candidate = copy.copy(opportunity)  # validated as the saved row would look; not saved
     for key, value in changes.items():
         setattr(candidate, key, value)
     _validate(candidate, company)

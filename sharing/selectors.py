@@ -74,3 +74,41 @@ def partnership_statuses_with(*, company: Company, others: list[Company]) -> dic
         Q(requester=company, addressee_id__in=ids) | Q(addressee=company, requester_id__in=ids)
     )
     return {p.addressee_id if p.requester_id == company.pk else p.requester_id: p for p in found}
+
+
+def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The sharing list as people read it: one row per company (owner first), its role, the
+    named people if the entry names any, and who added it when. With restricted participant
+    visibility a participant sees only the owner and itself."""
+    from sharing.models import (
+        SharedRecordGroupPermission,
+        SharedRecordUserPermission,
+        role_from_codenames,
+    )
+
+    rows: dict[int, dict] = {}
+    for perm in SharedRecordGroupPermission.objects.filter(content_object=record).select_related(
+        "company", "added_by", "permission"
+    ):
+        row = rows.setdefault(
+            perm.company_id, {"company": perm.company, "codenames": set(), "people": []}
+        )
+        row["codenames"].add(perm.permission.codename)
+        row.update(added_by=perm.added_by, added_at=perm.added_at)
+    for perm in SharedRecordUserPermission.objects.filter(content_object=record).select_related(
+        "company", "added_by", "permission", "user"
+    ):
+        row = rows.setdefault(
+            perm.company_id, {"company": perm.company, "codenames": set(), "people": []}
+        )
+        row["codenames"].add(perm.permission.codename)
+        if perm.user not in row["people"]:
+            row["people"].append(perm.user)
+        row.update(added_by=perm.added_by, added_at=perm.added_at)
+    entries = [
+        {**row, "role": role_from_codenames(row.pop("codenames"))}
+        for row in sorted(rows.values(), key=lambda r: r["company"].name)
+    ]
+    if record.restrict_participants and not viewer_is_owner:
+        entries = [e for e in entries if e["company"].pk == viewer_company.pk]
+    return [{"company": record.owner, "role": "owner", "people": []}, *entries]

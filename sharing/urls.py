@@ -1,8 +1,11 @@
 from django.urls import path
 
-from sharing import views
+from sharing import record_views, views
 
 urlpatterns = [
+    path("shared/", record_views.shared_inbox, name="shared_inbox"),
+    path("shared/<uuid:pk>/", record_views.shared_detail, name="shared_detail"),
+    path("shared/<uuid:pk>/settings/", record_views.shared_settings, name="shared_settings"),
     path("partners/", views.partners, name="partners"),
     path("partners/directory/", views.directory, name="partner_directory"),
     path("partners/directory/<slug:slug>/", views.company_profile, name="partner_company"),

@@ -8,7 +8,7 @@ from sharing.models import Partnership, PartnershipStatus
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
 from tests.builders import client_on, company_make
-from tests.sharing.helpers import partners_make
+from tests.sharing.helpers import partners_make, shared_opportunity_make
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -21,7 +21,7 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
 
 # For each URL prefix with a <uuid:pk>, which of the victim's objects fills it. A new route
 # whose placeholder is not covered here fails the suite until it is added.
-UUID_OWNERS = ("partners/",)
+UUID_OWNERS = ("partners/", "pipeline/", "shared/")
 
 
 def _concrete(route: str, ids: dict[str, object]) -> str | None:
@@ -50,15 +50,19 @@ def company_paths(ids: dict[str, object]) -> list[str]:
 def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
     third = company_make("victim-partner")
     partnership = partners_make(acme, third)
+    opportunity, record = shared_opportunity_make(acme)
     return {
         "membership": Membership.objects.get(company=acme.company, user=acme.member).pk,
         "partners/": partnership.pk,
+        "pipeline/": opportunity.pk,
+        "shared/": record.pk,
     }
 
 
 @pytest.mark.django_db
 def test_url_enumeration_finds_the_workspace_endpoints(acme):
-    paths = company_paths({"membership": 1, "partners/": "00000000-0000-0000-0000-000000000000"})
+    zero = "00000000-0000-0000-0000-000000000000"
+    paths = company_paths({"membership": 1, "partners/": zero, "pipeline/": zero, "shared/": zero})
     for expected in (
         "/",
         "/settings/members/",

@@ -25,13 +25,6 @@ from workspace.services import workspace_settings_get, workspace_settings_update
 
 # The sections later capabilities fill; each says what it will hold and what to do meanwhile.
 SECTIONS = {
-    "pipeline": {
-        "title": "Pipeline",
-        "icon": "bi-kanban",
-        "empty": "Your joint pipeline lives here: opportunities you co-sell with partners, in your "
-        "own stages and fields.",
-        "next": "Start by completing your company profile so partners can find you.",
-    },
     "solutions": {
         "title": "Solutions",
         "icon": "bi-box-seam",

@@ -1,0 +1,216 @@
+"""Pipeline pages: the company's own opportunities, and sharing them with partners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from identity.models import User
+from pipeline.errors import EditConflict
+from pipeline.filters import OpportunityFilter
+from pipeline.forms import OpportunityForm, ShareForm
+from pipeline.selectors import opportunities_of_company, opportunity_get
+from pipeline.services import (
+    opportunity_archive,
+    opportunity_create,
+    opportunity_publish,
+    opportunity_update,
+)
+from sharing.models import SharedRecord
+from sharing.selectors import active_partner_ids, directory_company_get, sharing_list_of
+from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from tenants.models import Company
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    filters = OpportunityFilter(request.GET or None, queryset=opportunities_of_company())
+    queryset = filters.qs if filters.is_valid() else opportunities_of_company()
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    owners = {u.pk: u for u in User.objects.filter(pk__in={o.owner_id for o in page.object_list})}
+    for opportunity in page.object_list:
+        opportunity.owner_user = owners.get(opportunity.owner_id)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pipeline/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "has_any": opportunities_of_company().exists(),
+        },
+    )
+
+
+def opportunity_new(request: HttpRequest) -> HttpResponse:
+    form = OpportunityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = opportunity_create(
+                actor=request.user, company=request.tenant, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                f"Opportunity with {opportunity.customer_name} created. It is private until you share it.",
+            )
+            return redirect("opportunity_detail", pk=opportunity.pk)
+    return render(request, "pipeline/form.html", {"form": form, "creating": True})
+
+
+def _partners_of(company: Company) -> list[Company]:
+    return list(Company.objects.filter(pk__in=active_partner_ids(company=company)).order_by("name"))
+
+
+def opportunity_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    opportunity = opportunity_get(pk=pk)
+    record = (
+        SharedRecord.objects.filter(pk=opportunity.shared_record_id).first()
+        if opportunity.shared_record_id
+        else None
+    )
+    sharing_list = (
+        sharing_list_of(record=record, viewer_company=request.tenant, viewer_is_owner=True)
+        if record
+        else []
+    )
+    on_list = {entry["company"].pk for entry in sharing_list}
+    partners = [p for p in _partners_of(request.tenant) if p.pk not in on_list]
+    return render(
+        request,
+        "pipeline/detail.html",
+        {
+            "opportunity": opportunity,
+            "owner_user": User.objects.filter(pk=opportunity.owner_id).first(),
+            "record": record,
+            "sharing_list": sharing_list,
+            "share_form": ShareForm(partners=partners),
+        },
+    )
+
+
+def opportunity_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    opportunity = opportunity_get(pk=pk)
+    form = OpportunityForm(
+        request.POST or None,
+        instance=opportunity_get(pk=pk),
+        initial={"version": opportunity.version},
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity_update(
+                actor=request.user,
+                company=request.tenant,
+                opportunity=opportunity,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data.get("version") or opportunity.version,
+            )
+        except EditConflict as exc:
+            conflict = exc
+            # keep what they typed; the next save is against the version they have now seen
+            form.data = form.data.copy()
+            form.data["version"] = exc.current_version
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                "Saved." + (" Partners see the update." if opportunity.shared_record_id else ""),
+            )
+            return redirect("opportunity_detail", pk=opportunity.pk)
+    return render(
+        request,
+        "pipeline/form.html",
+        {"form": form, "opportunity": opportunity, "conflict": conflict},
+    )
+
+
+@require_POST
+def opportunity_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
+    opportunity = opportunity_get(pk=pk)
+    opportunity_archive(actor=request.user, company=request.tenant, opportunity=opportunity)
+    messages.success(request, f"Archived the opportunity with {opportunity.customer_name}.")
+    return redirect("opportunity_list")
+
+
+@require_POST
+def opportunity_share(request: HttpRequest, pk: str) -> HttpResponse:
+    opportunity = opportunity_get(pk=pk)
+    partners = _partners_of(request.tenant)
+    partner = next((p for p in partners if p.slug == request.POST.get("partner")), None)
+    people = list(User.objects.filter(memberships__company=partner)) if partner else []
+    form = ShareForm(request.POST, partners=partners, people=people)
+    if not form.is_valid():
+        messages.error(request, "Choose an active partner and a role to share with.")
+        return redirect("opportunity_detail", pk=opportunity.pk)
+    chosen = [u for u in people if str(u.pk) in form.cleaned_data["users"]]
+    try:
+        with transaction.atomic():
+            record = opportunity_publish(
+                actor=request.user, company=request.tenant, opportunity=opportunity
+            )
+            sharing_entry_set(
+                actor=request.user,
+                actor_membership=request.membership,
+                record=record,
+                partner=partner,
+                role=form.cleaned_data["role"],
+                users=chosen,
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        whom = ", ".join(u.get_full_name() for u in chosen) or f"everyone at {partner.name}"
+        messages.success(request, f"Shared with {whom}.")
+    return redirect("opportunity_detail", pk=opportunity.pk)
+
+
+@require_POST
+def opportunity_unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
+    opportunity = opportunity_get(pk=pk)
+    record = SharedRecord.objects.filter(
+        pk=opportunity.shared_record_id, owner=request.tenant
+    ).first()
+    partner = directory_company_get(slug=slug)
+    try:
+        if record is None:
+            raise ValidationError("This opportunity is not shared.")
+        sharing_entry_remove(
+            actor=request.user, actor_membership=request.membership, record=record, partner=partner
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"{partner.name} no longer sees this opportunity.")
+    return redirect("opportunity_detail", pk=opportunity.pk)
+
+
+def share_people(request: HttpRequest, pk: str) -> HttpResponse:
+    """htmx: the people of the chosen partner, to share with named people only."""
+    opportunity_get(pk=pk)
+    partner = next(
+        (p for p in _partners_of(request.tenant) if p.slug == request.GET.get("partner")), None
+    )
+    people = (
+        list(User.objects.filter(memberships__company=partner).order_by("full_name"))
+        if partner
+        else []
+    )
+    return render(
+        request,
+        "pipeline/_share_people.html",
+        {"form": ShareForm(partners=[partner] if partner else [], people=people)},
+    )

@@ -1,0 +1,165 @@
+"""Shared-record pages for every persona: owner, viewer, contributor, manager, partner not on
+the list, revoked partner, user of an unrelated company, anonymous."""
+
+import pytest
+
+from sharing.models import SharedRecord
+from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from tests.builders import client_on, company_make
+from tests.sharing.helpers import SECRET, membership, partners_make, shared_opportunity_make
+
+
+@pytest.fixture
+def world(acme, globex):
+    """acme owns a record shared with globex (viewer), c1 (contributor), c2 (manager); c3 is a
+    partner not on the list; c4 was on it and was revoked; c5 is unrelated."""
+    companies = {name: company_make(name) for name in ("c1", "c2", "c3", "c4", "c5")}
+    for partner in (globex, *[companies[n] for n in ("c1", "c2", "c3", "c4")]):
+        partners_make(acme, partner)
+    _, record = shared_opportunity_make(acme)
+    for partner, role in (
+        (globex, "viewer"),
+        (companies["c1"], "contributor"),
+        (companies["c2"], "manager"),
+        (companies["c4"], "viewer"),
+    ):
+        sharing_entry_set(
+            actor=acme.owner,
+            actor_membership=membership(acme),
+            record=record,
+            partner=partner.company,
+            role=role,
+        )
+    sharing_entry_remove(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=companies["c4"].company,
+    )
+    return {
+        "record": record,
+        "owner": acme,
+        "viewer": globex,
+        "contributor": companies["c1"],
+        "manager": companies["c2"],
+        "partner_not_on_list": companies["c3"],
+        "revoked": companies["c4"],
+        "unrelated": companies["c5"],
+    }
+
+
+ALLOWED = {"owner": "owner", "viewer": "viewer", "contributor": "contributor", "manager": "manager"}
+DENIED = ("partner_not_on_list", "revoked", "unrelated")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", [*ALLOWED, *DENIED])
+def test_detail_and_inbox_per_persona(world, persona):
+    record, who = world["record"], world[persona]
+    client = client_on(who.host, who.member)
+    detail = client.get(f"/shared/{record.pk}/")
+    inbox = client.get("/shared/").content.decode()
+    if persona in ALLOWED:
+        assert detail.status_code == 200
+        assert f'data-testid="my-role">{ALLOWED[persona]}<' in detail.content.decode()
+        assert SECRET not in detail.content.decode()
+        assert (record.title in inbox) == (persona != "owner")  # the inbox is what partners shared
+    else:
+        assert detail.status_code == 404
+        assert record.title not in inbox
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["viewer", "contributor", "manager", *DENIED])
+def test_only_the_owner_changes_sharing_settings(world, persona):
+    record, who = world["record"], world[persona]
+    response = client_on(who.host, who.owner).post(
+        f"/shared/{record.pk}/settings/", {"restrict_participants": "on"}
+    )
+    assert response.status_code in (403, 404)
+    if persona in DENIED:
+        assert response.status_code == 404
+    record.refresh_from_db()
+    assert record.restrict_participants is False
+
+
+@pytest.mark.django_db
+def test_anonymous_gets_sent_to_login(world):
+    response = client_on(world["viewer"].host).get(f"/shared/{world['record'].pk}/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_restricted_visibility_hides_participants_from_each_other(world):
+    record = world["record"]
+    client_on(world["owner"].host, world["owner"].owner).post(
+        f"/shared/{record.pk}/settings/", {"restrict_participants": "on"}
+    )
+    record.refresh_from_db()
+    assert record.restrict_participants
+    viewer_page = (
+        client_on(world["viewer"].host, world["viewer"].member)
+        .get(f"/shared/{record.pk}/")
+        .content.decode()
+    )
+    participants = viewer_page.split('data-testid="participants"')[1].split("</ul>")[0]
+    assert "Acme Robotics" in participants and "Globex Corporation" in participants
+    assert "C1" not in participants and "C2" not in participants
+    owner_page = (
+        client_on(world["owner"].host, world["owner"].member)
+        .get(f"/shared/{record.pk}/")
+        .content.decode()
+    )
+    assert "C1" in owner_page and "C2" in owner_page
+
+
+@pytest.mark.django_db
+def test_inbox_filters_and_bounded_queries(world, django_assert_max_num_queries):
+    viewer = world["viewer"]
+    client = client_on(viewer.host, viewer.member)
+    with django_assert_max_num_queries(10):
+        assert client.get("/shared/").status_code == 200
+    assert (
+        world["record"].title in client.get("/shared/?partner=acme&stage=qualify").content.decode()
+    )
+    assert world["record"].title not in client.get("/shared/?stage=won").content.decode()
+
+
+@pytest.mark.django_db
+def test_owner_shares_from_the_opportunity_page_and_removes_again(acme, globex):
+    from tests.sharing.helpers import opportunity_make
+
+    partners_make(acme, globex)
+    opportunity = opportunity_make(acme)
+    client = client_on(acme.host, acme.member)
+    page = client.get(f"/pipeline/{opportunity.pk}/")
+    assert b'data-testid="share-form"' in page.content
+    people = client.get(f"/pipeline/{opportunity.pk}/share/people/?partner=globex").content.decode()
+    assert globex.member.email in people
+    client.post(
+        f"/pipeline/{opportunity.pk}/share/",
+        {"partner": "globex", "role": "viewer", "users": [str(globex.member.pk)]},
+    )
+    record = SharedRecord.objects.get(source_id=opportunity.pk)
+    assert client_on(globex.host, globex.member).get(f"/shared/{record.pk}/").status_code == 200
+    assert client_on(globex.host, globex.owner).get(f"/shared/{record.pk}/").status_code == 404
+    client.post(f"/pipeline/{opportunity.pk}/share/globex/remove/")
+    assert client_on(globex.host, globex.member).get(f"/shared/{record.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_cannot_share_with_a_company_that_is_not_a_partner(acme, globex):
+    from tests.sharing.helpers import opportunity_make
+
+    opportunity = opportunity_make(acme)
+    response = client_on(acme.host, acme.member).post(
+        f"/pipeline/{opportunity.pk}/share/", {"partner": "globex", "role": "viewer"}, follow=True
+    )
+    assert b"Choose an active partner" in response.content
+    assert not SharedRecord.objects.filter(source_id=opportunity.pk).exists()
+    people = (
+        client_on(acme.host, acme.member)
+        .get(f"/pipeline/{opportunity.pk}/share/people/?partner=globex")
+        .content.decode()
+    )
+    assert globex.member.email not in people
