@@ -9,21 +9,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-
-class Stage(models.TextChoices):
-    PROSPECT = "prospect", "Prospect"
-    QUALIFY = "qualify", "Qualify"
-    PROPOSE = "propose", "Propose"
-    NEGOTIATE = "negotiate", "Negotiate"
-    WON = "won", "Won"
-    LOST = "lost", "Lost"
-
-
-class Motion(models.TextChoices):
-    SELL_WITH = "sell_with", "Sell-with"
-    SELL_THROUGH = "sell_through", "Sell-through"
-    REFERRAL = "referral", "Referral"
-
+from sharing.canonical import Motion, Stage
 
 currency_code = RegexValidator(
     r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD or EUR."

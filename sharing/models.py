@@ -184,3 +184,69 @@ class SharedRecordUserPermission(UserObjectPermissionBase, SharingEntryFields): 
 
     class Meta(UserObjectPermissionBase.Meta):
         indexes = [models.Index(fields=["user", "company", "permission", "content_object"])]
+
+
+class DealRole(models.TextChoices):
+    SOURCED = "sourced", "Sourced"
+    INFLUENCED = "influenced", "Influenced"
+    FULFILLING = "fulfilling", "Fulfilling"
+
+
+class ParticipationStatus(models.TextChoices):
+    PENDING = "pending", "Not answered yet"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Participation(models.Model):
+    """Each company's own section on a shared record: its part in the deal and its answer.
+    Exists while the company is on the list (the owner always has one)."""
+
+    record = models.ForeignKey(
+        SharedRecord, on_delete=models.CASCADE, related_name="participations"
+    )
+    company = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="+")
+    deal_role = models.CharField(max_length=12, choices=DealRole.choices, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ParticipationStatus.choices, default=ParticipationStatus.PENDING
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    next_step = models.CharField(max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["record", "company"], name="participation_one_per_company"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} on {self.record}"
+
+
+class ActivityEvent(models.Model):
+    """The feed of a shared record. Who may read an event follows the record's visibility
+    rules (restricted records show a participant only the owner's and its own events)."""
+
+    record = models.ForeignKey(SharedRecord, on_delete=models.CASCADE, related_name="activity")
+    company = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["record", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.verb} on {self.record_id}"

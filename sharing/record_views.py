@@ -4,7 +4,7 @@ it. Every query goes through sharing.access (the one door)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -14,22 +14,25 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_event_record
 from sharing.access import (
     OWNER,
+    can_edit,
     role_on_record,
     shared_record_get_for_actor,
     shared_records_shared_with,
 )
-from sharing.models import RecordKind, SharedRecord
-from sharing.selectors import sharing_list_of
+from sharing.canonical import Stage
+from sharing.kinds import kind_handlers
+from sharing.models import DealRole, RecordKind, SharedRecord
+from sharing.selectors import activity_visible, participations_visible, sharing_list_of
+from sharing.services.collaboration import (
+    StaleVersion,
+    participation_update,
+    shared_record_adopt,
+    shared_record_collaborate,
+)
 from tenants.models import Company
+from tenants.selectors import members_of_company
 
-STAGES = {
-    "prospect": "Prospect",
-    "qualify": "Qualify",
-    "propose": "Propose",
-    "negotiate": "Negotiate",
-    "won": "Won",
-    "lost": "Lost",
-}
+STAGES = dict(Stage.choices)
 
 
 def shared_inbox(request: HttpRequest) -> HttpResponse:
@@ -66,22 +69,117 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
+    company = request.tenant
+    role = role_on_record(user=request.user, company=company, record=record)
+    is_owner = role == OWNER
+    participations = participations_visible(
+        record=record, viewer_company=company, viewer_is_owner=is_owner
+    )
+    mine = next((p for p in participations if p.company_id == company.pk), None)
+    return {
+        "record": record,
+        "role": role,
+        "is_owner": is_owner,
+        "can_edit": can_edit(role),
+        "stage_label": STAGES.get(record.stage, record.stage),
+        "stages": Stage.choices,
+        "deal_roles": DealRole.choices,
+        "sharing_list": sharing_list_of(
+            record=record, viewer_company=company, viewer_is_owner=is_owner
+        ),
+        "participations": participations,
+        "my_participation": mine,
+        "colleagues": members_of_company(company=company),
+        "activity": activity_visible(
+            record=record, viewer_company=company, viewer_is_owner=is_owner
+        ),
+        "adoptable": not is_owner and _adoptable(record),
+    }
+
+
+def _adoptable(record: SharedRecord) -> bool:
+    handlers = kind_handlers(record.kind)
+    return bool(
+        handlers and handlers.adopt and handlers.is_adopted and not handlers.is_adopted(record)
+    )
+
+
 def shared_detail(request: HttpRequest, pk: str) -> HttpResponse:
     record = shared_record_get_for_actor(user=request.user, company=request.tenant, pk=pk)
-    role = role_on_record(user=request.user, company=request.tenant, record=record)
-    return render(
+    return render(request, "sharing/record_detail.html", _detail_context(request, record))
+
+
+def _version(request: HttpRequest) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
+
+
+def _write(request: HttpRequest, pk: str, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    record = shared_record_get_for_actor(user=request.user, company=request.tenant, pk=pk)
+    try:
+        action(record)
+    except StaleVersion as conflict:
+        context = _detail_context(request, record)
+        context["conflict"] = conflict
+        return render(request, "sharing/record_detail.html", context, status=409)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    else:
+        messages.success(request, success)
+    return redirect("shared_detail", pk=record.pk)
+
+
+@require_POST
+def shared_collaborate(request: HttpRequest, pk: str) -> HttpResponse:
+    data = {k: request.POST[k] for k in ("stage", "close_date", "next_step") if k in request.POST}
+    return _write(
         request,
-        "sharing/record_detail.html",
-        {
-            "record": record,
-            "role": role,
-            "is_owner": role == OWNER,
-            "stage_label": STAGES.get(record.stage, record.stage),
-            "sharing_list": sharing_list_of(
-                record=record, viewer_company=request.tenant, viewer_is_owner=role == OWNER
-            ),
-        },
+        pk,
+        lambda record: shared_record_collaborate(
+            actor=request.user,
+            actor_membership=request.membership,
+            record=record,
+            data=data,
+            expected_version=_version(request),
+        ),
+        "Saved. Everyone on the record sees the update.",
     )
+
+
+@require_POST
+def shared_section(request: HttpRequest, pk: str) -> HttpResponse:
+    data = {k: request.POST[k] for k in ("status", "deal_role", "next_step") if k in request.POST}
+    if "contact" in request.POST:
+        data["contact_id"] = request.POST["contact"] or None
+    return _write(
+        request,
+        pk,
+        lambda record: participation_update(
+            actor=request.user,
+            actor_membership=request.membership,
+            record=record,
+            data=data,
+            expected_version=_version(request),
+        ),
+        "Your section is saved.",
+    )
+
+
+@require_POST
+def shared_adopt(request: HttpRequest, pk: str) -> HttpResponse:
+    record = shared_record_get_for_actor(user=request.user, company=request.tenant, pk=pk)
+    try:
+        copy = shared_record_adopt(
+            actor=request.user, actor_membership=request.membership, record=record
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        return redirect("shared_detail", pk=record.pk)
+    messages.success(request, "Added to your pipeline. Your copy is private to your company.")
+    return redirect("opportunity_detail", pk=copy.pk)
 
 
 @require_POST

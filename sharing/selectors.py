@@ -112,3 +112,38 @@ def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -
     if record.restrict_participants and not viewer_is_owner:
         entries = [e for e in entries if e["company"].pk == viewer_company.pk]
     return [{"company": record.owner, "role": "owner", "people": []}, *entries]
+
+
+def participations_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
+    from sharing.models import Participation
+
+    rows = list(
+        Participation.objects.filter(record=record)
+        .select_related("company", "contact")
+        .order_by("company__name")
+    )
+    if record.restrict_participants and not viewer_is_owner:
+        rows = [r for r in rows if r.company_id in (record.owner_id, viewer_company.pk)]
+    rows.sort(key=lambda r: (r.company_id != record.owner_id, r.company.name))
+    return rows
+
+
+def activity_visible(
+    *, record, viewer_company: Company, viewer_is_owner: bool, limit: int = 50
+) -> list:  # type: ignore[no-untyped-def]
+    """The feed, newest first. Under restricted visibility a participant sees only the owner's
+    and its own events, and none that name another partner."""
+    from sharing.models import ActivityEvent
+
+    events = list(
+        ActivityEvent.objects.filter(record=record).select_related("company", "actor")[:limit]
+    )
+    if record.restrict_participants and not viewer_is_owner:
+        allowed = {record.owner_id, viewer_company.pk}
+        events = [
+            e
+            for e in events
+            if e.company_id in allowed
+            and e.data.get("partner_id", viewer_company.pk) == viewer_company.pk
+        ]
+    return events

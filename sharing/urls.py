@@ -6,6 +6,11 @@ urlpatterns = [
     path("shared/", record_views.shared_inbox, name="shared_inbox"),
     path("shared/<uuid:pk>/", record_views.shared_detail, name="shared_detail"),
     path("shared/<uuid:pk>/settings/", record_views.shared_settings, name="shared_settings"),
+    path(
+        "shared/<uuid:pk>/collaborate/", record_views.shared_collaborate, name="shared_collaborate"
+    ),
+    path("shared/<uuid:pk>/section/", record_views.shared_section, name="shared_section"),
+    path("shared/<uuid:pk>/adopt/", record_views.shared_adopt, name="shared_adopt"),
     path("partners/", views.partners, name="partners"),
     path("partners/directory/", views.directory, name="partner_directory"),
     path("partners/directory/<slug:slug>/", views.company_profile, name="partner_company"),

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sharing.models import SharedRecord
+from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
 from sharing.policy import shareable_fields
 from tenants.models import Company
 
@@ -42,6 +42,13 @@ def record_publish(
             source_id=source_id,
             defaults={"title": title[:200], "payload": payload, "stage": payload.get("stage", "")},
         )
+        if created:
+            Participation.objects.create(
+                record=record,
+                company=company,
+                status=ParticipationStatus.ACCEPTED,
+                deal_role=DealRole.SOURCED,
+            )
         if not created and (record.payload != payload or record.title != title[:200]):
             SharedRecord.objects.filter(pk=record.pk).update(
                 title=title[:200],

@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_event_record
@@ -18,12 +17,14 @@ from identity.models import User
 from sharing.access import can_share, role_on_record
 from sharing.models import (
     ROLE_PERMISSIONS,
+    Participation,
     SharedRecord,
     SharedRecordGroupPermission,
     SharedRecordUserPermission,
     SharingRole,
 )
 from sharing.selectors import active_partner_ids
+from sharing.services.activity import activity_record
 from tenants.models import Company, Membership
 
 
@@ -118,8 +119,15 @@ def sharing_entry_set(
                 )
                 for p in permissions
             )
-        SharedRecord.objects.filter(pk=record.pk).update(last_activity_at=timezone.now())
+        Participation.objects.get_or_create(record=record, company=partner)
         after = _entry_describe(record, partner)
+        activity_record(
+            record=record,
+            company=company,
+            actor=actor,
+            verb="sharing.shared" if before is None else "sharing.role_changed",
+            data={"partner": partner.name, "role": role, "partner_id": partner.pk},
+        )
         for log_company in {record.owner, partner, company}:
             audit_event_record(
                 actor=actor,
@@ -155,6 +163,14 @@ def sharing_entry_remove(
             raise ValidationError(f"{partner.name} is not on this record's list.")
         for rows in _entry_rows(record, partner):
             rows.delete()
+        Participation.objects.filter(record=record, company=partner).delete()
+        activity_record(
+            record=record,
+            company=actor_membership.company,
+            actor=actor,
+            verb="sharing.removed",
+            data={"partner": partner.name, "partner_id": partner.pk},
+        )
         for log_company in {record.owner, partner, actor_membership.company}:
             audit_event_record(
                 actor=actor,
@@ -183,6 +199,8 @@ def sharing_entries_remove_between(*, actor: User, company_a: Company, company_b
     )
     SharedRecordGroupPermission.objects.filter(scope).delete()
     SharedRecordUserPermission.objects.filter(scope).delete()
+    for record_id, company_id in entries:
+        Participation.objects.filter(record_id=record_id, company_id=company_id).delete()
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=actor,

@@ -1,0 +1,41 @@
+"""How the sharing app reaches opportunities: write-back of collaborative edits and adoption."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
+
+from pipeline.models import Opportunity
+from sharing.canonical import Motion, Stage
+
+
+def opportunity_sync_back(record, changes: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Runs in the owner's schema."""
+    Opportunity.objects.filter(pk=record.source_id).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+
+
+def opportunity_adopt(record, actor) -> Opportunity:  # type: ignore[no-untyped-def]
+    """Runs in the adopting company's schema."""
+    if Opportunity.objects.filter(adopted_from_id=record.pk).exists():
+        raise ValidationError("This opportunity is already in your pipeline.")
+    p = record.payload
+    return Opportunity.objects.create(
+        customer_name=p.get("customer_name") or record.title,
+        customer_domain=p.get("customer_domain", ""),
+        amount=p.get("amount") or 0,
+        currency=p.get("currency", "USD"),
+        close_date=p.get("close_date") or timezone.now().date(),
+        stage=p.get("stage") if p.get("stage") in Stage.values else Stage.PROSPECT,
+        motion=p.get("motion") if p.get("motion") in Motion.values else Motion.SELL_WITH,
+        owner_id=actor.pk,
+        adopted_from_id=record.pk,
+    )
+
+
+def opportunity_is_adopted(record) -> bool:  # type: ignore[no-untyped-def]
+    return Opportunity.objects.filter(adopted_from_id=record.pk).exists()

@@ -1,0 +1,208 @@
+"""What participants do on a shared record: answer and fill in their own section, edit the
+collaborative fields, adopt the deal into their own pipeline. Every write re-checks the
+participant's role through sharing.access and uses a version check (invariant 7)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django_tenants.utils import schema_context
+
+from identity.models import User
+from sharing.access import OWNER, can_edit, role_on_record, shared_records_visible_to
+from sharing.canonical import Stage
+from sharing.kinds import kind_handlers
+from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
+from sharing.services.activity import activity_record
+from tenants.models import Membership
+
+COLLABORATIVE_FIELDS = ("stage", "close_date", "next_step")
+
+
+class StaleVersion(Exception):
+    """Somebody saved first. Carries both sides so the person can decide (no silent overwrite)."""
+
+    def __init__(self, *, theirs: dict[str, Any], yours: dict[str, Any], current_version: int):
+        self.theirs, self.yours, self.current_version = theirs, yours, current_version
+        changed = ", ".join(sorted(k for k in yours if theirs.get(k) != yours.get(k)))
+        super().__init__(
+            "Someone else saved this while you were editing"
+            + (f" (changed: {changed})" if changed else "")
+            + ". Review their values and save again."
+        )
+
+
+def _visible_record(*, actor: User, membership: Membership, record: SharedRecord) -> str:
+    if (
+        not shared_records_visible_to(user=actor, company=membership.company)
+        .filter(pk=record.pk)
+        .exists()
+    ):
+        raise Http404("No such record.")
+    role = role_on_record(user=actor, company=membership.company, record=record)
+    if role is None:
+        raise Http404("No such record.")
+    return role
+
+
+def participation_update(
+    *,
+    actor: User,
+    actor_membership: Membership,
+    record: SharedRecord,
+    data: dict[str, Any],
+    expected_version: int,
+) -> Participation:
+    """A company fills in its own section. Viewers may only answer (accept/decline)."""
+    company = actor_membership.company
+    role = _visible_record(actor=actor, membership=actor_membership, record=record)
+    changes: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if "status" in data:
+        if data["status"] not in ParticipationStatus.values:
+            errors["status"] = "Choose accepted or declined."
+        changes["status"] = data["status"]
+    section_fields = {k: data[k] for k in ("deal_role", "contact_id", "next_step") if k in data}
+    if section_fields and not can_edit(role):
+        raise PermissionDenied(
+            "Viewers can answer but not edit their section. Ask the owner for the contributor role."
+        )
+    if "deal_role" in section_fields:
+        if section_fields["deal_role"] not in ("", *DealRole.values):
+            errors["deal_role"] = "Choose sourced, influenced or fulfilling."
+        changes["deal_role"] = section_fields["deal_role"]
+    if "contact_id" in section_fields:
+        contact = section_fields["contact_id"]
+        if contact and not Membership.objects.filter(user_id=contact, company=company).exists():
+            errors["contact_id"] = f"The contact must be someone at {company.name}."
+        changes["contact_id"] = contact or None
+    if "next_step" in section_fields:
+        if len(section_fields["next_step"]) > 500:
+            errors["next_step"] = "Keep the next step under 500 characters."
+        changes["next_step"] = section_fields["next_step"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        participation = Participation.objects.select_for_update().get(
+            record=record, company=company
+        )
+        if participation.version != expected_version:
+            raise StaleVersion(
+                theirs={k: getattr(participation, k) for k in changes},
+                yours=changes,
+                current_version=participation.version,
+            )
+        before_status = participation.status
+        for key, value in changes.items():
+            setattr(participation, key, value)
+        participation.version += 1
+        participation.updated_by = actor
+        participation.save()
+        if "status" in changes and changes["status"] != before_status:
+            activity_record(
+                record=record,
+                company=company,
+                actor=actor,
+                verb=f"participation.{changes['status']}",
+            )
+        else:
+            activity_record(
+                record=record, company=company, actor=actor, verb="participation.updated"
+            )
+    return participation
+
+
+def _clean_collaborative(data: dict[str, Any]) -> dict[str, Any]:
+    clean, errors = {}, {}
+    if "stage" in data:
+        if data["stage"] not in Stage.values:
+            errors["stage"] = "Choose a stage from the list."
+        clean["stage"] = data["stage"]
+    if "close_date" in data:
+        value = data["close_date"]
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                errors["close_date"] = "Enter the close date as YYYY-MM-DD."
+        clean["close_date"] = value.isoformat() if isinstance(value, datetime.date) else value
+    if "next_step" in data:
+        if len(str(data["next_step"])) > 500:
+            errors["next_step"] = "Keep the next step under 500 characters."
+        clean["next_step"] = str(data["next_step"])
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _owner_record_sync_unscoped(record: SharedRecord, changes: dict[str, Any]) -> None:
+    """Writes a participant's collaborative edit back into the owner's own record, in the
+    owner's schema. Crosses companies on purpose; only this service calls it."""
+    handlers = kind_handlers(record.kind)
+    if handlers is None:
+        return
+    with schema_context(record.owner.schema_name):
+        handlers.sync_back(record, changes)
+
+
+def shared_record_collaborate(
+    *,
+    actor: User,
+    actor_membership: Membership,
+    record: SharedRecord,
+    data: dict[str, Any],
+    expected_version: int,
+) -> SharedRecord:
+    """A contributor, manager or the owner edits the collaborative fields (stage, close date,
+    next step). The owner's own record follows in the same transaction."""
+    role = _visible_record(actor=actor, membership=actor_membership, record=record)
+    if not can_edit(role):
+        raise PermissionDenied(
+            "Viewers cannot edit the shared fields. Ask the owner for the contributor role."
+        )
+    changes = _clean_collaborative({k: v for k, v in data.items() if k in COLLABORATIVE_FIELDS})
+    with transaction.atomic():
+        current = SharedRecord.objects.select_for_update().select_related("owner").get(pk=record.pk)
+        if current.version != expected_version:
+            raise StaleVersion(
+                theirs={k: current.payload.get(k) for k in changes},
+                yours=changes,
+                current_version=current.version,
+            )
+        before = {k: current.payload.get(k) for k in changes}
+        current.payload = {**current.payload, **changes}
+        current.stage = current.payload.get("stage", "")
+        current.version += 1
+        current.save(update_fields=["payload", "stage", "version", "updated_at"])
+        _owner_record_sync_unscoped(current, changes)
+        activity_record(
+            record=current,
+            company=actor_membership.company,
+            actor=actor,
+            verb="record.stage_changed"
+            if before.get("stage") != changes.get("stage", before.get("stage"))
+            else "record.updated",
+            data={"before": before, "after": changes},
+        )
+    return current
+
+
+def shared_record_adopt(*, actor: User, actor_membership: Membership, record: SharedRecord):  # type: ignore[no-untyped-def]
+    """A partner takes a shared record into its own workspace: a private copy in its schema
+    (the current one), linked to the shared record."""
+    role = _visible_record(actor=actor, membership=actor_membership, record=record)
+    if role == OWNER:
+        raise ValidationError("This is your own record; it is already in your workspace.")
+    handlers = kind_handlers(record.kind)
+    if handlers is None or handlers.adopt is None:
+        raise ValidationError(f"A {record.get_kind_display().lower()} cannot be adopted.")
+    with transaction.atomic():
+        copy = handlers.adopt(record, actor)
+        activity_record(
+            record=record, company=actor_membership.company, actor=actor, verb="record.adopted"
+        )
+    return copy
