@@ -250,3 +250,50 @@ class ActivityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} on {self.record_id}"
+
+
+class Comment(models.Model):
+    """A comment in a shared record's thread: everyone who can see the record (and, under
+    restricted visibility, only the owner and the author's company) reads it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    record = models.ForeignKey(SharedRecord, on_delete=models.CASCADE, related_name="comments")
+    company = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField()
+    mentions = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["record", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class Notification(models.Model):
+    """One thing one person should know, in the context of one of their companies."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    company = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey(
+        SharedRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "company", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

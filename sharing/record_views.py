@@ -22,13 +22,20 @@ from sharing.access import (
 from sharing.canonical import Stage
 from sharing.kinds import kind_handlers
 from sharing.models import DealRole, RecordKind, SharedRecord
-from sharing.selectors import activity_visible, participations_visible, sharing_list_of
+from sharing.selectors import (
+    activity_visible,
+    comments_visible,
+    internal_comments_of,
+    participations_visible,
+    sharing_list_of,
+)
 from sharing.services.collaboration import (
     StaleVersion,
     participation_update,
     shared_record_adopt,
     shared_record_collaborate,
 )
+from sharing.services.comments import comment_add, internal_comment_add
 from tenants.models import Company
 from tenants.selectors import members_of_company
 
@@ -95,6 +102,10 @@ def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
             record=record, viewer_company=company, viewer_is_owner=is_owner
         ),
         "adoptable": not is_owner and _adoptable(record),
+        "comments": comments_visible(
+            record=record, viewer_company=company, viewer_is_owner=is_owner
+        ),
+        "internal_comments": internal_comments_of(record=record),
     }
 
 
@@ -205,3 +216,20 @@ def shared_settings(request: HttpRequest, pk: str) -> HttpResponse:
         )
     messages.success(request, "Sharing settings saved.")
     return redirect("shared_detail", pk=record.pk)
+
+
+@require_POST
+def shared_comment(request: HttpRequest, pk: str) -> HttpResponse:
+    internal = request.POST.get("thread") == "internal"
+    service = internal_comment_add if internal else comment_add
+    return _write(
+        request,
+        pk,
+        lambda record: service(
+            actor=request.user,
+            actor_membership=request.membership,
+            record=record,
+            body=request.POST.get("body", ""),
+        ),
+        "Internal note posted (only your company sees it)." if internal else "Comment posted.",
+    )

@@ -147,3 +147,24 @@ def activity_visible(
             and e.data.get("partner_id", viewer_company.pk) == viewer_company.pk
         ]
     return events
+
+
+def comments_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
+    from sharing.models import Comment
+
+    qs = Comment.objects.filter(record=record).select_related("author", "company")
+    if record.restrict_participants and not viewer_is_owner:
+        qs = qs.filter(company_id__in=[record.owner_id, viewer_company.pk])
+    return list(qs)
+
+
+def internal_comments_of(*, record) -> list:  # type: ignore[no-untyped-def]
+    """The current company's internal thread on a record (the current schema)."""
+    from identity.models import User
+    from lens.models import InternalComment
+
+    comments = list(InternalComment.objects.filter(record_id=record.pk))
+    authors = {u.pk: u for u in User.objects.filter(pk__in={c.author_id for c in comments})}
+    for c in comments:
+        c.author_user = authors.get(c.author_id)
+    return comments

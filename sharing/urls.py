@@ -1,8 +1,10 @@
 from django.urls import path
 
-from sharing import record_views, views
+from sharing import notification_views, record_views, views
 
 urlpatterns = [
+    path("notifications/", notification_views.notification_list, name="notification_list"),
+    path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
     path("shared/", record_views.shared_inbox, name="shared_inbox"),
     path("shared/<uuid:pk>/", record_views.shared_detail, name="shared_detail"),
     path("shared/<uuid:pk>/settings/", record_views.shared_settings, name="shared_settings"),
@@ -11,6 +13,7 @@ urlpatterns = [
     ),
     path("shared/<uuid:pk>/section/", record_views.shared_section, name="shared_section"),
     path("shared/<uuid:pk>/adopt/", record_views.shared_adopt, name="shared_adopt"),
+    path("shared/<uuid:pk>/comments/", record_views.shared_comment, name="shared_comment"),
     path("partners/", views.partners, name="partners"),
     path("partners/directory/", views.directory, name="partner_directory"),
     path("partners/directory/<slug:slug>/", views.company_profile, name="partner_company"),

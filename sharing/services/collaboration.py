@@ -18,6 +18,7 @@ from sharing.canonical import Stage
 from sharing.kinds import kind_handlers
 from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
 from sharing.services.activity import activity_record
+from sharing.services.notifications import notify_stage_change
 from tenants.models import Membership
 
 COLLABORATIVE_FIELDS = ("stage", "close_date", "next_step")
@@ -188,6 +189,13 @@ def shared_record_collaborate(
             else "record.updated",
             data={"before": before, "after": changes},
         )
+        if "stage" in changes and before.get("stage") != changes["stage"]:
+            notify_stage_change(
+                record=current,
+                actor=actor,
+                before=before.get("stage") or "",
+                after=changes["stage"],
+            )
     return current
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
 from sharing.policy import shareable_fields
+from sharing.services.activity import activity_record
+from sharing.services.notifications import notify_stage_change
 from tenants.models import Company
 
 
@@ -49,6 +51,7 @@ def record_publish(
                 status=ParticipationStatus.ACCEPTED,
                 deal_role=DealRole.SOURCED,
             )
+        previous_stage = record.stage
         if not created and (record.payload != payload or record.title != title[:200]):
             SharedRecord.objects.filter(pk=record.pk).update(
                 title=title[:200],
@@ -59,4 +62,15 @@ def record_publish(
                 last_activity_at=timezone.now(),
             )
             record.refresh_from_db()
+            if record.stage != previous_stage:
+                activity_record(
+                    record=record,
+                    company=company,
+                    actor=None,
+                    verb="record.stage_changed",
+                    data={"before": {"stage": previous_stage}, "after": {"stage": record.stage}},
+                )
+                notify_stage_change(
+                    record=record, actor=None, before=previous_stage, after=record.stage
+                )
     return record

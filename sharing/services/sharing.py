@@ -142,11 +142,21 @@ def sharing_entry_set(
 
 
 def _notify_shared(record: SharedRecord, partner: Company, user_ids: list[int]) -> None:
-    from sharing.tasks import shared_record_notify
+    from sharing.services.notifications import notify
+    from tenants.models import Role
 
-    shared_record_notify.apply_async(
-        kwargs={"record_id": str(record.pk), "company_id": partner.pk, "user_ids": user_ids},
-        headers={"_schema_name": "public"},
+    if user_ids:
+        people = User.objects.filter(pk__in=user_ids)
+    else:
+        people = User.objects.filter(
+            memberships__company=partner, memberships__role__in=[Role.OWNER, Role.ADMIN]
+        )
+    notify(
+        recipients=[(person, partner) for person in people],
+        record=record,
+        verb="sharing.shared",
+        message=f"{record.owner.name} shared “{record.title}” with {partner.name}",
+        url=f"/shared/{record.pk}/",
     )
 
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.http import Http404
 
 from sharing.access import role_on_record, shared_record_get_for_actor, shared_records_visible_to
-from sharing.models import SharedRecordGroupPermission, SharedRecordUserPermission
+from sharing.models import Notification, SharedRecordGroupPermission
 from sharing.services.partnerships import partnership_end
 from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
-from sharing.tasks import shared_record_notify
+from sharing.tasks import notification_email
 from tenants.services.memberships import membership_remove
 from tests.builders import company_make
 from tests.sharing.helpers import SECRET, membership, partners_make, shared_opportunity_make
@@ -249,7 +249,36 @@ def test_viewers_and_contributors_cannot_reshare_and_managers_only_if_allowed(ac
 
 
 @pytest.mark.django_db
-def test_a_queued_notification_rechecks_access_when_it_runs(acme, globex, mailoutbox):
+def test_a_queued_notification_rechecks_access_when_it_runs(
+    acme, globex, mailoutbox, django_capture_on_commit_callbacks
+):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    with django_capture_on_commit_callbacks(execute=False):
+        sharing_entry_set(
+            actor=acme.owner,
+            actor_membership=membership(acme),
+            record=record,
+            partner=globex.company,
+            role="viewer",
+            users=[globex.member],
+        )
+    # the share commits; its notification exists but the e-mail has not gone out yet
+    from sharing.services.sharing import _notify_shared
+
+    _notify_shared(record, globex.company, [globex.member.pk])
+    notification = Notification.objects.get(user=globex.member, record=record)
+    sharing_entry_remove(
+        actor=acme.owner, actor_membership=membership(acme), record=record, partner=globex.company
+    )
+    assert notification_email(notification.pk) is False
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_notification_email_is_sent_while_access_holds_and_has_no_private_data(
+    acme, globex, mailoutbox
+):
     partners_make(acme, globex)
     _, record = shared_opportunity_make(acme)
     sharing_entry_set(
@@ -260,10 +289,10 @@ def test_a_queued_notification_rechecks_access_when_it_runs(acme, globex, mailou
         role="viewer",
         users=[globex.member],
     )
-    assert shared_record_notify(str(record.pk), globex.company.pk, [globex.member.pk]) == 1
-    assert SECRET not in mailoutbox[-1].body
-    sharing_entry_remove(
-        actor=acme.owner, actor_membership=membership(acme), record=record, partner=globex.company
-    )
-    assert shared_record_notify(str(record.pk), globex.company.pk, [globex.member.pk]) == 0
-    assert not SharedRecordUserPermission.objects.filter(content_object=record).exists()
+    from sharing.services.sharing import _notify_shared
+
+    _notify_shared(record, globex.company, [globex.member.pk])
+    notification = Notification.objects.get(user=globex.member, record=record)
+    assert notification_email(notification.pk) is True
+    assert mailoutbox[-1].to == [globex.member.email] and SECRET not in mailoutbox[-1].body
+    assert notification_email(notification.pk) is False  # never twice

@@ -86,9 +86,9 @@ def test_directory_and_partner_list_have_bounded_queries(acme, django_assert_max
     for i in range(8):
         partners_make(acme, company_make(f"bulk-{i}"))
     client = client_on(acme.host, acme.member)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get("/partners/").status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         assert client.get("/partners/directory/").status_code == 200
 
 
