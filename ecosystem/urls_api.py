@@ -1,11 +1,24 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from identity.api import TokenViewSet
+from pipeline.api import OpportunityViewSet
+from sharing.api import DirectoryViewSet, PartnershipViewSet, SharedRecordViewSet
 from tenants.api import CompanyView, IsCompanyMember, MeView
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("opportunities", OpportunityViewSet, basename="api-opportunity")
+router.register("shared", SharedRecordViewSet, basename="api-shared")
+router.register("partnerships", PartnershipViewSet, basename="api-partnership")
+router.register("directory", DirectoryViewSet, basename="api-directory")
+router.register("tokens", TokenViewSet, basename="api-token")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api_me"),
     path("company/", CompanyView.as_view(), name="api_company"),
+    path("", include(router.urls)),
     # The API description is served to the company's members like everything on its host.
     path(
         "schema/",

@@ -5,22 +5,31 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants.selectors import memberships_of_user
+from tenants.selectors import membership_of_user_in, memberships_of_user
 from tenants.serializers import CompanySerializer, MembershipSerializer, UserSerializer
 from tenants.services.companies import company_profile_update
 
 
 class IsCompanyMember(permissions.BasePermission):
-    """MembershipRequiredMiddleware lets anonymous API calls through so DRF can answer 401;
-    authenticated non-members never reach a view."""
+    """The caller is a member of the company whose host this is. Session users were checked by
+    MembershipRequiredMiddleware; token users are checked here (a token's person may have left
+    the company since). Non-members get 404, like everything that is not theirs."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user.is_authenticated and getattr(request, "membership", None))
+        if not request.user.is_authenticated:
+            return False
+        membership = getattr(request._request, "membership", None)
+        if membership is None:
+            membership = membership_of_user_in(user=request.user, company=request.tenant)
+            if membership is None:
+                raise NotFound()
+            request._request.membership = membership
+        return True
 
 
 class MeView(APIView):

@@ -1,9 +1,12 @@
 """Every URL a company host serves is closed to other companies' users and to anonymous
 visitors: enumerated from the URLconf, so a new endpoint is covered the day it is added."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from identity.tokens import token_create
 from sharing.models import Partnership, PartnershipStatus
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
@@ -19,15 +22,38 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
             yield prefix + str(entry.pattern), entry
 
 
-# For each URL prefix with a <uuid:pk>, which of the victim's objects fills it. A new route
+# For each URL prefix with an object id, which of the victim's objects fills it. A new route
 # whose placeholder is not covered here fails the suite until it is added.
 UUID_OWNERS = ("partners/", "pipeline/", "shared/")
+API_OWNERS = {
+    "opportunities/": "pipeline/",
+    "shared/": "shared/",
+    "partnerships/": "partners/",
+    "tokens/": "token",
+    "directory/": None,  # the directory is public to every member; its slug is any company's
+}
+
+
+def _api_concrete(rest: str, ids: dict[str, object]) -> str:
+    """A DRF router regex (^opportunities/(?P<pk>[^/.]+)/share/$) made concrete."""
+    rest = rest.strip("^").rstrip("$")
+    owner = next((key for key in API_OWNERS if rest.startswith(key)), None)
+    assert owner is not None, f"no victim object for API route {rest}: add it to API_OWNERS"
+    if API_OWNERS[owner] is not None:
+        rest = re.sub(r"\(\?P<pk>[^)]*\)", str(ids[API_OWNERS[owner]]), rest)
+    rest = re.sub(r"\(\?P<slug>[^)]*\)", "acme", rest)
+    assert "(?P" not in rest, f"unfilled group in API route {rest}"
+    return rest
 
 
 def _concrete(route: str, ids: dict[str, object]) -> str | None:
     """A concrete path for a route, with real ids of the victim company; None for allauth's
-    regex routes (key-based links, covered by their own flow tests)."""
-    if route.startswith("^") or "(?P" in route:
+    regex routes (key-based links, covered by their own flow tests) and format suffixes."""
+    if "(?P<format>" in route:
+        return None
+    if route.startswith("api/v1/^"):
+        return "/api/v1/" + _api_concrete(route.removeprefix("api/v1/"), ids)
+    if "^" in route or "(?P" in route:
         return None
     path = route.replace("<int:pk>", str(ids["membership"])).replace("<slug:slug>", "acme")
     if "<uuid:pk>" in path:
@@ -51,7 +77,9 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
     third = company_make("victim-partner")
     partnership = partners_make(acme, third)
     opportunity, record = shared_opportunity_make(acme)
+    token, _ = token_create(actor=acme.member, company=acme.company, name="victim token")
     return {
+        "token": token.pk,
         "membership": Membership.objects.get(company=acme.company, user=acme.member).pk,
         "partners/": partnership.pk,
         "pipeline/": opportunity.pk,
@@ -62,13 +90,20 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_url_enumeration_finds_the_workspace_endpoints(acme):
     zero = "00000000-0000-0000-0000-000000000000"
-    paths = company_paths({"membership": 1, "partners/": zero, "pipeline/": zero, "shared/": zero})
+    paths = company_paths(
+        {"membership": 1, "partners/": zero, "pipeline/": zero, "shared/": zero, "token": 1}
+    )
     for expected in (
         "/",
         "/settings/members/",
         "/settings/members/1/role/",
         "/api/v1/company/",
         "/switch/acme/",
+        "/partners/00000000-0000-0000-0000-000000000000/end/",
+        "/api/v1/opportunities/00000000-0000-0000-0000-000000000000/share/",
+        "/api/v1/shared/00000000-0000-0000-0000-000000000000/collaborate/",
+        "/api/v1/partnerships/00000000-0000-0000-0000-000000000000/end/",
+        "/api/v1/tokens/1/",
     ):
         assert expected in paths
     assert len(paths) > 20  # allauth's account pages are in the list too
@@ -88,6 +123,11 @@ def test_every_company_url_is_404_for_another_companys_user_and_changes_nothing(
     acme.company.refresh_from_db()
     assert acme.company.name == "Acme Robotics"
     assert Partnership.objects.get(pk=ids["partners/"]).status == PartnershipStatus.ACTIVE
+    from identity.models import PersonalAccessToken
+    from sharing.models import SharedRecord
+
+    assert PersonalAccessToken.objects.get(pk=ids["token"]).revoked_at is None
+    assert SharedRecord.objects.get(pk=ids["shared/"]).version == 1
 
 
 @pytest.mark.django_db

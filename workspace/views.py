@@ -7,10 +7,12 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from audit.export import audit_csv_rows
 from audit.selectors import audit_events_of_company, company_audit_entries
 from tenants.domains import network_url
 from tenants.selectors import (
@@ -176,3 +178,13 @@ def settings_audit(request: HttpRequest) -> HttpResponse:
         "workspace/settings_audit.html",
         {"network_events": network_events, "company_entries": company_entries, "tab": "audit"},
     )
+
+
+@admin_required
+def settings_audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        audit_csv_rows(company=request.tenant), content_type="text/csv"
+    )
+    filename = f"{request.tenant.slug}-audit-{timezone.now():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -236,3 +236,23 @@ def test_dashboard_and_audit_pages_have_bounded_queries(acme, django_assert_max_
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get("/settings/audit/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_exports_the_audit_log_as_csv_with_only_this_companys_history(acme, globex):
+    import csv
+    import io
+
+    client_on(acme.host, acme.owner).post(
+        "/settings/workspace/",
+        {"default_currency": "EUR", "fiscal_year_start_month": "1", "timezone": "UTC"},
+    )
+    response = client_on(acme.host, acme.admin).get("/settings/audit/export.csv")
+    assert response.status_code == 200 and response["Content-Type"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    actions = {(r["log"], r["action"]) for r in rows}
+    assert ("network", "company.created") in actions
+    assert ("company", "workspace.settings_updated") in actions
+    assert all(globex.owner.email != r["actor"] for r in rows)
+    assert client_on(acme.host, acme.member).get("/settings/audit/export.csv").status_code == 403
+    assert client_on(acme.host, globex.owner).get("/settings/audit/export.csv").status_code == 404

@@ -1,0 +1,86 @@
+"""Personal access tokens: minting, checking, revoking. A token reads `eco_<prefix>_<secret>`;
+the prefix finds the row, the secret is compared by its SHA-256 digest in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_event_record
+from identity.models import PersonalAccessToken, User
+from tenants.models import Company
+
+TOKEN_PREFIX = "eco"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_create(
+    *, actor: User, company: Company, name: str, expires_in_days: int | None = 90
+) -> tuple[PersonalAccessToken, str]:
+    """Returns the token row and the plain token, which is never stored or shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(
+            {"name": "Name the token after what will use it (e.g. “HubSpot sync”)."}
+        )
+    if expires_in_days is not None and not 1 <= expires_in_days <= 366:
+        raise ValidationError({"expires_in_days": "Choose between 1 and 366 days, or no expiry."})
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = PersonalAccessToken.objects.create(
+            user=actor,
+            company=company,
+            name=name[:100],
+            prefix=prefix,
+            digest=_digest(secret),
+            expires_at=timezone.now() + timedelta(days=expires_in_days)
+            if expires_in_days
+            else None,
+        )
+        audit_event_record(
+            actor=actor,
+            company=company,
+            action="token.created",
+            target=token,
+            after={"name": token.name},
+        )
+    return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
+
+
+def token_revoke(*, actor: User, token: PersonalAccessToken) -> None:
+    with transaction.atomic():
+        PersonalAccessToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit_event_record(
+            actor=actor,
+            company=token.company,
+            action="token.revoked",
+            target=token,
+            before={"name": token.name},
+        )
+
+
+def token_authenticate(raw: str, *, company: Company) -> PersonalAccessToken | None:
+    """The active token `raw` names, if it belongs to `company`; else None."""
+    parts = (raw or "").split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    token = PersonalAccessToken.objects.select_related("user").filter(prefix=parts[1]).first()
+    if token is None or not hmac.compare_digest(token.digest, _digest(parts[2])):
+        return None
+    if not token.is_active or token.company_id != company.pk or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -1,0 +1,237 @@
+"""/api/v1/opportunities/: the company's own pipeline, private unless shared."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from identity.models import User
+from pipeline.errors import EditConflict
+from pipeline.filters import OpportunityFilter
+from pipeline.models import Opportunity, currency_code
+from pipeline.selectors import opportunities_of_company, opportunity_get
+from pipeline.services import (
+    opportunity_archive,
+    opportunity_create,
+    opportunity_publish,
+    opportunity_update,
+)
+from sharing.models import SharingRole
+from sharing.selectors import directory_company_get
+from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from tenants.api import IsCompanyMember
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    # Written as an e-mail; read from one map of the company's members (no query per row).
+    owner = serializers.SlugRelatedField(
+        slug_field="email", queryset=User.objects.all(), required=False, write_only=True
+    )
+    version = serializers.IntegerField(required=False)
+    currency = serializers.CharField(max_length=3, min_length=3, required=False)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "customer_name",
+            "customer_domain",
+            "amount",
+            "currency",
+            "close_date",
+            "stage",
+            "motion",
+            "next_step",
+            "private_notes",
+            "owner",
+            "shared_record_id",
+            "adopted_from_id",
+            "version",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ]
+        read_only_fields = [
+            "id",
+            "shared_record_id",
+            "adopted_from_id",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ]
+        extra_kwargs = {"owner": {"required": False}}
+
+    def to_representation(self, instance):  # type: ignore[no-untyped-def]
+        data = super().to_representation(instance)
+        data["owner"] = self.context.get("owners", {}).get(instance.owner_id)
+        return data
+
+    def validate_currency(self, value: str) -> str:
+        value = value.upper()
+        try:
+            currency_code(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+
+class ShareSerializer(serializers.Serializer):
+    partner = serializers.SlugField(help_text="The partner company's slug.")
+    role = serializers.ChoiceField(choices=SharingRole.choices)
+    users = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
+
+
+class OpportunityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """DELETE archives (records are never destroyed through the API)."""
+
+    permission_classes = [IsCompanyMember]
+    serializer_class = OpportunitySerializer
+    filterset_class = OpportunityFilter
+    ordering_fields = ["close_date", "amount", "customer_name", "updated_at"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema
+            return Opportunity.objects.none()
+        return opportunities_of_company(
+            include_archived=self.request.query_params.get("archived") == "true"
+        )
+
+    def get_object(self) -> Opportunity:
+        return opportunity_get(pk=self.kwargs["pk"])
+
+    def get_serializer_context(self):  # type: ignore[no-untyped-def]
+        context = super().get_serializer_context()
+        context["owners"] = dict(
+            User.objects.filter(memberships__company=self.request.tenant).values_list("pk", "email")
+        )
+        return context
+
+    def _owner_id(self, data: dict) -> dict:
+        owner = data.pop("owner", None)
+        if owner is not None:
+            data["owner_id"] = owner.pk
+        return data
+
+    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        opportunity = opportunity_create(
+            actor=request.user,
+            company=request.tenant,
+            data=self._owner_id(dict(serializer.validated_data)),
+        )
+        return Response(self.get_serializer(opportunity).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=OpportunitySerializer,
+        responses={
+            200: OpportunitySerializer,
+            409: inline_serializer(
+                "EditConflict",
+                {
+                    "detail": serializers.CharField(),
+                    "theirs": serializers.DictField(),
+                    "yours": serializers.DictField(),
+                    "current_version": serializers.IntegerField(),
+                },
+            ),
+        },
+    )
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        """Send the `version` you read; a stale one answers 409 with both values."""
+        opportunity = self.get_object()
+        serializer = self.get_serializer(opportunity, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = self._owner_id(dict(serializer.validated_data))
+        if "version" not in data:
+            raise serializers.ValidationError(
+                {"version": ["Send the version you are editing (from your last read)."]}
+            )
+        expected = data.pop("version")
+        try:
+            opportunity = opportunity_update(
+                actor=request.user,
+                company=request.tenant,
+                opportunity=opportunity,
+                data=data,
+                expected_version=expected,
+            )
+        except EditConflict as conflict:
+            return Response(
+                {
+                    "detail": str(conflict),
+                    "theirs": conflict.theirs,
+                    "yours": conflict.yours,
+                    "current_version": conflict.current_version,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(self.get_serializer(opportunity).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        opportunity_archive(
+            actor=request.user, company=request.tenant, opportunity=self.get_object()
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=ShareSerializer, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def share(self, request: Request, pk: str | None = None) -> Response:
+        """Put a partner on the opportunity's sharing list (publishing it if needed)."""
+        opportunity = self.get_object()
+        serializer = ShareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            partner = directory_company_get(slug=serializer.validated_data["partner"])
+        except Http404 as exc:
+            raise serializers.ValidationError({"partner": ["No company with that slug."]}) from exc
+        emails = {e.lower() for e in serializer.validated_data["users"]}
+        users = list(User.objects.filter(email__in=emails))
+        if len(users) != len(emails):
+            raise serializers.ValidationError(
+                {
+                    "users": [
+                        f"Not members of {partner.name}: {', '.join(sorted(emails - {u.email for u in users}))}."
+                    ]
+                }
+            )
+        record = opportunity_publish(
+            actor=request.user, company=request.tenant, opportunity=opportunity
+        )
+        sharing_entry_set(
+            actor=request.user,
+            actor_membership=request.membership,
+            record=record,
+            partner=partner,
+            role=serializer.validated_data["role"],
+            users=users,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"share/(?P<slug>[-a-z0-9]+)")
+    def unshare(self, request: Request, pk: str | None = None, slug: str = "") -> Response:
+        opportunity = self.get_object()
+        if not opportunity.shared_record_id:
+            raise Http404
+        from sharing.models import SharedRecord
+
+        record = SharedRecord.objects.get(pk=opportunity.shared_record_id)
+        sharing_entry_remove(
+            actor=request.user,
+            actor_membership=request.membership,
+            record=record,
+            partner=directory_company_get(slug=slug),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

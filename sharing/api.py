@@ -1,0 +1,350 @@
+"""/api/v1/ for the partner network and shared records. Every queryset of shared records comes
+from sharing.access (the same door as the pages)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from sharing.access import (
+    OWNER,
+    role_on_record,
+    shared_record_get_for_actor,
+    shared_records_visible_to,
+)
+from sharing.canonical import Stage
+from sharing.models import Partnership, RecordKind, SharedRecord
+from sharing.selectors import (
+    comments_visible,
+    directory_companies,
+    directory_company_get,
+    partnership_get_for_company,
+    partnerships_of_company,
+    sharing_list_of,
+)
+from sharing.services.collaboration import (
+    StaleVersion,
+    participation_update,
+    shared_record_adopt,
+    shared_record_collaborate,
+)
+from sharing.services.comments import comment_add
+from sharing.services.partnerships import (
+    partnership_accept,
+    partnership_decline,
+    partnership_end,
+    partnership_invite,
+)
+from tenants.api import IsCompanyMember
+from tenants.models import Company
+
+
+def _conflict(conflict: StaleVersion) -> Response:
+    return Response(
+        {
+            "detail": str(conflict),
+            "theirs": conflict.theirs,
+            "yours": conflict.yours,
+            "current_version": conflict.current_version,
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+class CompanyCardSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Company
+        fields = [
+            "slug",
+            "name",
+            "website",
+            "description",
+            "industries",
+            "regions",
+            "partner_types",
+        ]
+
+
+class PartnershipSerializer(serializers.ModelSerializer):
+    partner = serializers.SerializerMethodField()
+    direction = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "partner",
+            "direction",
+            "status",
+            "message",
+            "created_at",
+            "responded_at",
+            "ended_at",
+        ]
+
+    def get_partner(self, obj: Partnership) -> dict:
+        return CompanyCardSerializer(obj.other(self.context["request"].tenant)).data
+
+    def get_direction(self, obj: Partnership) -> str:
+        return "outgoing" if obj.requester_id == self.context["request"].tenant.pk else "incoming"
+
+
+class InviteSerializer(serializers.Serializer):
+    partner = serializers.SlugField()
+    message = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class DirectoryViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsCompanyMember]
+    serializer_class = CompanyCardSerializer
+    lookup_field = "slug"
+    filter_backends: list = []
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema
+            return Company.objects.none()
+        return directory_companies(
+            company=self.request.tenant,
+            query=self.request.query_params.get("search", "")[:100],
+            partner_type=self.request.query_params.get("partner_type", ""),
+        )
+
+    def get_object(self) -> Company:
+        return directory_company_get(slug=self.kwargs["slug"])
+
+
+class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsCompanyMember]
+    serializer_class = PartnershipSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema
+            return Partnership.objects.none()
+        statuses = self.request.query_params.getlist("status") or None
+        return partnerships_of_company(company=self.request.tenant, statuses=statuses)
+
+    def get_object(self) -> Partnership:
+        return partnership_get_for_company(company=self.request.tenant, pk=self.kwargs["pk"])
+
+    @extend_schema(request=InviteSerializer, responses={201: PartnershipSerializer})
+    def create(self, request: Request) -> Response:
+        """Invite a company on the network to partner."""
+        serializer = InviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        partner = Company.objects.active().filter(slug=serializer.validated_data["partner"]).first()
+        if partner is None:
+            raise serializers.ValidationError({"partner": ["No company with that slug."]})
+        partnership = partnership_invite(
+            actor=request.user,
+            actor_membership=request.membership,
+            partner=partner,
+            message=serializer.validated_data["message"],
+        )
+        return Response(self.get_serializer(partnership).data, status=status.HTTP_201_CREATED)
+
+    def _answer(self, service) -> Response:  # type: ignore[no-untyped-def]
+        partnership = service(
+            actor=self.request.user,
+            actor_membership=self.request.membership,
+            partnership=self.get_object(),
+        )
+        return Response(self.get_serializer(partnership).data)
+
+    @extend_schema(request=None, responses=PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(partnership_accept)
+
+    @extend_schema(request=None, responses=PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        return self._answer(partnership_decline)
+
+    @extend_schema(request=None, responses=PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str | None = None) -> Response:
+        """End the partnership; the ex-partner leaves every sharing list between you."""
+        return self._answer(partnership_end)
+
+
+class SharedRecordSerializer(serializers.ModelSerializer):
+    owner = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = SharedRecord
+        fields = [
+            "id",
+            "kind",
+            "owner",
+            "title",
+            "stage",
+            "payload",
+            "version",
+            "restrict_participants",
+            "created_at",
+            "last_activity_at",
+            "archived_at",
+        ]
+
+
+class CollaborateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    close_date = serializers.DateField(required=False)
+    next_step = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class SectionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["pending", "accepted", "declined"], required=False)
+    deal_role = serializers.ChoiceField(
+        choices=["", "sourced", "influenced", "fulfilling"], required=False
+    )
+    contact = serializers.IntegerField(required=False, allow_null=True)
+    next_step = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    company = serializers.CharField(source="company.slug", read_only=True)
+    author = serializers.CharField(source="author.email", read_only=True, default=None)
+    body = serializers.CharField(max_length=5000)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """Everything shared with your company or owned by it and published."""
+
+    permission_classes = [IsCompanyMember]
+    serializer_class = SharedRecordSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema
+            return SharedRecord.objects.none()
+        qs = shared_records_visible_to(
+            user=self.request.user, company=self.request.tenant
+        ).select_related("owner")
+        params = self.request.query_params
+        if params.get("kind") in RecordKind.values:
+            qs = qs.filter(kind=params["kind"])
+        if params.get("stage") in Stage.values:
+            qs = qs.filter(stage=params["stage"])
+        if params.get("partner"):
+            qs = qs.filter(owner__slug=params["partner"])
+        if params.get("shared_with_me") == "true":
+            qs = qs.exclude(owner=self.request.tenant)
+        return qs.order_by("-last_activity_at", "pk")
+
+    def get_object(self) -> SharedRecord:
+        return shared_record_get_for_actor(
+            user=self.request.user, company=self.request.tenant, pk=self.kwargs["pk"]
+        )
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        record = self.get_object()
+        role = role_on_record(user=request.user, company=request.tenant, record=record)
+        entries = sharing_list_of(
+            record=record, viewer_company=request.tenant, viewer_is_owner=role == OWNER
+        )
+        return Response(
+            {
+                **self.get_serializer(record).data,
+                "my_role": role,
+                "sharing_list": [
+                    {
+                        "company": e["company"].slug,
+                        "role": e["role"],
+                        "people": [u.email for u in e["people"]],
+                    }
+                    for e in entries
+                ],
+            }
+        )
+
+    @extend_schema(request=CollaborateSerializer, responses=SharedRecordSerializer)
+    @action(detail=True, methods=["patch"])
+    def collaborate(self, request: Request, pk: str | None = None) -> Response:
+        """Edit the collaborative fields (contributors, managers, owner). Send `version`."""
+        serializer = CollaborateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        try:
+            record = shared_record_collaborate(
+                actor=request.user,
+                actor_membership=request.membership,
+                record=self.get_object(),
+                data=data,
+                expected_version=version,
+            )
+        except StaleVersion as conflict:
+            return _conflict(conflict)
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=SectionSerializer, responses=None)
+    @action(detail=True, methods=["patch"])
+    def section(self, request: Request, pk: str | None = None) -> Response:
+        """Your company's own section: answer, deal role, contact, next step. Send `version`."""
+        serializer = SectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        if "contact" in data:
+            data["contact_id"] = data.pop("contact")
+        try:
+            part = participation_update(
+                actor=request.user,
+                actor_membership=request.membership,
+                record=self.get_object(),
+                data=data,
+                expected_version=version,
+            )
+        except StaleVersion as conflict:
+            return _conflict(conflict)
+        return Response(
+            {
+                "status": part.status,
+                "deal_role": part.deal_role,
+                "contact": part.contact_id,
+                "next_step": part.next_step,
+                "version": part.version,
+            }
+        )
+
+    @extend_schema(request=CommentSerializer, responses=CommentSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: str | None = None) -> Response:
+        record = self.get_object()
+        if request.method == "POST":
+            serializer = CommentSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            comment = comment_add(
+                actor=request.user,
+                actor_membership=request.membership,
+                record=record,
+                body=serializer.validated_data["body"],
+            )
+            return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        role = role_on_record(user=request.user, company=request.tenant, record=record)
+        return Response(
+            CommentSerializer(
+                comments_visible(
+                    record=record, viewer_company=request.tenant, viewer_is_owner=role == OWNER
+                ),
+                many=True,
+            ).data
+        )
+
+    @extend_schema(request=None, responses={201: None})
+    @action(detail=True, methods=["post"])
+    def adopt(self, request: Request, pk: str | None = None) -> Response:
+        """Copy a partner's shared opportunity into your own pipeline (private, linked)."""
+        copy = shared_record_adopt(
+            actor=request.user, actor_membership=request.membership, record=self.get_object()
+        )
+        return Response({"id": str(copy.pk)}, status=status.HTTP_201_CREATED)
