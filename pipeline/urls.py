@@ -11,6 +11,11 @@ urlpatterns = [
     path("pipeline/<uuid:pk>/share/", views.opportunity_share, name="opportunity_share"),
     path("pipeline/<uuid:pk>/share/people/", views.share_people, name="opportunity_share_people"),
     path(
+        "pipeline/<uuid:pk>/preview/<slug:slug>/",
+        views.opportunity_preview,
+        name="opportunity_preview",
+    ),
+    path(
         "pipeline/<uuid:pk>/share/<slug:slug>/remove/",
         views.opportunity_unshare,
         name="opportunity_unshare",

@@ -163,3 +163,28 @@ def test_cannot_share_with_a_company_that_is_not_a_partner(acme, globex):
         .content.decode()
     )
     assert globex.member.email not in people
+
+
+@pytest.mark.django_db
+def test_view_as_shows_what_the_partner_would_see_and_writes_nothing(acme, globex):
+    from tests.sharing.helpers import opportunity_make
+
+    rival = company_make("rival3")
+    partners_make(acme, globex)
+    partners_make(acme, rival)
+    opportunity = opportunity_make(acme)
+    client = client_on(acme.host, acme.member)
+    before = client.get(f"/pipeline/{opportunity.pk}/preview/globex/").content.decode()
+    assert 'data-testid="preview-banner"' in before and "once you share it" in before
+    assert SECRET not in before and "Umbrella Corp" in before
+    assert not SharedRecord.objects.filter(source_id=opportunity.pk).exists()
+    for partner in (globex, rival):
+        client.post(f"/pipeline/{opportunity.pk}/share/", {"partner": partner.company.slug, "role": "viewer"})
+    record = SharedRecord.objects.get(source_id=opportunity.pk)
+    record.restrict_participants = True
+    record.save(update_fields=["restrict_participants"])
+    after = client.get(f"/pipeline/{opportunity.pk}/preview/globex/").content.decode()
+    participants = after.split('data-testid="participants"')[1].split("</ul>")[0]
+    assert "Globex Corporation" in participants and "Rival3" not in participants
+    # other companies cannot use the preview to peek at acme's pipeline
+    assert client_on(acme.host, globex.owner).get(f"/pipeline/{opportunity.pk}/preview/globex/").status_code == 404
