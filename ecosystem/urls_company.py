@@ -18,6 +18,12 @@ urlpatterns = [
     path("settings/members/<int:pk>/role/", views.member_role, name="member_role"),
     path("settings/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
     path("settings/audit/", views.settings_audit, name="settings_audit"),
+    path("settings/tokens/", views.settings_tokens, name="settings_tokens"),
+    path(
+        "settings/tokens/<int:pk>/revoke/",
+        views.settings_token_revoke,
+        name="settings_token_revoke",
+    ),
     path("settings/audit/export.csv", views.settings_audit_export, name="settings_audit_export"),
     path("auth/handoff/", handoff_redeem_view, name="handoff_redeem"),
     path("api/v1/", include("ecosystem.urls_api")),

@@ -5,6 +5,7 @@ from django.urls import path
 
 from ecosystem.urls_common import urlpatterns as common
 from identity.views import find_company
+from sharing.join_views import join
 from tenants.views import company_new, network_home
 
 admin.site.site_header = "Ecosystem Cloud platform admin"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", network_home, name="network_home"),
     path("find/", find_company, name="find_company"),
     path("companies/new/", company_new, name="company_new"),
+    path("join/<uuid:token>/", join, name="partner_join"),
     path("admin/", admin.site.urls),
     *common,
 ]

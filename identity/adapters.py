@@ -30,7 +30,8 @@ class AccountAdapter(DefaultAccountAdapter):
         company_id = request.session.pop("signup_company_id", None)
         company = Company.objects.filter(pk=company_id).first() if company_id else None
         if company is not None:
-            url = handoff_issue(user=request.user, company=company)
+            next_path = request.session.pop("signup_next", "/")
+            url = handoff_issue(user=request.user, company=company, next_path=next_path)
             if url:
                 return url
         return super().get_signup_redirect_url(request)

@@ -59,6 +59,12 @@ class CompanySignupForm(CompanyFieldsMixin):
             # Lost a race for the address after validation: undo the whole sign-up.
             raise SignupRace(exc) from exc
         request.session["signup_company_id"] = company.pk
+        token = request.session.pop("partner_invitation", None)
+        if token:
+            from sharing.services.invitations import partner_invitation_redeem
+
+            if partner_invitation_redeem(actor=user, company=company, token=token):
+                request.session["signup_next"] = "/partners/"
 
 
 class SignupRace(Exception):

@@ -297,3 +297,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class PartnerInvitation(models.Model):
+    """An e-mail invitation to a company that is not on the network yet. Redeeming it (by
+    signing a company up, or with an existing company) opens a pending partnership."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    inviter = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    company_name = models.CharField(max_length=120, blank=True)
+    message = models.TextField(blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.inviter} invites {self.email}"

@@ -16,6 +16,7 @@ urlpatterns = [
     path("shared/<uuid:pk>/comments/", record_views.shared_comment, name="shared_comment"),
     path("partners/", views.partners, name="partners"),
     path("partners/directory/", views.directory, name="partner_directory"),
+    path("partners/invite-by-email/", views.partner_invite_by_email, name="partner_invite_email"),
     path("partners/directory/<slug:slug>/", views.company_profile, name="partner_company"),
     path(
         "partners/directory/<slug:slug>/invite/",

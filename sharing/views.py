@@ -21,6 +21,7 @@ from sharing.selectors import (
     partnership_statuses_with,
     partnerships_of_company,
 )
+from sharing.services.invitations import partner_invitation_send
 from sharing.services.partnerships import (
     partnership_accept,
     partnership_decline,
@@ -128,3 +129,19 @@ partnership_end_view = _partnership_action(
     partnership_end,
     "The partnership with {name} has ended. Records shared between you are no longer visible to them.",
 )
+
+
+@require_POST
+def partner_invite_by_email(request: HttpRequest) -> HttpResponse:
+    email = request.POST.get("email", "")
+    return _act(
+        request,
+        lambda: partner_invitation_send(
+            actor=request.user,
+            actor_membership=request.membership,
+            email=email,
+            company_name=request.POST.get("company_name", ""),
+            message=request.POST.get("message", "").strip(),
+        ),
+        f"Invitation e-mailed to {email.strip()}.",
+    )

@@ -40,7 +40,14 @@ def company_new(request: HttpRequest) -> HttpResponse:
             form.add_error("company_slug", exc)
         else:
             messages.success(request, f"{company.name} is ready.")
-            return redirect(handoff_issue(user=request.user, company=company))
+            next_path = "/"
+            token = request.session.pop("partner_invitation", None)
+            if token:
+                from sharing.services.invitations import partner_invitation_redeem
+
+                if partner_invitation_redeem(actor=request.user, company=company, token=token):
+                    next_path = "/partners/"
+            return redirect(handoff_issue(user=request.user, company=company, next_path=next_path))
     return render(request, "network/company_new.html", {"form": form})
 
 

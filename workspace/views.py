@@ -7,13 +7,15 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.export import audit_csv_rows
 from audit.selectors import audit_events_of_company, company_audit_entries
+from identity.models import PersonalAccessToken
+from identity.tokens import token_create, token_revoke
 from tenants.domains import network_url
 from tenants.selectors import (
     member_counts_of_company,
@@ -188,3 +190,42 @@ def settings_audit_export(request: HttpRequest) -> StreamingHttpResponse:
     filename = f"{request.tenant.slug}-audit-{timezone.now():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def settings_tokens(request: HttpRequest) -> HttpResponse:
+    """A person's API tokens for this company. A new token's secret is shown on this response
+    only; it is stored as a digest."""
+    new_token = None
+    if request.method == "POST":
+        try:
+            days = request.POST.get("expires_in_days", "90")
+            _, new_token = token_create(
+                actor=request.user,
+                company=request.tenant,
+                name=request.POST.get("name", ""),
+                expires_in_days=int(days) if days else None,
+            )
+        except (ValidationError, ValueError) as exc:
+            messages.error(
+                request, " ".join(getattr(exc, "messages", None) or ["Choose a number of days."])
+            )
+    tokens = PersonalAccessToken.objects.filter(user=request.user, company=request.tenant)
+    return render(
+        request,
+        "workspace/settings_tokens.html",
+        {"tokens": tokens, "new_token": new_token, "tab": "tokens"},
+    )
+
+
+@require_POST
+def settings_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = PersonalAccessToken.objects.filter(
+        pk=pk, user=request.user, company=request.tenant
+    ).first()
+    if token is None:
+        raise Http404("No such token.")
+    token_revoke(actor=request.user, token=token)
+    messages.success(
+        request, f"Token “{token.name}” revoked. Integrations using it stop working now."
+    )
+    return redirect("settings_tokens")

@@ -1,5 +1,7 @@
 """The REST API as an integration uses it: tokens, pipeline, sharing, partnerships."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -305,3 +307,34 @@ def test_shared_record_ids_never_resolve_through_another_companys_pipeline(acme,
     _, record = shared_opportunity_make(acme)
     assert api(globex).get(f"/api/v1/opportunities/{record.source_id}/").status_code == 404
     assert SharedRecord.objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.django_db
+def test_tokens_page_creates_shows_once_and_revokes(acme, globex):
+    browser = client_on(acme.host, acme.member)
+    page = browser.post(
+        "/settings/tokens/", {"name": "Zapier", "expires_in_days": "30"}
+    ).content.decode()
+    plain = re.search(r'value="(eco_[^"]+)"', page).group(1)
+    assert (
+        Client(HTTP_HOST=acme.host, HTTP_AUTHORIZATION=f"Bearer {plain}")
+        .get("/api/v1/me/")
+        .status_code
+        == 200
+    )
+    assert plain not in browser.get("/settings/tokens/").content.decode()
+    token = PersonalAccessToken.objects.get(name="Zapier")
+    assert (
+        client_on(acme.host, acme.owner).post(f"/settings/tokens/{token.pk}/revoke/").status_code
+        == 404
+    )
+    browser.post(f"/settings/tokens/{token.pk}/revoke/")
+    assert (
+        Client(HTTP_HOST=acme.host, HTTP_AUTHORIZATION=f"Bearer {plain}")
+        .get("/api/v1/me/")
+        .status_code
+        == 401
+    )
+    assert (
+        b"Name the token" in browser.post("/settings/tokens/", {"name": " "}, follow=True).content
+    )

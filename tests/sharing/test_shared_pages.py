@@ -179,7 +179,10 @@ def test_view_as_shows_what_the_partner_would_see_and_writes_nothing(acme, globe
     assert SECRET not in before and "Umbrella Corp" in before
     assert not SharedRecord.objects.filter(source_id=opportunity.pk).exists()
     for partner in (globex, rival):
-        client.post(f"/pipeline/{opportunity.pk}/share/", {"partner": partner.company.slug, "role": "viewer"})
+        client.post(
+            f"/pipeline/{opportunity.pk}/share/",
+            {"partner": partner.company.slug, "role": "viewer"},
+        )
     record = SharedRecord.objects.get(source_id=opportunity.pk)
     record.restrict_participants = True
     record.save(update_fields=["restrict_participants"])
@@ -187,4 +190,9 @@ def test_view_as_shows_what_the_partner_would_see_and_writes_nothing(acme, globe
     participants = after.split('data-testid="participants"')[1].split("</ul>")[0]
     assert "Globex Corporation" in participants and "Rival3" not in participants
     # other companies cannot use the preview to peek at acme's pipeline
-    assert client_on(acme.host, globex.owner).get(f"/pipeline/{opportunity.pk}/preview/globex/").status_code == 404
+    assert (
+        client_on(acme.host, globex.owner)
+        .get(f"/pipeline/{opportunity.pk}/preview/globex/")
+        .status_code
+        == 404
+    )
