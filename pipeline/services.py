@@ -16,6 +16,7 @@ from identity.models import User
 from pipeline.errors import EditConflict
 from pipeline.models import Opportunity
 from sharing.models import RecordKind, SharedRecord
+from sharing.services.entries import entries_sync
 from sharing.services.publish import record_publish
 from tenants.models import Company, Membership
 
@@ -104,6 +105,7 @@ def opportunity_archive(*, actor: User, company: Company, opportunity: Opportuni
             SharedRecord.objects.filter(pk=opportunity.shared_record_id).update(
                 archived_at=opportunity.archived_at
             )
+            entries_sync(opportunity.shared_record_id)
     return opportunity
 
 

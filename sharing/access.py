@@ -13,7 +13,7 @@ import uuid
 from functools import lru_cache
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, QuerySet
 from django.http import Http404
 
 from identity.models import User
@@ -34,30 +34,45 @@ def permission_id(codename: str) -> int:
     return Permission.objects.get(content_type__app_label="sharing", codename=codename).pk
 
 
-def _entry_filter(*, user: User, company: Company, codename: str) -> Q:
+def _entries(*, user: User, company: Company, codename: str) -> tuple[QuerySet, QuerySet]:
+    """The sharing entries that give `user`, working for `company`, this permission: the
+    company's own (whole-company entries) and the user's (named entries)."""
     perm = permission_id(codename)
-    by_company = SharedRecordGroupPermission.objects.filter(
-        content_object=OuterRef("pk"), company=company, permission_id=perm
+    return (
+        SharedRecordGroupPermission.objects.filter(company=company, permission_id=perm),
+        SharedRecordUserPermission.objects.filter(company=company, user=user, permission_id=perm),
     )
-    by_name = SharedRecordUserPermission.objects.filter(
-        content_object=OuterRef("pk"), company=company, user=user, permission_id=perm
-    )
-    return Q(Exists(by_company)) | Q(Exists(by_name))
+
+
+def _entry_ids(*, user: User, company: Company, codename: str) -> QuerySet:
+    """Ids of records whose list has `company` (whole) or `user` named for `company`."""
+    by_company, by_name = _entries(user=user, company=company, codename=codename)
+    return by_company.values("content_object_id").union(by_name.values("content_object_id"))
 
 
 def shared_records_visible_to(*, user: User, company: Company) -> QuerySet[SharedRecord]:
+    # One shape for every caller: id IN (owned ∪ listed), which PostgreSQL answers with a
+    # semi-join from the permission indexes (an OR of correlated EXISTS would scan every
+    # record; see docs/benchmarks.md).
     if not user.is_authenticated:
         return SharedRecord.objects.none()
     is_member = Membership.objects.filter(user=user, company=company)
+    owned = SharedRecord.objects.filter(owner=company).values("id")
     return SharedRecord.objects.filter(
         Exists(is_member),
-        Q(owner=company) | _entry_filter(user=user, company=company, codename="view_sharedrecord"),
+        pk__in=owned.union(_entry_ids(user=user, company=company, codename="view_sharedrecord")),
     )
 
 
 def shared_records_shared_with(*, user: User, company: Company) -> QuerySet[SharedRecord]:
     """Visible records that partners own (the "Shared with me" inbox)."""
-    return shared_records_visible_to(user=user, company=company).exclude(owner=company)
+    if not user.is_authenticated:
+        return SharedRecord.objects.none()
+    is_member = Membership.objects.filter(user=user, company=company)
+    return SharedRecord.objects.filter(
+        Exists(is_member),
+        pk__in=_entry_ids(user=user, company=company, codename="view_sharedrecord"),
+    ).exclude(owner=company)
 
 
 def shared_record_get_for_actor(
@@ -93,3 +108,42 @@ def can_edit(role: str | None) -> bool:
 
 def can_share(role: str | None, record: SharedRecord) -> bool:
     return role == OWNER or (role == SharingRole.MANAGER and record.participants_may_share)
+
+
+def shared_with_page(
+    *,
+    user: User,
+    company: Company,
+    page: int = 1,
+    per_page: int = 50,
+    kind: str = "",
+    stage: str = "",
+    owner_id: int | None = None,
+) -> tuple[list[SharedRecord], bool]:
+    """One page of the "Shared with me" inbox, newest activity first, and whether an older page
+    exists. Reads the same entries as shared_records_visible_to, ordered by their copy of the
+    record's activity time, so a page costs an index range scan plus one fetch of 50 records."""
+    if (
+        not user.is_authenticated
+        or not Membership.objects.filter(user=user, company=company).exists()
+    ):
+        return [], False
+    sides = []
+    for side in _entries(user=user, company=company, codename="view_sharedrecord"):
+        side = side.filter(record_archived=False).exclude(record_owner=company)
+        if kind:
+            side = side.filter(record_kind=kind)
+        if stage:
+            side = side.filter(record_stage=stage)
+        if owner_id:
+            side = side.filter(record_owner_id=owner_id)
+        sides.append(side.values("content_object_id", "record_activity_at"))
+    offset = (max(page, 1) - 1) * per_page
+    rows = list(
+        sides[0]
+        .union(sides[1], all=True)
+        .order_by("-record_activity_at", "content_object_id")[offset : offset + per_page + 1]
+    )
+    ids = list(dict.fromkeys(row["content_object_id"] for row in rows[:per_page]))
+    found = SharedRecord.objects.select_related("owner").in_bulk(ids)
+    return [found[i] for i in ids if i in found], len(rows) > per_page

@@ -3,7 +3,7 @@ from sharing.access (the same door as the pages)."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,6 +14,7 @@ from sharing.access import (
     role_on_record,
     shared_record_get_for_actor,
     shared_records_visible_to,
+    shared_with_page,
 )
 from sharing.canonical import Stage
 from sharing.models import Partnership, RecordKind, SharedRecord
@@ -243,6 +244,58 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
     def get_object(self) -> SharedRecord:
         return shared_record_get_for_actor(
             user=self.request.user, company=self.request.tenant, pk=self.kwargs["pk"]
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "shared_with_me",
+                bool,
+                description="Only records partners own (the inbox), newest activity first.",
+            ),
+            OpenApiParameter("kind", str, enum=RecordKind.values),
+            OpenApiParameter("stage", str, enum=Stage.values),
+            OpenApiParameter("partner", str, description="Owner company slug."),
+            OpenApiParameter("page", int),
+        ]
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        if request.query_params.get("shared_with_me") != "true":
+            return super().list(request, *args, **kwargs)
+        # The inbox is paged newer/older without a total (it can be large); see sharing.access.
+        try:
+            page = max(int(request.query_params.get("page", "1")), 1)
+        except ValueError:
+            page = 1
+        params = request.query_params
+        partner = (
+            Company.objects.filter(slug=params.get("partner", ""))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if params.get("partner") and partner is None:
+            records, has_next = [], False
+        else:
+            records, has_next = shared_with_page(
+                user=request.user,
+                company=request.tenant,
+                page=page,
+                kind=params.get("kind", "") if params.get("kind") in RecordKind.values else "",
+                stage=params.get("stage", "") if params.get("stage") in Stage.values else "",
+                owner_id=partner,
+            )
+
+        def link(number: int) -> str:
+            query = params.copy()
+            query["page"] = str(number)
+            return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+        return Response(
+            {
+                "next": link(page + 1) if has_next else None,
+                "previous": link(page - 1) if page > 1 else None,
+                "results": self.get_serializer(records, many=True).data,
+            }
         )
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]

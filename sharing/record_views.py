@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,12 +16,13 @@ from sharing.access import (
     can_edit,
     role_on_record,
     shared_record_get_for_actor,
-    shared_records_shared_with,
+    shared_with_page,
 )
 from sharing.canonical import Stage
 from sharing.kinds import kind_handlers
 from sharing.models import DealRole, RecordKind, SharedRecord
 from sharing.selectors import (
+    active_partner_ids,
     activity_visible,
     comments_visible,
     internal_comments_of,
@@ -42,36 +42,43 @@ from tenants.selectors import members_of_company
 STAGES = dict(Stage.choices)
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
 def shared_inbox(request: HttpRequest) -> HttpResponse:
-    records = shared_records_shared_with(user=request.user, company=request.tenant).filter(
-        archived_at__isnull=True
+    partners = list(
+        Company.objects.filter(pk__in=active_partner_ids(company=request.tenant)).order_by("name")
     )
-    partner = request.GET.get("partner", "")
+    partner = next((p for p in partners if p.slug == request.GET.get("partner", "")), None)
     kind = request.GET.get("kind", "")
     stage = request.GET.get("stage", "")
-    if partner:
-        records = records.filter(owner__slug=partner)
-    if kind in RecordKind.values:
-        records = records.filter(kind=kind)
-    if stage in STAGES:
-        records = records.filter(stage=stage)
-    page = Paginator(
-        records.select_related("owner").order_by("-last_activity_at", "pk"), 50
-    ).get_page(request.GET.get("page"))
-    owners = Company.objects.filter(
-        pk__in=shared_records_shared_with(user=request.user, company=request.tenant).values(
-            "owner_id"
-        )
-    ).order_by("name")
+    page = _page_number(request)
+    records, has_older = shared_with_page(
+        user=request.user,
+        company=request.tenant,
+        page=page,
+        kind=kind if kind in RecordKind.values else "",
+        stage=stage if stage in STAGES else "",
+        owner_id=partner.pk if partner else None,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "sharing/inbox.html",
         {
+            "records": records,
             "page": page,
-            "owners": owners,
+            "has_older": has_older,
+            "query": query.urlencode(),
+            "owners": partners,
             "kinds": RecordKind.choices,
             "stages": STAGES.items(),
-            "current": {"partner": partner, "kind": kind, "stage": stage},
+            "current": {"partner": partner.slug if partner else "", "kind": kind, "stage": stage},
         },
     )
 

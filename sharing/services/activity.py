@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from identity.models import User
 from sharing.models import ActivityEvent, SharedRecord
+from sharing.services.entries import entries_sync
 from tenants.models import Company
 
 
@@ -23,4 +24,5 @@ def activity_record(
         record=record, company=company, actor=actor, verb=verb, data=data or {}
     )
     SharedRecord.objects.filter(pk=record.pk).update(last_activity_at=timezone.now())
+    entries_sync(record.pk)
     return event

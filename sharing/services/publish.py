@@ -15,6 +15,7 @@ from django.utils import timezone
 from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
 from sharing.policy import shareable_fields
 from sharing.services.activity import activity_record
+from sharing.services.entries import entries_sync
 from sharing.services.notifications import notify_stage_change
 from tenants.models import Company
 
@@ -62,6 +63,7 @@ def record_publish(
                 last_activity_at=timezone.now(),
             )
             record.refresh_from_db()
+            entries_sync(record.pk)
             if record.stage != previous_stage:
                 activity_record(
                     record=record,

@@ -25,6 +25,7 @@ from sharing.models import (
 )
 from sharing.selectors import active_partner_ids
 from sharing.services.activity import activity_record
+from sharing.services.entries import entry_record_fields
 from tenants.models import Company, Membership
 
 
@@ -100,10 +101,16 @@ def sharing_entry_set(
         before = _entry_describe(record, partner)
         for rows in _entry_rows(record, partner):
             rows.delete()
+        keys = entry_record_fields(record)
         if users:
             SharedRecordUserPermission.objects.bulk_create(
                 SharedRecordUserPermission(
-                    content_object=record, user=u, permission=p, company=partner, added_by=actor
+                    content_object=record,
+                    user=u,
+                    permission=p,
+                    company=partner,
+                    added_by=actor,
+                    **keys,
                 )
                 for u in users
                 for p in permissions
@@ -116,6 +123,7 @@ def sharing_entry_set(
                     permission=p,
                     company=partner,
                     added_by=actor,
+                    **keys,
                 )
                 for p in permissions
             )

@@ -117,7 +117,7 @@ def test_restricted_visibility_hides_participants_from_each_other(world):
 def test_inbox_filters_and_bounded_queries(world, django_assert_max_num_queries):
     viewer = world["viewer"]
     client = client_on(viewer.host, viewer.member)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         assert client.get("/shared/").status_code == 200
     assert (
         world["record"].title in client.get("/shared/?partner=acme&stage=qualify").content.decode()
@@ -196,3 +196,33 @@ def test_view_as_shows_what_the_partner_would_see_and_writes_nothing(acme, globe
         .status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_inbox_pages_newest_first_and_entries_follow_record_changes(acme, globex):
+    from sharing.access import shared_with_page
+    from sharing.models import SharedRecordGroupPermission
+    from tests.sharing.helpers import opportunity_make
+
+    partners_make(acme, globex)
+    made = []
+    for i in range(3):
+        opportunity = opportunity_make(acme, customer_name=f"Deal {i}")
+        client_on(acme.host, acme.member).post(f"/pipeline/{opportunity.pk}/share/", {"partner": "globex", "role": "viewer"})
+        made.append((opportunity, SharedRecord.objects.get(source_id=opportunity.pk)))
+    first, more = shared_with_page(user=globex.member, company=globex.company, per_page=2)
+    assert [r.title for r in first] == ["Deal 2 (Sell-with)", "Deal 1 (Sell-with)"] and more
+    second, more = shared_with_page(user=globex.member, company=globex.company, per_page=2, page=2)
+    assert [r.title for r in second] == ["Deal 0 (Sell-with)"] and not more
+    # activity on the oldest brings it to the top; a stage change moves it between filters
+    opportunity, record = made[0]
+    client_on(acme.host, acme.member).post(f"/shared/{record.pk}/collaborate/", {"stage": "won", "version": record.version})
+    top, _ = shared_with_page(user=globex.member, company=globex.company, per_page=1)
+    assert top[0].pk == record.pk
+    assert [r.pk for r in shared_with_page(user=globex.member, company=globex.company, stage="won")[0]] == [record.pk]
+    entry = SharedRecordGroupPermission.objects.get(content_object=record, company=globex.company)
+    record.refresh_from_db()
+    assert (entry.record_stage, entry.record_activity_at) == ("won", record.last_activity_at)
+    # archiving takes it out of the inbox
+    client_on(acme.host, acme.member).post(f"/pipeline/{opportunity.pk}/archive/")
+    assert record.pk not in [r.pk for r in shared_with_page(user=globex.member, company=globex.company)[0]]
