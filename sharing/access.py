@@ -27,6 +27,20 @@ from sharing.models import (
 from tenants.models import Company, Membership
 
 OWNER = "owner"
+# What an inbox row shows; the rest of a record is loaded on its own page.
+INBOX_FIELDS = (
+    "id",
+    "kind",
+    "owner",
+    "title",
+    "stage",
+    "payload",
+    "version",
+    "restrict_participants",
+    "created_at",
+    "last_activity_at",
+    "archived_at",
+)
 
 
 @lru_cache(maxsize=8)
@@ -145,5 +159,9 @@ def shared_with_page(
         .order_by("-record_activity_at", "content_object_id")[offset : offset + per_page + 1]
     )
     ids = list(dict.fromkeys(row["content_object_id"] for row in rows[:per_page]))
-    found = SharedRecord.objects.select_related("owner").in_bulk(ids)
+    found = (
+        SharedRecord.objects.select_related("owner")
+        .only(*INBOX_FIELDS, "owner__name", "owner__slug")
+        .in_bulk(ids)
+    )
     return [found[i] for i in ids if i in found], len(rows) > per_page

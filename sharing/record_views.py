@@ -22,7 +22,7 @@ from sharing.canonical import Stage
 from sharing.kinds import kind_handlers
 from sharing.models import DealRole, RecordKind, SharedRecord
 from sharing.selectors import (
-    active_partner_ids,
+    active_partners,
     activity_visible,
     comments_visible,
     internal_comments_of,
@@ -36,7 +36,6 @@ from sharing.services.collaboration import (
     shared_record_collaborate,
 )
 from sharing.services.comments import comment_add, internal_comment_add
-from tenants.models import Company
 from tenants.selectors import members_of_company
 
 STAGES = dict(Stage.choices)
@@ -50,9 +49,7 @@ def _page_number(request: HttpRequest) -> int:
 
 
 def shared_inbox(request: HttpRequest) -> HttpResponse:
-    partners = list(
-        Company.objects.filter(pk__in=active_partner_ids(company=request.tenant)).order_by("name")
-    )
+    partners = list(active_partners(company=request.tenant).only("pk", "slug", "name"))
     partner = next((p for p in partners if p.slug == request.GET.get("partner", "")), None)
     kind = request.GET.get("kind", "")
     stage = request.GET.get("stage", "")

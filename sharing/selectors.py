@@ -168,3 +168,21 @@ def internal_comments_of(*, record) -> list:  # type: ignore[no-untyped-def]
     for c in comments:
         c.author_user = authors.get(c.author_id)
     return comments
+
+
+def active_partners(*, company: Company) -> QuerySet[Company]:
+    """The companies `company` partners with now, in one query."""
+    return (
+        Company.objects.filter(
+            Q(
+                partnerships_requested__addressee=company,
+                partnerships_requested__status=PartnershipStatus.ACTIVE,
+            )
+            | Q(
+                partnerships_received__requester=company,
+                partnerships_received__status=PartnershipStatus.ACTIVE,
+            )
+        )
+        .distinct()
+        .order_by("name")
+    )

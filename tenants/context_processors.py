@@ -14,9 +14,10 @@ def workspace(request: HttpRequest) -> dict:
     def other_memberships() -> list:
         if user is None or not user.is_authenticated:
             return []
-        return [
-            m for m in memberships_of_user(user=user) if not is_company or m.company_id != tenant.pk
-        ]
+        memberships = getattr(request, "memberships", None)
+        if memberships is None:
+            memberships = memberships_of_user(user=user)
+        return [m for m in memberships if not is_company or m.company_id != tenant.pk]
 
     def unread() -> int:
         if not is_company or user is None or not user.is_authenticated:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 
 from tenants.models import CompanyStatus
-from tenants.selectors import membership_of_user_in
+from tenants.selectors import memberships_of_user
 
 # Paths on a company's host that work without membership: signing in, and what signing in needs.
 OPEN_PREFIXES = (
@@ -69,7 +69,9 @@ class MembershipRequiredMiddleware:
             if path.startswith("/api/"):
                 return self.get_response(request)  # DRF answers 401/403 itself
             return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
-        membership = membership_of_user_in(user=request.user, company=tenant)
+        # One query serves both the gate and the header's company switcher.
+        request.memberships = list(memberships_of_user(user=request.user))
+        membership = next((m for m in request.memberships if m.company_id == tenant.pk), None)
         if membership is None:
             # 404 like every other "not yours" in the product; the page still says what to do.
             if path.startswith("/api/"):

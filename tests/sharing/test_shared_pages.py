@@ -208,7 +208,9 @@ def test_inbox_pages_newest_first_and_entries_follow_record_changes(acme, globex
     made = []
     for i in range(3):
         opportunity = opportunity_make(acme, customer_name=f"Deal {i}")
-        client_on(acme.host, acme.member).post(f"/pipeline/{opportunity.pk}/share/", {"partner": "globex", "role": "viewer"})
+        client_on(acme.host, acme.member).post(
+            f"/pipeline/{opportunity.pk}/share/", {"partner": "globex", "role": "viewer"}
+        )
         made.append((opportunity, SharedRecord.objects.get(source_id=opportunity.pk)))
     first, more = shared_with_page(user=globex.member, company=globex.company, per_page=2)
     assert [r.title for r in first] == ["Deal 2 (Sell-with)", "Deal 1 (Sell-with)"] and more
@@ -216,13 +218,19 @@ def test_inbox_pages_newest_first_and_entries_follow_record_changes(acme, globex
     assert [r.title for r in second] == ["Deal 0 (Sell-with)"] and not more
     # activity on the oldest brings it to the top; a stage change moves it between filters
     opportunity, record = made[0]
-    client_on(acme.host, acme.member).post(f"/shared/{record.pk}/collaborate/", {"stage": "won", "version": record.version})
+    client_on(acme.host, acme.member).post(
+        f"/shared/{record.pk}/collaborate/", {"stage": "won", "version": record.version}
+    )
     top, _ = shared_with_page(user=globex.member, company=globex.company, per_page=1)
     assert top[0].pk == record.pk
-    assert [r.pk for r in shared_with_page(user=globex.member, company=globex.company, stage="won")[0]] == [record.pk]
+    assert [
+        r.pk for r in shared_with_page(user=globex.member, company=globex.company, stage="won")[0]
+    ] == [record.pk]
     entry = SharedRecordGroupPermission.objects.get(content_object=record, company=globex.company)
     record.refresh_from_db()
     assert (entry.record_stage, entry.record_activity_at) == ("won", record.last_activity_at)
     # archiving takes it out of the inbox
     client_on(acme.host, acme.member).post(f"/pipeline/{opportunity.pk}/archive/")
-    assert record.pk not in [r.pk for r in shared_with_page(user=globex.member, company=globex.company)[0]]
+    assert record.pk not in [
+        r.pk for r in shared_with_page(user=globex.member, company=globex.company)[0]
+    ]
