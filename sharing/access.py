@@ -101,19 +101,16 @@ def shared_record_get_for_actor(
 
 
 def role_on_record(*, user: User, company: Company, record: SharedRecord) -> str | None:
-    """owner / manager / contributor / viewer, or None if not on the list."""
+    """owner / manager / contributor / viewer, or None if not on the list (one query)."""
     if record.owner_id == company.pk:
         return OWNER
-    codenames = set(
-        SharedRecordGroupPermission.objects.filter(
-            content_object=record, company=company
-        ).values_list("permission__codename", flat=True)
-    ) | set(
-        SharedRecordUserPermission.objects.filter(
-            content_object=record, company=company, user=user
-        ).values_list("permission__codename", flat=True)
-    )
-    return role_from_codenames(codenames)
+    by_company = SharedRecordGroupPermission.objects.filter(
+        content_object=record, company=company
+    ).values_list("permission__codename", flat=True)
+    by_name = SharedRecordUserPermission.objects.filter(
+        content_object=record, company=company, user=user
+    ).values_list("permission__codename", flat=True)
+    return role_from_codenames(set(by_company.union(by_name)))
 
 
 def can_edit(role: str | None) -> bool:
