@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tenants.demo import DEMO_COMPANIES, DEMO_PASSWORD, demo_network_load
+from ecosystem.demo import DEMO_COMPANIES, DEMO_PASSWORD, demo_network_load
 from tenants.domains import company_url, network_url
 
 

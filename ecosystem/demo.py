@@ -1,0 +1,265 @@
+"""The demo network: companies, people, partnerships and shared deals a PBM would recognise.
+
+Built through the real services (so it obeys every rule the product does). Used by ./run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from identity.models import User
+from tenants.models import Company, Role
+from tenants.services.companies import company_create, company_profile_update
+from tenants.services.memberships import membership_add
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    name: str
+    slug: str
+    website: str
+    description: str
+    industries: tuple[str, ...]
+    regions: tuple[str, ...]
+    partner_types: tuple[str, ...]
+    people: tuple[tuple[str, str, str], ...]  # (full name, e-mail, role)
+
+
+DEMO_COMPANIES = (
+    DemoCompany(
+        "Northwind Cloud",
+        "northwind",
+        "https://northwind.example",
+        "Cloud data platform for mid-market manufacturers.",
+        ("Manufacturing", "Logistics"),
+        ("North America", "EMEA"),
+        ("technology", "marketplace"),
+        (
+            ("Nora Lind", "nora@northwind.example", Role.OWNER),
+            ("Sam Okafor", "sam@northwind.example", Role.ADMIN),
+            ("Priya Raman", "priya@northwind.example", Role.MEMBER),
+        ),
+    ),
+    DemoCompany(
+        "Bluepeak Consulting",
+        "bluepeak",
+        "https://bluepeak.example",
+        "Systems integrator for ERP and data migrations.",
+        ("Manufacturing", "Retail"),
+        ("EMEA",),
+        ("system_integrator", "consulting"),
+        (
+            ("Ben Carter", "ben@bluepeak.example", Role.OWNER),
+            ("Lea Fischer", "lea@bluepeak.example", Role.MEMBER),
+        ),
+    ),
+    DemoCompany(
+        "Harbor Security",
+        "harbor",
+        "https://harbor.example",
+        "Identity and access security for regulated industries.",
+        ("Financial Services", "Healthcare"),
+        ("North America", "APAC"),
+        ("technology", "reseller"),
+        (
+            ("Hana Sato", "hana@harbor.example", Role.OWNER),
+            ("Diego Alvarez", "diego@harbor.example", Role.MEMBER),
+        ),
+    ),
+    DemoCompany(
+        "Summit Resellers",
+        "summit",
+        "https://summit.example",
+        "Value-added reseller and MSP across the Nordics.",
+        ("Public Sector", "Retail"),
+        ("Nordics",),
+        ("reseller", "msp"),
+        (
+            ("Mikael Berg", "mikael@summit.example", Role.OWNER),
+            # A consultant who works in two companies: the demo of the company switcher.
+            ("Priya Raman", "priya@northwind.example", Role.MEMBER),
+        ),
+    ),
+)
+
+
+def _demo_user(full_name: str, email: str) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, DEMO_PASSWORD, full_name=full_name)
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def demo_network_load() -> list[Company]:
+    """Creates the demo companies that are missing; leaves existing ones alone."""
+    companies = []
+    for demo in DEMO_COMPANIES:
+        existing = Company.objects.filter(slug=demo.slug).first()
+        if existing is not None:
+            companies.append(existing)
+            continue
+        with transaction.atomic():
+            owner_name, owner_email, _ = demo.people[0]
+            owner = _demo_user(owner_name, owner_email)
+            company = company_create(
+                actor=owner, name=demo.name, slug=demo.slug, website=demo.website
+            )
+            company_profile_update(
+                actor=owner,
+                company=company,
+                data={
+                    "description": demo.description,
+                    "industries": list(demo.industries),
+                    "regions": list(demo.regions),
+                    "partner_types": list(demo.partner_types),
+                },
+            )
+            for full_name, email, role in demo.people[1:]:
+                membership_add(
+                    actor=owner, company=company, user=_demo_user(full_name, email), role=role
+                )
+        companies.append(company)
+    _demo_sharing_load()
+    return companies
+
+
+DEMO_PARTNERSHIPS = (
+    ("northwind", "bluepeak", "active"),
+    ("northwind", "harbor", "active"),
+    ("bluepeak", "harbor", "active"),
+    ("summit", "northwind", "invited"),
+)
+
+DEMO_DEALS = (
+    # owner, customer, domain, amount, stage, motion, next step, [(partner, role)], restricted
+    (
+        "northwind",
+        "Contoso Manufacturing",
+        "contoso.example",
+        "480000",
+        "propose",
+        "sell_with",
+        "Joint architecture review",
+        [("bluepeak", "contributor"), ("harbor", "viewer")],
+        True,
+    ),
+    (
+        "northwind",
+        "Fabrikam Logistics",
+        "fabrikam.example",
+        "125000",
+        "qualify",
+        "sell_through",
+        "Discovery call with IT",
+        [("bluepeak", "manager")],
+        False,
+    ),
+    (
+        "northwind",
+        "Tailspin Retail",
+        "tailspin.example",
+        "64000",
+        "prospect",
+        "referral",
+        "",
+        [],
+        False,
+    ),
+    (
+        "bluepeak",
+        "Woodgrove Bank",
+        "woodgrove.example",
+        "910000",
+        "negotiate",
+        "sell_with",
+        "Security questionnaire",
+        [("harbor", "contributor"), ("northwind", "viewer")],
+        False,
+    ),
+)
+
+
+def _demo_sharing_load() -> None:
+    import datetime
+    from decimal import Decimal
+
+    from django_tenants.utils import schema_context
+
+    from pipeline.models import Opportunity
+    from pipeline.services import opportunity_create, opportunity_publish
+    from sharing.models import Partnership, PartnershipStatus
+    from sharing.selectors import partnership_open_between
+    from sharing.services.comments import comment_add
+    from sharing.services.partnerships import partnership_accept, partnership_invite
+    from sharing.services.sharing import sharing_entry_set
+    from tenants.models import Membership
+
+    companies = {
+        c.slug: c for c in Company.objects.filter(slug__in=[d.slug for d in DEMO_COMPANIES])
+    }
+
+    def owner_membership(slug: str) -> Membership:
+        return Membership.objects.select_related("user", "company").get(
+            company=companies[slug], role=Role.OWNER
+        )
+
+    for a, b, status in DEMO_PARTNERSHIPS:
+        if partnership_open_between(company=companies[a], other=companies[b]) is not None:
+            continue
+        inviter = owner_membership(a)
+        partnership = partnership_invite(
+            actor=inviter.user, actor_membership=inviter, partner=companies[b]
+        )
+        if status == PartnershipStatus.ACTIVE:
+            answer = owner_membership(b)
+            partnership_accept(actor=answer.user, actor_membership=answer, partnership=partnership)
+    assert Partnership.objects.exists()
+
+    for owner, customer, domain, amount, stage, motion, next_step, shares, restricted in DEMO_DEALS:
+        membership = owner_membership(owner)
+        with schema_context(companies[owner].schema_name):
+            if Opportunity.objects.filter(customer_name=customer).exists():
+                continue
+            opportunity = opportunity_create(
+                actor=membership.user,
+                company=companies[owner],
+                data={
+                    "customer_name": customer,
+                    "customer_domain": domain,
+                    "amount": Decimal(amount),
+                    "currency": "USD",
+                    "close_date": datetime.date.today() + datetime.timedelta(days=60),
+                    "stage": stage,
+                    "motion": motion,
+                    "next_step": next_step,
+                    "private_notes": "Internal: margin target 22%. Never shared.",
+                },
+            )
+            if not shares:
+                continue
+            record = opportunity_publish(
+                actor=membership.user, company=companies[owner], opportunity=opportunity
+            )
+            if restricted:
+                record.restrict_participants = True
+                record.save(update_fields=["restrict_participants"])
+            for partner, role in shares:
+                sharing_entry_set(
+                    actor=membership.user,
+                    actor_membership=membership,
+                    record=record,
+                    partner=companies[partner],
+                    role=role,
+                )
+            comment_add(
+                actor=membership.user,
+                actor_membership=membership,
+                record=record,
+                body=f"Kick-off: {next_step or 'let us align on the plan'}.",
+            )
