@@ -90,7 +90,6 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import setup_test_environment
 
     from identity.models import User
     from sharing.access import permission_id
@@ -100,7 +99,8 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     from tenants.services.network import network_ensure
     from tenants.services.provisioning import schema_pool_fill, template_ensure
 
-    setup_test_environment()
+    # No setup_test_environment(): it instruments every template render (the test client's
+    # context capture), which a real server does not pay.
     settings.CELERY_TASK_ALWAYS_EAGER = False
     if args.reuse:
         measure(args, started, reused=True)

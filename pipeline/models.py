@@ -33,7 +33,7 @@ class Opportunity(models.Model):
     )
     private_notes = models.TextField(blank=True)
     shared_record_id = models.UUIDField(null=True, blank=True, unique=True)
-    adopted_from_id = models.UUIDField(null=True, blank=True)
+    adopted_from_id = models.UUIDField(null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -184,8 +184,10 @@ class SharedRecordGroupPermission(GroupObjectPermissionBase, SharingEntryFields)
     class Meta(GroupObjectPermissionBase.Meta):
         indexes = [
             models.Index(fields=["company", "permission", "content_object"]),
+            # An inbox page is an ordered index-only range scan that stops after 51 rows.
             models.Index(
-                fields=["company", "permission", "-record_activity_at"],
+                fields=["company", "permission", "-record_activity_at", "content_object"],
+                include=["record_stage", "record_kind", "record_owner", "record_archived"],
                 name="sharing_group_inbox_idx",
             ),
         ]
@@ -201,8 +203,10 @@ class SharedRecordUserPermission(UserObjectPermissionBase, SharingEntryFields): 
     class Meta(UserObjectPermissionBase.Meta):
         indexes = [
             models.Index(fields=["user", "company", "permission", "content_object"]),
+            # An inbox page is an ordered index-only range scan that stops after 51 rows.
             models.Index(
-                fields=["user", "company", "permission", "-record_activity_at"],
+                fields=["user", "company", "permission", "-record_activity_at", "content_object"],
+                include=["record_stage", "record_kind", "record_owner", "record_archived"],
                 name="sharing_user_inbox_idx",
             ),
         ]

@@ -171,18 +171,12 @@ def internal_comments_of(*, record) -> list:  # type: ignore[no-untyped-def]
 
 
 def active_partners(*, company: Company) -> QuerySet[Company]:
-    """The companies `company` partners with now, in one query."""
-    return (
-        Company.objects.filter(
-            Q(
-                partnerships_requested__addressee=company,
-                partnerships_requested__status=PartnershipStatus.ACTIVE,
-            )
-            | Q(
-                partnerships_received__requester=company,
-                partnerships_received__status=PartnershipStatus.ACTIVE,
-            )
-        )
-        .distinct()
-        .order_by("name")
+    """The companies `company` partners with now, in one query (an id union over the two
+    indexed sides, not an OR across joins)."""
+    active = Partnership.objects.filter(status=PartnershipStatus.ACTIVE)
+    ids = (
+        active.filter(requester=company)
+        .values("addressee_id")
+        .union(active.filter(addressee=company).values("requester_id"))
     )
+    return Company.objects.filter(pk__in=ids).order_by("name")

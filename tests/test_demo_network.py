@@ -13,17 +13,26 @@ from tests.builders import client_on
 def test_demo_network_loads_once_with_partnerships_and_shared_deals(acme):
     demo_network_load()
     demo_network_load()  # idempotent
-    assert Company.objects.filter(slug__in=["northwind", "bluepeak", "harbor", "summit"]).count() == 4
+    assert (
+        Company.objects.filter(slug__in=["northwind", "bluepeak", "harbor", "summit"]).count() == 4
+    )
     assert Partnership.objects.filter(status="active").count() == 3
     assert Partnership.objects.filter(status="invited").count() == 1
     assert SharedRecord.objects.count() == 3
     bluepeak = Company.objects.get(slug="bluepeak")
     ben = Membership.objects.get(company=bluepeak, role="owner").user
     inbox, _ = shared_with_page(user=ben, company=bluepeak)
-    assert {r.title.split(" (")[0] for r in inbox} == {"Contoso Manufacturing", "Fabrikam Logistics"}
+    assert {r.title.split(" (")[0] for r in inbox} == {
+        "Contoso Manufacturing",
+        "Fabrikam Logistics",
+    }
     harbor = Company.objects.get(slug="harbor")
     hana = Membership.objects.get(company=harbor, role="owner").user
     assert shared_records_visible_to(user=hana, company=harbor).count() == 2  # Contoso + Woodgrove
     assert ben.check_password(DEMO_PASSWORD)
-    page = client_on("harbor.localhost", hana).get(f"/shared/{SharedRecord.objects.get(title__startswith='Contoso').pk}/")
-    assert page.status_code == 200 and "Bluepeak" not in page.content.decode()  # restricted visibility
+    page = client_on("harbor.localhost", hana).get(
+        f"/shared/{SharedRecord.objects.get(title__startswith='Contoso').pk}/"
+    )
+    assert (
+        page.status_code == 200 and "Bluepeak" not in page.content.decode()
+    )  # restricted visibility
