@@ -256,3 +256,19 @@ def test_admin_exports_the_audit_log_as_csv_with_only_this_companys_history(acme
     assert all(globex.owner.email != r["actor"] for r in rows)
     assert client_on(acme.host, acme.member).get("/settings/audit/export.csv").status_code == 403
     assert client_on(acme.host, globex.owner).get("/settings/audit/export.csv").status_code == 404
+
+
+def test_ago_filter_reads_naturally():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ui.templatetags.ui import ago
+
+    now = timezone.now()
+    assert ago(now) == "just now"
+    assert ago(now - timedelta(minutes=5)) == "5 min ago"
+    assert ago(now - timedelta(hours=3)) == "3 h ago"
+    assert ago(now - timedelta(days=2)) == "2 d ago"
+    assert ago(now - timedelta(days=40)).endswith(str((now - timedelta(days=40)).year))
+    assert ago(None) == ""
