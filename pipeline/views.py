@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_POST
 from identity.models import User
 from pipeline.errors import EditConflict
 from pipeline.filters import OpportunityFilter
-from pipeline.forms import OpportunityForm, ShareForm
+from pipeline.forms import OpportunityForm
 from pipeline.selectors import opportunities_of_company, opportunity_get
 from pipeline.services import (
     opportunity_archive,
@@ -25,14 +24,17 @@ from pipeline.services import (
 from sharing.canonical import Stage
 from sharing.models import RecordKind, SharedRecord
 from sharing.selectors import (
-    active_partner_ids,
     comments_visible,
     directory_company_get,
     sharing_list_of,
 )
 from sharing.services.publish import publishable_payload
-from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
-from tenants.models import Company
+from sharing.share_views import (
+    share_from_request,
+    share_panel_context,
+    share_people_response,
+    unshare_from_request,
+)
 
 
 def _error_text(exc: Exception) -> str:
@@ -78,34 +80,15 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
     return render(request, "pipeline/form.html", {"form": form, "creating": True})
 
 
-def _partners_of(company: Company) -> list[Company]:
-    return list(Company.objects.filter(pk__in=active_partner_ids(company=company)).order_by("name"))
-
-
 def opportunity_detail(request: HttpRequest, pk: str) -> HttpResponse:
     opportunity = opportunity_get(pk=pk)
-    record = (
-        SharedRecord.objects.filter(pk=opportunity.shared_record_id).first()
-        if opportunity.shared_record_id
-        else None
-    )
-    sharing_list = (
-        sharing_list_of(record=record, viewer_company=request.tenant, viewer_is_owner=True)
-        if record
-        else []
-    )
-    on_list = {entry["company"].pk for entry in sharing_list}
-    partners = [p for p in _partners_of(request.tenant) if p.pk not in on_list]
     return render(
         request,
         "pipeline/detail.html",
         {
             "opportunity": opportunity,
             "owner_user": User.objects.filter(pk=opportunity.owner_id).first(),
-            "record": record,
-            "sharing_list": sharing_list,
-            "share_form": ShareForm(partners=partners),
-            "preview_partners": _partners_of(request.tenant),
+            **share_panel_context(request, shared_record_id=opportunity.shared_record_id),
         },
     )
 
@@ -158,71 +141,25 @@ def opportunity_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
 @require_POST
 def opportunity_share(request: HttpRequest, pk: str) -> HttpResponse:
     opportunity = opportunity_get(pk=pk)
-    partners = _partners_of(request.tenant)
-    partner = next((p for p in partners if p.slug == request.POST.get("partner")), None)
-    people = list(User.objects.filter(memberships__company=partner)) if partner else []
-    form = ShareForm(request.POST, partners=partners, people=people)
-    if not form.is_valid():
-        messages.error(request, "Choose an active partner and a role to share with.")
-        return redirect("opportunity_detail", pk=opportunity.pk)
-    chosen = [u for u in people if str(u.pk) in form.cleaned_data["users"]]
-    try:
-        with transaction.atomic():
-            record = opportunity_publish(
-                actor=request.user, company=request.tenant, opportunity=opportunity
-            )
-            sharing_entry_set(
-                actor=request.user,
-                actor_membership=request.membership,
-                record=record,
-                partner=partner,
-                role=form.cleaned_data["role"],
-                users=chosen,
-            )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        whom = ", ".join(u.get_full_name() for u in chosen) or f"everyone at {partner.name}"
-        messages.success(request, f"Shared with {whom}.")
+    share_from_request(
+        request,
+        publish=lambda: opportunity_publish(
+            actor=request.user, company=request.tenant, opportunity=opportunity
+        ),
+    )
     return redirect("opportunity_detail", pk=opportunity.pk)
 
 
 @require_POST
 def opportunity_unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
     opportunity = opportunity_get(pk=pk)
-    record = SharedRecord.objects.filter(
-        pk=opportunity.shared_record_id, owner=request.tenant
-    ).first()
-    partner = directory_company_get(slug=slug)
-    try:
-        if record is None:
-            raise ValidationError("This opportunity is not shared.")
-        sharing_entry_remove(
-            actor=request.user, actor_membership=request.membership, record=record, partner=partner
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"{partner.name} no longer sees this opportunity.")
+    unshare_from_request(request, shared_record_id=opportunity.shared_record_id, slug=slug)
     return redirect("opportunity_detail", pk=opportunity.pk)
 
 
 def share_people(request: HttpRequest, pk: str) -> HttpResponse:
-    """htmx: the people of the chosen partner, to share with named people only."""
     opportunity_get(pk=pk)
-    partner = next(
-        (p for p in _partners_of(request.tenant) if p.slug == request.GET.get("partner")), None
-    )
-    people = (
-        list(User.objects.filter(memberships__company=partner).order_by("full_name"))
-        if partner
-        else []
-    )
-    return render(
-        request,
-        "pipeline/_share_people.html",
-        {"form": ShareForm(partners=[partner] if partner else [], people=people)},
-    )
+    return share_people_response(request)
 
 
 def opportunity_preview(request: HttpRequest, pk: str, slug: str) -> HttpResponse:

@@ -1,0 +1,116 @@
+"""The owner's sharing panel, shared by every kind of record (opportunities, solutions,
+marketing plans): put a partner on the list, take one off, pick named people, see the list.
+Each record app's view loads its own record and calls these with a publish callable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from identity.models import User
+from sharing.forms import ShareForm
+from sharing.models import SharedRecord
+from sharing.selectors import active_partners, directory_company_get, sharing_list_of
+from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+def share_panel_context(request: HttpRequest, *, shared_record_id) -> dict:  # type: ignore[no-untyped-def]
+    """What a record page needs to show its sharing list and the share form."""
+    record = (
+        SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
+        if shared_record_id
+        else None
+    )
+    sharing_list = (
+        sharing_list_of(record=record, viewer_company=request.tenant, viewer_is_owner=True)
+        if record
+        else []
+    )
+    on_list = {entry["company"].pk for entry in sharing_list}
+    partners = list(active_partners(company=request.tenant))
+    return {
+        "record": record,
+        "sharing_list": sharing_list,
+        "share_form": ShareForm(partners=[p for p in partners if p.pk not in on_list]),
+        "preview_partners": partners,
+    }
+
+
+def share_from_request(request: HttpRequest, *, publish: Callable[[], SharedRecord]) -> None:
+    """Handles the share form: publishes the record (the only door out of the schema) and puts
+    the chosen partner on its list, in one transaction. Reports the outcome as a message."""
+    partners = list(active_partners(company=request.tenant))
+    partner = next((p for p in partners if p.slug == request.POST.get("partner")), None)
+    people = list(User.objects.filter(memberships__company=partner)) if partner else []
+    form = ShareForm(request.POST, partners=partners, people=people)
+    if not form.is_valid():
+        messages.error(request, "Choose an active partner and a role to share with.")
+        return
+    chosen = [u for u in people if str(u.pk) in form.cleaned_data["users"]]
+    try:
+        with transaction.atomic():
+            sharing_entry_set(
+                actor=request.user,
+                actor_membership=request.membership,
+                record=publish(),
+                partner=partner,
+                role=form.cleaned_data["role"],
+                users=chosen,
+            )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        whom = ", ".join(u.get_full_name() for u in chosen) or f"everyone at {partner.name}"
+        messages.success(request, f"Shared with {whom}.")
+
+
+def unshare_from_request(request: HttpRequest, *, shared_record_id, slug: str) -> None:  # type: ignore[no-untyped-def]
+    record = (
+        SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
+        if shared_record_id
+        else None
+    )
+    partner = directory_company_get(slug=slug)
+    try:
+        if record is None:
+            raise ValidationError("This record is not shared.")
+        sharing_entry_remove(
+            actor=request.user, actor_membership=request.membership, record=record, partner=partner
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request, f"{partner.name} no longer sees this {record.get_kind_display().lower()}."
+        )
+
+
+def share_people_response(request: HttpRequest) -> HttpResponse:
+    """htmx: the people of the chosen active partner, to share with named people only."""
+    partner = next(
+        (
+            p
+            for p in active_partners(company=request.tenant)
+            if p.slug == request.GET.get("partner")
+        ),
+        None,
+    )
+    people = (
+        list(User.objects.filter(memberships__company=partner).order_by("full_name"))
+        if partner
+        else []
+    )
+    return render(
+        request,
+        "sharing/_share_people.html",
+        {"form": ShareForm(partners=[partner] if partner else [], people=people)},
+    )
