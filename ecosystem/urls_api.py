@@ -5,11 +5,13 @@ from rest_framework.routers import DefaultRouter
 from identity.api import TokenViewSet
 from pipeline.api import OpportunityViewSet
 from sharing.api import DirectoryViewSet, PartnershipViewSet, SharedRecordViewSet
+from solutions.api import SolutionViewSet
 from tenants.api import CompanyView, IsCompanyMember, MeView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("opportunities", OpportunityViewSet, basename="api-opportunity")
+router.register("solutions", SolutionViewSet, basename="api-solution")
 router.register("shared", SharedRecordViewSet, basename="api-shared")
 router.register("partnerships", PartnershipViewSet, basename="api-partnership")
 router.register("directory", DirectoryViewSet, basename="api-directory")

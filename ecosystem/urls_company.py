@@ -12,6 +12,7 @@ urlpatterns = [
     *[path(f"{key}/", views.section, {"key": key}, name=f"section_{key}") for key in SECTIONS],
     path("", include("sharing.urls")),
     path("", include("pipeline.urls")),
+    path("", include("solutions.urls")),
     path("settings/", views.settings_profile, name="settings_profile"),
     path("settings/workspace/", views.settings_workspace, name="settings_workspace"),
     path("settings/members/", views.settings_members, name="settings_members"),

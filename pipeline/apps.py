@@ -21,5 +21,6 @@ class PipelineConfig(AppConfig):
                 sync_back=opportunity_sync_back,
                 adopt=opportunity_adopt,
                 is_adopted=opportunity_is_adopted,
+                collaborative_fields=("stage", "close_date", "next_step"),
             ),
         )

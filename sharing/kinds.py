@@ -16,6 +16,8 @@ class KindHandlers:
     adopt: Callable[..., Any] | None = None
     # Whether the current schema's company already adopted the record.
     is_adopted: Callable[[Any], bool] | None = None
+    # Fields participants with edit rights may change on the shared record.
+    collaborative_fields: tuple[str, ...] = ()
 
 
 _HANDLERS: dict[str, KindHandlers] = {}

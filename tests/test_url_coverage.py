@@ -11,7 +11,7 @@ from sharing.models import Partnership, PartnershipStatus
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
 from tests.builders import client_on, company_make
-from tests.sharing.helpers import partners_make, shared_opportunity_make
+from tests.sharing.helpers import partners_make, shared_opportunity_make, solution_make
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -24,9 +24,10 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
 
 # For each URL prefix with an object id, which of the victim's objects fills it. A new route
 # whose placeholder is not covered here fails the suite until it is added.
-UUID_OWNERS = ("partners/", "pipeline/", "shared/")
+UUID_OWNERS = ("partners/", "pipeline/", "shared/", "solutions/")
 API_OWNERS = {
     "opportunities/": "pipeline/",
+    "solutions/": "solutions/",
     "shared/": "shared/",
     "partnerships/": "partners/",
     "tokens/": "token",
@@ -84,6 +85,7 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "partners/": partnership.pk,
         "pipeline/": opportunity.pk,
         "shared/": record.pk,
+        "solutions/": solution_make(acme).pk,
     }
 
 
@@ -91,7 +93,14 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
 def test_url_enumeration_finds_the_workspace_endpoints(acme):
     zero = "00000000-0000-0000-0000-000000000000"
     paths = company_paths(
-        {"membership": 1, "partners/": zero, "pipeline/": zero, "shared/": zero, "token": 1}
+        {
+            "membership": 1,
+            "partners/": zero,
+            "pipeline/": zero,
+            "shared/": zero,
+            "solutions/": zero,
+            "token": 1,
+        }
     )
     for expected in (
         "/",

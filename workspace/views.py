@@ -29,12 +29,6 @@ from workspace.services import workspace_settings_get, workspace_settings_update
 
 # The sections later capabilities fill; each says what it will hold and what to do meanwhile.
 SECTIONS = {
-    "solutions": {
-        "title": "Solutions",
-        "icon": "bi-box-seam",
-        "empty": "Solutions you build with partners, and the ones you publish to the network.",
-        "next": "Add your partner types and industries in Settings so partners know what you offer.",
-    },
     "marketing": {
         "title": "Marketing plans",
         "icon": "bi-megaphone",

@@ -50,6 +50,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "workspace",
     "pipeline",
+    "solutions",
     "lens",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

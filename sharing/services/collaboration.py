@@ -165,7 +165,15 @@ def shared_record_collaborate(
         raise PermissionDenied(
             "Viewers cannot edit the shared fields. Ask the owner for the contributor role."
         )
-    changes = _clean_collaborative({k: v for k, v in data.items() if k in COLLABORATIVE_FIELDS})
+    handlers = kind_handlers(record.kind)
+    allowed = handlers.collaborative_fields if handlers else ()
+    if not allowed:
+        raise ValidationError(
+            f"A shared {record.get_kind_display().lower()} has no fields partners edit together."
+        )
+    changes = _clean_collaborative(
+        {k: v for k, v in data.items() if k in allowed and k in COLLABORATIVE_FIELDS}
+    )
     with transaction.atomic():
         current = SharedRecord.objects.select_for_update().select_related("owner").get(pk=record.pk)
         if current.version != expected_version:

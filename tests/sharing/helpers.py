@@ -51,3 +51,17 @@ def shared_opportunity_make(world: CompanyWorld, **overrides) -> tuple[Opportuni
             actor=world.owner, company=world.company, opportunity=opportunity
         )
     return opportunity, record
+
+
+def solution_make(world: CompanyWorld, **overrides):  # type: ignore[no-untyped-def]
+    from solutions.services import solution_create
+
+    data = {
+        "name": "Predictive maintenance",
+        "summary": "Sensors + analytics",
+        "industries": ["Manufacturing"],
+        "status": "available",
+        **overrides,
+    }
+    with schema_context(world.company.schema_name):
+        return solution_create(actor=world.owner, company=world.company, data=data)

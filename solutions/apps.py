@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SolutionsConfig(AppConfig):
+    """A company's solutions (its schema): what it builds alone or with partners."""
+
+    name = "solutions"
+
+    def ready(self) -> None:
+        from sharing.kinds import KindHandlers, kind_register
+        from sharing.models import RecordKind
+
+        # Solutions are shared read-only: nothing flows back, nothing is adopted.
+        kind_register(RecordKind.SOLUTION, KindHandlers(sync_back=lambda record, changes: None))

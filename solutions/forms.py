@@ -1,0 +1,23 @@
+from django import forms
+
+from solutions.models import SolutionStatus
+from ui.forms import CommaListField
+
+
+class SolutionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    categories = CommaListField(
+        required=False, help_text="Comma-separated, e.g. Data platform, Security."
+    )
+    industries = CommaListField(required=False, help_text="Comma-separated.")
+    regions = CommaListField(required=False, help_text="Comma-separated.")
+    status = forms.ChoiceField(choices=SolutionStatus.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        for field in ("categories", "industries", "regions"):
+            if any(len(item) > 60 for item in data.get(field) or []):
+                self.add_error(field, "Each entry can be at most 60 characters.")
+        return data

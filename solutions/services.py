@@ -1,0 +1,90 @@
+"""Writes to a company's solutions; shared ones are re-published in the same transaction."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from identity.models import User
+from sharing.models import RecordKind, SharedRecord
+from sharing.services.collaboration import StaleVersion
+from sharing.services.entries import entries_sync
+from sharing.services.publish import record_publish
+from solutions.models import Solution
+from tenants.models import Company
+
+EDITABLE = ("name", "summary", "categories", "industries", "regions", "status")
+
+
+def solution_fields(solution: Solution) -> dict[str, Any]:
+    return model_to_dict(solution, fields=EDITABLE)
+
+
+def _publish(company: Company, solution: Solution) -> SharedRecord:
+    return record_publish(
+        company=company,
+        kind=RecordKind.SOLUTION,
+        source_id=solution.pk,
+        title=solution.name,
+        fields=solution_fields(solution),
+    )
+
+
+def solution_create(*, actor: User, company: Company, data: dict[str, Any]) -> Solution:
+    solution = Solution(owner_id=actor.pk, **{k: v for k, v in data.items() if k in EDITABLE})
+    solution.full_clean(exclude=["owner"])
+    solution.save()
+    return solution
+
+
+def solution_update(
+    *,
+    actor: User,
+    company: Company,
+    solution: Solution,
+    data: dict[str, Any],
+    expected_version: int,
+) -> Solution:
+    changes = {k: v for k, v in data.items() if k in EDITABLE}
+    candidate = copy.copy(solution)
+    for key, value in changes.items():
+        setattr(candidate, key, value)
+    candidate.full_clean(exclude=["owner"])
+    with transaction.atomic():
+        if not Solution.objects.filter(pk=solution.pk, version=expected_version).update(
+            **changes, version=F("version") + 1, updated_at=timezone.now()
+        ):
+            current = Solution.objects.get(pk=solution.pk)
+            raise StaleVersion(
+                theirs=solution_fields(current), yours=changes, current_version=current.version
+            )
+        solution.refresh_from_db()
+        if solution.shared_record_id:
+            _publish(company, solution)
+    return solution
+
+
+def solution_archive(*, actor: User, company: Company, solution: Solution) -> Solution:
+    with transaction.atomic():
+        solution.archived_at = timezone.now()
+        solution.save(update_fields=["archived_at", "updated_at"])
+        if solution.shared_record_id:
+            SharedRecord.objects.filter(pk=solution.shared_record_id).update(
+                archived_at=solution.archived_at
+            )
+            entries_sync(solution.shared_record_id)
+    return solution
+
+
+def solution_publish(*, actor: User, company: Company, solution: Solution) -> SharedRecord:
+    with transaction.atomic():
+        record = _publish(company, solution)
+        if solution.shared_record_id != record.pk:
+            solution.shared_record_id = record.pk
+            solution.save(update_fields=["shared_record_id"])
+    return record

@@ -1,0 +1,137 @@
+"""Solution pages: the company's own solutions and sharing them with partners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from sharing.services.collaboration import StaleVersion
+from sharing.share_views import (
+    share_from_request,
+    share_panel_context,
+    share_people_response,
+    unshare_from_request,
+)
+from solutions.forms import SolutionForm
+from solutions.models import SolutionStatus
+from solutions.selectors import solution_get, solutions_of_company
+from solutions.services import (
+    solution_archive,
+    solution_create,
+    solution_fields,
+    solution_publish,
+    solution_update,
+)
+
+
+def solution_list(request: HttpRequest) -> HttpResponse:
+    query, status = request.GET.get("q", "").strip()[:100], request.GET.get("status", "")
+    return render(
+        request,
+        "solutions/list.html",
+        {
+            "solutions": list(solutions_of_company(query=query, status=status)[:200]),
+            "q": query,
+            "status": status,
+            "statuses": SolutionStatus.choices,
+            "has_any": solutions_of_company().exists(),
+        },
+    )
+
+
+def solution_new(request: HttpRequest) -> HttpResponse:
+    form = SolutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            solution = solution_create(
+                actor=request.user, company=request.tenant, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, f"Solution “{solution.name}” created. It is private until you share it."
+            )
+            return redirect("solution_detail", pk=solution.pk)
+    return render(request, "solutions/form.html", {"form": form, "creating": True})
+
+
+def solution_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    solution = solution_get(pk=pk)
+    return render(
+        request,
+        "solutions/detail.html",
+        {
+            "solution": solution,
+            **share_panel_context(request, shared_record_id=solution.shared_record_id),
+        },
+    )
+
+
+def solution_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    solution = solution_get(pk=pk)
+    form = SolutionForm(
+        request.POST or None, initial={**solution_fields(solution), "version": solution.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop("version") or solution.version
+        try:
+            solution_update(
+                actor=request.user,
+                company=request.tenant,
+                solution=solution,
+                data=data,
+                expected_version=expected,
+            )
+        except StaleVersion as exc:
+            conflict = exc
+            form.data = form.data.copy()
+            form.data["version"] = exc.current_version
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                "Saved." + (" Partners see the update." if solution.shared_record_id else ""),
+            )
+            return redirect("solution_detail", pk=solution.pk)
+    return render(
+        request, "solutions/form.html", {"form": form, "solution": solution, "conflict": conflict}
+    )
+
+
+@require_POST
+def solution_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
+    solution = solution_get(pk=pk)
+    solution_archive(actor=request.user, company=request.tenant, solution=solution)
+    messages.success(request, f"Archived “{solution.name}”.")
+    return redirect("solution_list")
+
+
+@require_POST
+def solution_share(request: HttpRequest, pk: str) -> HttpResponse:
+    solution = solution_get(pk=pk)
+    share_from_request(
+        request,
+        publish=lambda: solution_publish(
+            actor=request.user, company=request.tenant, solution=solution
+        ),
+    )
+    return redirect("solution_detail", pk=solution.pk)
+
+
+@require_POST
+def solution_unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
+    solution = solution_get(pk=pk)
+    unshare_from_request(request, shared_record_id=solution.shared_record_id, slug=slug)
+    return redirect("solution_detail", pk=solution.pk)
+
+
+def solution_share_people(request: HttpRequest, pk: str) -> HttpResponse:
+    solution_get(pk=pk)
+    return share_people_response(request)
