@@ -25,6 +25,7 @@ SHAREABLE_FIELDS: dict[str, tuple[str, ...]] = {
         "period_end",
         "budget",
         "currency",
+        "campaigns",
     ),
 }
 

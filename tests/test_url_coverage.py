@@ -11,7 +11,7 @@ from sharing.models import Partnership, PartnershipStatus
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
 from tests.builders import client_on, company_make
-from tests.sharing.helpers import partners_make, shared_opportunity_make, solution_make
+from tests.sharing.helpers import partners_make, plan_make, shared_opportunity_make, solution_make
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -24,7 +24,7 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
 
 # For each URL prefix with an object id, which of the victim's objects fills it. A new route
 # whose placeholder is not covered here fails the suite until it is added.
-UUID_OWNERS = ("partners/", "pipeline/", "shared/", "solutions/")
+UUID_OWNERS = ("partners/", "pipeline/", "shared/", "solutions/", "marketing/")
 API_OWNERS = {
     "opportunities/": "pipeline/",
     "solutions/": "solutions/",
@@ -61,6 +61,7 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
         owner = next((prefix for prefix in UUID_OWNERS if path.startswith(prefix)), None)
         assert owner is not None, f"no victim object for {route}: add it to UUID_OWNERS and ids"
         path = path.replace("<uuid:pk>", str(ids[owner]))
+    path = path.replace("<uuid:task_pk>", str(ids.get("task", "")))
     assert "<" not in path, f"unfilled placeholder in {route}"
     return "/" + path
 
@@ -79,6 +80,7 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
     partnership = partners_make(acme, third)
     opportunity, record = shared_opportunity_make(acme)
     token, _ = token_create(actor=acme.member, company=acme.company, name="victim token")
+    plan, task = plan_make(acme)
     return {
         "token": token.pk,
         "membership": Membership.objects.get(company=acme.company, user=acme.member).pk,
@@ -86,6 +88,8 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "pipeline/": opportunity.pk,
         "shared/": record.pk,
         "solutions/": solution_make(acme).pk,
+        "marketing/": plan.pk,
+        "task": task.pk,
     }
 
 
@@ -99,6 +103,8 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "pipeline/": zero,
             "shared/": zero,
             "solutions/": zero,
+            "marketing/": zero,
+            "task": zero,
             "token": 1,
         }
     )

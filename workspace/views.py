@@ -29,12 +29,6 @@ from workspace.services import workspace_settings_get, workspace_settings_update
 
 # The sections later capabilities fill; each says what it will hold and what to do meanwhile.
 SECTIONS = {
-    "marketing": {
-        "title": "Marketing plans",
-        "icon": "bi-megaphone",
-        "empty": "Joint marketing plans: objectives, budgets, campaigns and tasks shared with partners.",
-        "next": "Set your default currency and fiscal year in Settings; plans will use them.",
-    },
     "reports": {
         "title": "Reports",
         "icon": "bi-bar-chart",

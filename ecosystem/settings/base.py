@@ -51,6 +51,7 @@ TENANT_APPS = [
     "workspace",
     "pipeline",
     "solutions",
+    "marketing",
     "lens",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

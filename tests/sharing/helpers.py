@@ -65,3 +65,41 @@ def solution_make(world: CompanyWorld, **overrides):  # type: ignore[no-untyped-
     }
     with schema_context(world.company.schema_name):
         return solution_create(actor=world.owner, company=world.company, data=data)
+
+
+def plan_make(world: CompanyWorld):  # type: ignore[no-untyped-def]
+    """A marketing plan with one campaign and one task, in `world`'s schema."""
+    from marketing.services import campaign_add, plan_create, task_add
+
+    with schema_context(world.company.schema_name):
+        plan = plan_create(
+            actor=world.owner,
+            company=world.company,
+            data={
+                "name": "FY27 EMEA launch",
+                "objective": "500 leads",
+                "period_start": datetime.date(2027, 1, 1),
+                "period_end": datetime.date(2027, 6, 30),
+                "budget": Decimal("80000"),
+                "currency": "EUR",
+            },
+        )
+        campaign_add(
+            actor=world.owner,
+            company=world.company,
+            plan=plan,
+            data={
+                "name": "Webinar series",
+                "starts_on": datetime.date(2027, 2, 1),
+                "ends_on": datetime.date(2027, 3, 1),
+                "target_leads": 200,
+                "target_pipeline": Decimal("1000000"),
+            },
+        )
+        task = task_add(
+            actor=world.owner,
+            company=world.company,
+            plan=plan,
+            data={"title": "Book speakers", "owner_id": world.member.pk},
+        )
+    return plan, task

@@ -10,7 +10,14 @@ from solutions.models import Solution
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import partners_make, solution_make
 
-GOOD = {"name": "Edge AI kit", "summary": "Vision at the edge", "categories": "AI, Hardware", "industries": "Retail", "regions": "EMEA", "status": "available"}
+GOOD = {
+    "name": "Edge AI kit",
+    "summary": "Vision at the edge",
+    "categories": "AI, Hardware",
+    "industries": "Retail",
+    "regions": "EMEA",
+    "status": "available",
+}
 
 
 @pytest.mark.django_db
@@ -24,7 +31,12 @@ def test_create_list_edit_and_archive(acme, globex):
         assert not Solution.objects.filter(name="Edge AI kit").exists()
     assert "Edge AI kit" in client.get("/solutions/?q=edge").content.decode()
     assert "Edge AI kit" not in client.get("/solutions/?status=retired").content.decode()
-    assert client.post(f"/solutions/{solution.pk}/edit/", {**GOOD, "status": "retired", "version": 1}).status_code == 302
+    assert (
+        client.post(
+            f"/solutions/{solution.pk}/edit/", {**GOOD, "status": "retired", "version": 1}
+        ).status_code
+        == 302
+    )
     stale = client.post(f"/solutions/{solution.pk}/edit/", {**GOOD, "name": "Late", "version": 1})
     assert stale.status_code == 200 and b'data-testid="edit-conflict"' in stale.content
     client.post(f"/solutions/{solution.pk}/archive/")
@@ -32,7 +44,14 @@ def test_create_list_edit_and_archive(acme, globex):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("change", "message"), [({"name": ""}, "This field is required"), ({"status": "gone"}, "Select a valid choice"), ({"industries": "x" * 61}, "at most 60 characters")])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"name": ""}, "This field is required"),
+        ({"status": "gone"}, "Select a valid choice"),
+        ({"industries": "x" * 61}, "at most 60 characters"),
+    ],
+)
 def test_bad_solution_input_is_refused(acme, change, message):
     response = client_on(acme.host, acme.member).post("/solutions/new/", {**GOOD, **change})
     assert response.status_code == 200 and message in response.content.decode()
@@ -44,25 +63,62 @@ def test_bad_solution_input_is_refused(acme, change, message):
 def test_share_a_solution_with_a_partner_who_reads_it_but_cannot_edit(acme, globex):
     partners_make(acme, globex)
     solution = solution_make(acme)
-    client_on(acme.host, acme.member).post(f"/solutions/{solution.pk}/share/", {"partner": "globex", "role": "contributor"})
+    client_on(acme.host, acme.member).post(
+        f"/solutions/{solution.pk}/share/", {"partner": "globex", "role": "contributor"}
+    )
     record = SharedRecord.objects.get(source_id=solution.pk)
     assert record.kind == "solution" and record.payload["industries"] == ["Manufacturing"]
     page = client_on(globex.host, globex.member).get(f"/shared/{record.pk}/")
     assert page.status_code == 200 and "Predictive maintenance" in page.content.decode()
-    refused = client_on(globex.host, globex.member).post(f"/shared/{record.pk}/collaborate/", {"stage": "won", "version": record.version}, follow=True)
+    refused = client_on(globex.host, globex.member).post(
+        f"/shared/{record.pk}/collaborate/",
+        {"stage": "won", "version": record.version},
+        follow=True,
+    )
     assert b"no fields partners edit together" in refused.content
-    assert client_on(company_make("stranger").host, None).get(f"/shared/{record.pk}/").status_code == 302
+    assert (
+        client_on(company_make("stranger").host, None).get(f"/shared/{record.pk}/").status_code
+        == 302
+    )
 
 
 @pytest.mark.django_db
 def test_solutions_api_with_conflicts_and_isolation(acme, globex):
     _, plain = token_create(actor=acme.member, company=acme.company, name="t")
     api = Client(HTTP_HOST=acme.host, HTTP_AUTHORIZATION=f"Bearer {plain}")
-    created = api.post("/api/v1/solutions/", {"name": "Data hub", "industries": ["Energy"], "status": "draft"}, content_type="application/json")
+    created = api.post(
+        "/api/v1/solutions/",
+        {"name": "Data hub", "industries": ["Energy"], "status": "draft"},
+        content_type="application/json",
+    )
     assert created.status_code == 201
     pk = created.json()["id"]
-    assert api.patch(f"/api/v1/solutions/{pk}/", {"status": "available", "version": 1}, content_type="application/json").status_code == 200
-    assert api.patch(f"/api/v1/solutions/{pk}/", {"status": "retired", "version": 1}, content_type="application/json").status_code == 409
-    assert api.post("/api/v1/solutions/", {"name": "", "status": "nope"}, content_type="application/json").status_code == 400
+    assert (
+        api.patch(
+            f"/api/v1/solutions/{pk}/",
+            {"status": "available", "version": 1},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
+    assert (
+        api.patch(
+            f"/api/v1/solutions/{pk}/",
+            {"status": "retired", "version": 1},
+            content_type="application/json",
+        ).status_code
+        == 409
+    )
+    assert (
+        api.post(
+            "/api/v1/solutions/", {"name": "", "status": "nope"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
     _, other = token_create(actor=globex.member, company=globex.company, name="t")
-    assert Client(HTTP_HOST=globex.host, HTTP_AUTHORIZATION=f"Bearer {other}").get(f"/api/v1/solutions/{pk}/").status_code == 404
+    assert (
+        Client(HTTP_HOST=globex.host, HTTP_AUTHORIZATION=f"Bearer {other}")
+        .get(f"/api/v1/solutions/{pk}/")
+        .status_code
+        == 404
+    )

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class MarketingConfig(AppConfig):
+    """A company's marketing plans (its schema): objectives, budget, campaigns and tasks."""
+
+    name = "marketing"
+
+    def ready(self) -> None:
+        from sharing.kinds import KindHandlers, kind_register
+        from sharing.models import RecordKind
+
+        kind_register(
+            RecordKind.MARKETING_PLAN, KindHandlers(sync_back=lambda record, changes: None)
+        )

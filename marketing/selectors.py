@@ -1,0 +1,21 @@
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from marketing.models import MarketingPlan
+
+
+def plans_of_company(*, query: str = "") -> QuerySet[MarketingPlan]:
+    qs = MarketingPlan.objects.filter(archived_at__isnull=True).annotate(
+        campaign_count=Count("campaigns", distinct=True),
+        open_tasks=Count("tasks", filter=Q(tasks__done=False), distinct=True),
+    )
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(objective__icontains=query))
+    return qs
+
+
+def plan_get(*, pk) -> MarketingPlan:  # type: ignore[no-untyped-def]
+    try:
+        return MarketingPlan.objects.get(pk=pk)
+    except (MarketingPlan.DoesNotExist, ValueError) as exc:
+        raise Http404("No such marketing plan.") from exc

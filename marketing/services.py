@@ -1,0 +1,144 @@
+"""Writes to a company's marketing plans; shared plans are re-published (with their campaigns)
+in the same transaction."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from identity.models import User
+from marketing.models import Campaign, MarketingPlan, PlanTask
+from sharing.models import RecordKind, SharedRecord
+from sharing.services.collaboration import StaleVersion
+from sharing.services.entries import entries_sync
+from sharing.services.publish import record_publish
+from tenants.models import Company, Membership
+
+EDITABLE = ("name", "objective", "period_start", "period_end", "budget", "currency")
+
+
+def plan_fields(plan: MarketingPlan) -> dict[str, Any]:
+    fields = model_to_dict(plan, fields=EDITABLE)
+    fields["campaigns"] = [
+        {
+            "name": c.name,
+            "starts_on": c.starts_on,
+            "ends_on": c.ends_on,
+            "target_leads": c.target_leads,
+            "target_pipeline": c.target_pipeline,
+        }
+        for c in plan.campaigns.all()
+    ]
+    return fields
+
+
+def _republish(company: Company, plan: MarketingPlan) -> None:
+    if plan.shared_record_id:
+        plan_publish(actor=None, company=company, plan=plan)
+
+
+def plan_create(*, actor: User, company: Company, data: dict[str, Any]) -> MarketingPlan:
+    plan = MarketingPlan(owner_id=actor.pk, **{k: v for k, v in data.items() if k in EDITABLE})
+    plan.full_clean(exclude=["owner"])
+    plan.save()
+    return plan
+
+
+def plan_update(
+    *,
+    actor: User,
+    company: Company,
+    plan: MarketingPlan,
+    data: dict[str, Any],
+    expected_version: int,
+) -> MarketingPlan:
+    changes = {k: v for k, v in data.items() if k in EDITABLE}
+    candidate = copy.copy(plan)
+    for key, value in changes.items():
+        setattr(candidate, key, value)
+    candidate.full_clean(exclude=["owner"])
+    with transaction.atomic():
+        if not MarketingPlan.objects.filter(pk=plan.pk, version=expected_version).update(
+            **changes, version=F("version") + 1, updated_at=timezone.now()
+        ):
+            current = MarketingPlan.objects.get(pk=plan.pk)
+            raise StaleVersion(
+                theirs=model_to_dict(current, fields=list(changes)),
+                yours=changes,
+                current_version=current.version,
+            )
+        plan.refresh_from_db()
+        _republish(company, plan)
+    return plan
+
+
+def campaign_add(
+    *, actor: User, company: Company, plan: MarketingPlan, data: dict[str, Any]
+) -> Campaign:
+    campaign = Campaign(
+        plan=plan,
+        **{
+            k: data[k]
+            for k in ("name", "starts_on", "ends_on", "target_leads", "target_pipeline")
+            if k in data
+        },
+    )
+    campaign.full_clean()
+    with transaction.atomic():
+        campaign.save()
+        _republish(company, plan)
+    return campaign
+
+
+def task_add(
+    *, actor: User, company: Company, plan: MarketingPlan, data: dict[str, Any]
+) -> PlanTask:
+    owner_id = data.get("owner_id")
+    if owner_id and not Membership.objects.filter(user_id=owner_id, company=company).exists():
+        raise ValidationError({"owner_id": [f"Tasks go to people at {company.name}."]})
+    task = PlanTask(
+        plan=plan, title=data.get("title", ""), owner_id=owner_id or None, due_on=data.get("due_on")
+    )
+    task.full_clean(exclude=["owner"])
+    task.save()
+    return task
+
+
+def task_toggle(*, actor: User, task: PlanTask) -> PlanTask:
+    PlanTask.objects.filter(pk=task.pk).update(done=not task.done)
+    task.refresh_from_db()
+    return task
+
+
+def plan_archive(*, actor: User, company: Company, plan: MarketingPlan) -> MarketingPlan:
+    with transaction.atomic():
+        plan.archived_at = timezone.now()
+        plan.save(update_fields=["archived_at", "updated_at"])
+        if plan.shared_record_id:
+            SharedRecord.objects.filter(pk=plan.shared_record_id).update(
+                archived_at=plan.archived_at
+            )
+            entries_sync(plan.shared_record_id)
+    return plan
+
+
+def plan_publish(*, actor: User | None, company: Company, plan: MarketingPlan) -> SharedRecord:
+    """Publishes the plan's shareable fields and its campaigns (tasks stay private)."""
+    with transaction.atomic():
+        record = record_publish(
+            company=company,
+            kind=RecordKind.MARKETING_PLAN,
+            source_id=plan.pk,
+            title=plan.name,
+            fields=plan_fields(plan),
+        )
+        if plan.shared_record_id != record.pk:
+            plan.shared_record_id = record.pk
+            plan.save(update_fields=["shared_record_id"])
+    return record

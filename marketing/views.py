@@ -1,0 +1,192 @@
+"""Marketing plan pages: plans, their campaigns and tasks, and sharing plans with partners."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from identity.models import User
+from marketing.forms import CampaignForm, PlanForm, TaskForm
+from marketing.models import PlanTask
+from marketing.selectors import plan_get, plans_of_company
+from marketing.services import (
+    campaign_add,
+    plan_archive,
+    plan_create,
+    plan_publish,
+    plan_update,
+    task_add,
+    task_toggle,
+)
+from sharing.services.collaboration import StaleVersion
+from sharing.share_views import (
+    share_from_request,
+    share_panel_context,
+    share_people_response,
+    unshare_from_request,
+)
+from tenants.selectors import members_of_company
+
+
+def _errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def plan_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "marketing/list.html",
+        {
+            "plans": list(plans_of_company(query=query)[:200]),
+            "q": query,
+            "has_any": plans_of_company().exists(),
+        },
+    )
+
+
+def plan_new(request: HttpRequest) -> HttpResponse:
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_create(actor=request.user, company=request.tenant, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request, f"Plan “{plan.name}” created. Add campaigns and tasks, then share it."
+            )
+            return redirect("plan_detail", pk=plan.pk)
+    return render(request, "marketing/form.html", {"form": form, "creating": True})
+
+
+def plan_detail(request: HttpRequest, pk: str, campaign_form=None, task_form=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    plan = plan_get(pk=pk)
+    members = list(members_of_company(company=request.tenant))
+    tasks = list(plan.tasks.all())
+    owners = {
+        u.pk: u for u in User.objects.filter(pk__in={t.owner_id for t in tasks if t.owner_id})
+    }
+    for task in tasks:
+        task.owner_user = owners.get(task.owner_id)
+    return render(
+        request,
+        "marketing/detail.html",
+        {
+            "plan": plan,
+            "campaigns": list(plan.campaigns.all()),
+            "tasks": tasks,
+            "campaign_form": campaign_form or CampaignForm(),
+            "task_form": task_form or TaskForm(members=members),
+            **share_panel_context(request, shared_record_id=plan.shared_record_id),
+        },
+    )
+
+
+def plan_edit(request: HttpRequest, pk: str) -> HttpResponse:
+    plan = plan_get(pk=pk)
+    form = PlanForm(
+        request.POST or None, instance=plan_get(pk=pk), initial={"version": plan.version}
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        expected = data.pop("version") or plan.version
+        try:
+            plan_update(
+                actor=request.user,
+                company=request.tenant,
+                plan=plan,
+                data=data,
+                expected_version=expected,
+            )
+        except StaleVersion as exc:
+            conflict = exc
+            form.data = form.data.copy()
+            form.data["version"] = exc.current_version
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("plan_detail", pk=plan.pk)
+    return render(
+        request, "marketing/form.html", {"form": form, "plan": plan, "conflict": conflict}
+    )
+
+
+@require_POST
+def plan_campaign_add(request: HttpRequest, pk: str) -> HttpResponse:
+    plan = plan_get(pk=pk)
+    form = CampaignForm(request.POST)
+    if form.is_valid():
+        try:
+            campaign_add(
+                actor=request.user, company=request.tenant, plan=plan, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Campaign added.")
+            return redirect("plan_detail", pk=plan.pk)
+    return plan_detail(request, pk, campaign_form=form)
+
+
+@require_POST
+def plan_task_add(request: HttpRequest, pk: str) -> HttpResponse:
+    plan = plan_get(pk=pk)
+    form = TaskForm(request.POST, members=list(members_of_company(company=request.tenant)))
+    if form.is_valid():
+        try:
+            task_add(actor=request.user, company=request.tenant, plan=plan, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, "Task added.")
+            return redirect("plan_detail", pk=plan.pk)
+    return plan_detail(request, pk, task_form=form)
+
+
+@require_POST
+def plan_task_toggle(request: HttpRequest, pk: str, task_pk: str) -> HttpResponse:
+    plan = plan_get(pk=pk)
+    task = PlanTask.objects.filter(pk=task_pk, plan=plan).first()
+    if task is None:
+        raise Http404("No such task.")
+    task_toggle(actor=request.user, task=task)
+    return redirect("plan_detail", pk=plan.pk)
+
+
+@require_POST
+def plan_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
+    plan = plan_get(pk=pk)
+    plan_archive(actor=request.user, company=request.tenant, plan=plan)
+    messages.success(request, f"Archived “{plan.name}”.")
+    return redirect("plan_list")
+
+
+@require_POST
+def plan_share(request: HttpRequest, pk: str) -> HttpResponse:
+    plan = plan_get(pk=pk)
+    share_from_request(
+        request, publish=lambda: plan_publish(actor=request.user, company=request.tenant, plan=plan)
+    )
+    return redirect("plan_detail", pk=plan.pk)
+
+
+@require_POST
+def plan_unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
+    plan = plan_get(pk=pk)
+    unshare_from_request(request, shared_record_id=plan.shared_record_id, slug=slug)
+    return redirect("plan_detail", pk=plan.pk)
+
+
+def plan_share_people(request: HttpRequest, pk: str) -> HttpResponse:
+    plan_get(pk=pk)
+    return share_people_response(request)
