@@ -16,6 +16,8 @@ from audit.export import audit_csv_rows
 from audit.selectors import audit_events_of_company, company_audit_entries
 from identity.models import PersonalAccessToken
 from identity.tokens import token_create, token_revoke
+from sharing.access import shared_records_shared_with
+from sharing.selectors import active_partner_ids
 from tenants.domains import network_url
 from tenants.selectors import (
     member_counts_of_company,
@@ -66,6 +68,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "workspace/dashboard.html",
         {
+            "partner_count": len(active_partner_ids(company=company)),
+            "shared_count": shared_records_shared_with(user=request.user, company=company)
+            .filter(archived_at__isnull=True)
+            .count(),
             "member_count": counts["members"],
             "admin_count": counts["admins"],
             "profile_missing": profile_missing,

@@ -234,3 +234,20 @@ def test_inbox_pages_newest_first_and_entries_follow_record_changes(acme, globex
     assert record.pk not in [
         r.pk for r in shared_with_page(user=globex.member, company=globex.company)[0]
     ]
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_partners_and_records_shared_with_the_company(acme, globex):
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+    page = client_on(globex.host, globex.member).get("/").content.decode()
+    assert 'data-testid="partner-count">1<' in page and 'data-testid="shared-count">1<' in page
+    other = client_on(acme.host, acme.member).get("/").content.decode()
+    assert 'data-testid="partner-count">1<' in other and 'data-testid="shared-count">0<' in other
