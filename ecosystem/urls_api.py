@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from identity.api import TokenViewSet
+from marketing.api import MarketingPlanViewSet
 from pipeline.api import OpportunityViewSet
 from sharing.api import DirectoryViewSet, PartnershipViewSet, SharedRecordViewSet
 from solutions.api import SolutionViewSet
@@ -12,6 +13,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("opportunities", OpportunityViewSet, basename="api-opportunity")
 router.register("solutions", SolutionViewSet, basename="api-solution")
+router.register("marketing-plans", MarketingPlanViewSet, basename="api-marketing-plan")
 router.register("shared", SharedRecordViewSet, basename="api-shared")
 router.register("partnerships", PartnershipViewSet, basename="api-partnership")
 router.register("directory", DirectoryViewSet, basename="api-directory")

@@ -28,6 +28,7 @@ UUID_OWNERS = ("partners/", "pipeline/", "shared/", "solutions/", "marketing/")
 API_OWNERS = {
     "opportunities/": "pipeline/",
     "solutions/": "solutions/",
+    "marketing-plans/": "marketing/",
     "shared/": "shared/",
     "partnerships/": "partners/",
     "tokens/": "token",

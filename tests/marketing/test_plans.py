@@ -130,3 +130,67 @@ def test_another_companys_plan_is_404(acme, globex):
     client = client_on(acme.host, acme.owner)
     assert client.get(f"/marketing/{plan.pk}/").status_code == 404
     assert client.post(f"/marketing/{plan.pk}/tasks/{task.pk}/toggle/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_marketing_plans_api(acme, globex):
+    from django.test import Client
+
+    from identity.tokens import token_create
+
+    _, plain = token_create(actor=acme.member, company=acme.company, name="t")
+    api = Client(HTTP_HOST=acme.host, HTTP_AUTHORIZATION=f"Bearer {plain}")
+    created = api.post(
+        "/api/v1/marketing-plans/", {**GOOD, "budget": "1000.00"}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert (
+        api.post(
+            f"/api/v1/marketing-plans/{pk}/campaigns/",
+            {"name": "Launch", "starts_on": "2027-08-01", "ends_on": "2027-08-02"},
+            content_type="application/json",
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(
+            f"/api/v1/marketing-plans/{pk}/campaigns/",
+            {"name": "Bad", "starts_on": "2027-08-02", "ends_on": "2027-08-01"},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    assert (
+        api.post(
+            f"/api/v1/marketing-plans/{pk}/tasks/",
+            {"title": "Brief agency", "owner_id": globex.member.pk},
+            content_type="application/json",
+        ).status_code
+        == 400
+    )
+    detail = api.get(f"/api/v1/marketing-plans/{pk}/").json()
+    assert [c["name"] for c in detail["campaigns"]] == ["Launch"] and detail["currency"] == "USD"
+    assert (
+        api.patch(
+            f"/api/v1/marketing-plans/{pk}/",
+            {"budget": "2000", "version": 1},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
+    assert (
+        api.patch(
+            f"/api/v1/marketing-plans/{pk}/",
+            {"budget": "3000", "version": 1},
+            content_type="application/json",
+        ).status_code
+        == 409
+    )
+    _, other = token_create(actor=globex.member, company=globex.company, name="t")
+    assert (
+        Client(HTTP_HOST=globex.host, HTTP_AUTHORIZATION=f"Bearer {other}")
+        .get(f"/api/v1/marketing-plans/{pk}/")
+        .status_code
+        == 404
+    )

@@ -1,0 +1,154 @@
+"""/api/v1/marketing-plans/: plans with their campaigns and tasks."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from marketing.models import Campaign, MarketingPlan, PlanTask
+from marketing.selectors import plan_get, plans_of_company
+from marketing.services import campaign_add, plan_archive, plan_create, plan_update, task_add
+from sharing.services.collaboration import StaleVersion
+from tenants.api import IsCompanyMember
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campaign
+        fields = ["id", "name", "starts_on", "ends_on", "target_leads", "target_pipeline"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    owner_id = serializers.IntegerField(required=False, allow_null=True)
+
+    class Meta:
+        model = PlanTask
+        fields = ["id", "title", "owner_id", "due_on", "done"]
+        read_only_fields = ["done"]
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    campaigns = CampaignSerializer(many=True, read_only=True)
+    tasks = TaskSerializer(many=True, read_only=True)
+    currency = serializers.CharField(min_length=3, max_length=3, required=False)
+    version = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = MarketingPlan
+        fields = [
+            "id",
+            "name",
+            "objective",
+            "period_start",
+            "period_end",
+            "budget",
+            "currency",
+            "campaigns",
+            "tasks",
+            "shared_record_id",
+            "version",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ]
+        read_only_fields = ["id", "shared_record_id", "created_at", "updated_at", "archived_at"]
+
+    def validate_currency(self, value: str) -> str:
+        return value.upper()
+
+
+class MarketingPlanViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """DELETE archives. Tasks stay private to your company even when the plan is shared."""
+
+    permission_classes = [IsCompanyMember]
+    serializer_class = PlanSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):
+            return MarketingPlan.objects.none()
+        return plans_of_company(
+            query=self.request.query_params.get("search", "")[:100]
+        ).prefetch_related("campaigns", "tasks")
+
+    def get_object(self) -> MarketingPlan:
+        return plan_get(pk=self.kwargs["pk"])
+
+    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = plan_create(
+            actor=request.user, company=request.tenant, data=dict(serializer.validated_data)
+        )
+        return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PlanSerializer, responses=PlanSerializer)
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        """Send the `version` you read; a stale one answers 409 with both values."""
+        plan = self.get_object()
+        serializer = self.get_serializer(plan, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "version" not in data:
+            raise serializers.ValidationError(
+                {"version": ["Send the version you are editing (from your last read)."]}
+            )
+        expected = data.pop("version")
+        try:
+            plan = plan_update(
+                actor=request.user,
+                company=request.tenant,
+                plan=plan,
+                data=data,
+                expected_version=expected,
+            )
+        except StaleVersion as conflict:
+            return Response(
+                {
+                    "detail": str(conflict),
+                    "theirs": conflict.theirs,
+                    "yours": conflict.yours,
+                    "current_version": conflict.current_version,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(self.get_serializer(plan).data)
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        plan_archive(actor=request.user, company=request.tenant, plan=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=CampaignSerializer, responses={201: CampaignSerializer})
+    @action(detail=True, methods=["post"])
+    def campaigns(self, request: Request, pk: str | None = None) -> Response:
+        serializer = CampaignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        campaign = campaign_add(
+            actor=request.user,
+            company=request.tenant,
+            plan=self.get_object(),
+            data=dict(serializer.validated_data),
+        )
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TaskSerializer, responses={201: TaskSerializer})
+    @action(detail=True, methods=["post"])
+    def tasks(self, request: Request, pk: str | None = None) -> Response:
+        serializer = TaskSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        task = task_add(
+            actor=request.user,
+            company=request.tenant,
+            plan=self.get_object(),
+            data=dict(serializer.validated_data),
+        )
+        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
