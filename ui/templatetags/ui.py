@@ -35,3 +35,34 @@ def ago(value) -> str:  # type: ignore[no-untyped-def]
     if seconds < 7 * 86400:
         return f"{seconds // 86400} d ago"
     return f"{value:%b} {value.day}, {value.year}"
+
+
+VERB_LABELS = {
+    "sharing.shared": "shared it with",
+    "sharing.role_changed": "changed the role of",
+    "sharing.removed": "stopped sharing with",
+    "comment.added": "commented",
+    "record.stage_changed": "moved the stage",
+    "record.updated": "updated the shared fields",
+    "record.adopted": "added it to their pipeline",
+    "participation.accepted": "accepted",
+    "participation.declined": "declined",
+    "participation.pending": "reset their answer",
+    "participation.updated": "updated their section",
+}
+
+
+@register.filter
+def verb_label(verb: str) -> str:
+    """Activity verbs as people read them."""
+    return VERB_LABELS.get(verb, verb.replace(".", " ").replace("_", " "))
+
+
+@register.filter
+def choice_label(value: str, kind: str) -> str:
+    """A canonical value's label (kind: stage or motion)."""
+    from sharing.canonical import Motion, Stage
+
+    return dict({"stage": Stage.choices, "motion": Motion.choices}.get(kind, [])).get(
+        value, value or "—"
+    )
