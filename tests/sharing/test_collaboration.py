@@ -43,7 +43,7 @@ def test_contributor_updates_stage_and_the_owners_record_follows(acme, globex, d
         mine = Opportunity.objects.get(pk=opportunity.pk)
     assert mine.stage == "negotiate" and str(mine.close_date) == "2027-05-01" and mine.version == 2
     assert (
-        "record.stage_changed"
+        "moved the stage"
         in client_on(acme.host, acme.member).get(f"/shared/{record.pk}/").content.decode()
     )
 
