@@ -130,12 +130,13 @@ class MarketingPlanViewSet(
     @extend_schema(request=CampaignSerializer, responses={201: CampaignSerializer})
     @action(detail=True, methods=["post"])
     def campaigns(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()  # 404 before anything about the body
         serializer = CampaignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         campaign = campaign_add(
             actor=request.user,
             company=request.tenant,
-            plan=self.get_object(),
+            plan=plan,
             data=dict(serializer.validated_data),
         )
         return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
@@ -143,12 +144,13 @@ class MarketingPlanViewSet(
     @extend_schema(request=TaskSerializer, responses={201: TaskSerializer})
     @action(detail=True, methods=["post"])
     def tasks(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()  # 404 before anything about the body
         serializer = TaskSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         task = task_add(
             actor=request.user,
             company=request.tenant,
-            plan=self.get_object(),
+            plan=plan,
             data=dict(serializer.validated_data),
         )
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)

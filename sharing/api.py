@@ -323,6 +323,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["patch"])
     def collaborate(self, request: Request, pk: str | None = None) -> Response:
         """Edit the collaborative fields (contributors, managers, owner). Send `version`."""
+        record = self.get_object()  # 404 before anything about the body
         serializer = CollaborateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -331,7 +332,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
             record = shared_record_collaborate(
                 actor=request.user,
                 actor_membership=request.membership,
-                record=self.get_object(),
+                record=record,
                 data=data,
                 expected_version=version,
             )
@@ -343,6 +344,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["patch"])
     def section(self, request: Request, pk: str | None = None) -> Response:
         """Your company's own section: answer, deal role, contact, next step. Send `version`."""
+        record = self.get_object()  # 404 before anything about the body
         serializer = SectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -353,7 +355,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
             part = participation_update(
                 actor=request.user,
                 actor_membership=request.membership,
-                record=self.get_object(),
+                record=record,
                 data=data,
                 expected_version=version,
             )

@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from identity.tokens import token_create
-from sharing.models import Partnership, PartnershipStatus
+from sharing.models import Partnership, PartnershipStatus, SharedRecord
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
 from tests.builders import client_on, company_make
@@ -155,3 +155,67 @@ def test_every_company_url_refuses_anonymous_visitors(acme):
             assert response.status_code in (401, 403), path
         else:
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], path
+
+
+@pytest.mark.django_db
+def test_leak_matrix_denied_personas_get_404_on_every_object_route_from_their_own_host(
+    acme, globex
+):
+    """Personas that must see nothing of acme's record: a partner not on its list, a partner
+    that was removed from it, and an unrelated company. Each tries every route that names an
+    object, with acme's ids, on its own host, by GET and POST."""
+    from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+    from tests.sharing.helpers import membership
+
+    ids = victim_ids(acme)
+    record = SharedRecord.objects.get(pk=ids["shared/"])
+    not_on_list, revoked, unrelated = (
+        company_make("m-pnol"),
+        company_make("m-revk"),
+        company_make("m-unrl"),
+    )
+    for partner in (not_on_list, revoked):
+        partners_make(acme, partner)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=revoked.company,
+        role="manager",
+    )
+    sharing_entry_remove(
+        actor=acme.owner, actor_membership=membership(acme), record=record, partner=revoked.company
+    )
+    object_paths = [
+        p
+        for p in company_paths(ids)
+        if any(str(v) in p for k, v in ids.items() if k not in ("membership",))
+        or f"/settings/members/{ids['membership']}/" in p
+    ]
+    assert len(object_paths) > 25
+    for persona in (not_on_list, revoked, unrelated):
+        for user in (persona.owner, persona.member):
+            client = client_on(persona.host, user)
+            for path in object_paths:
+                for method in ("get", "post"):
+                    response = getattr(client, method)(path)
+                    if response.status_code == 405:
+                        # method not allowed on this route at all: same answer for an id that
+                        # does not exist, so it says nothing about acme's object
+                        probe = path
+                        for key, value in ids.items():
+                            if key not in ("membership", "token"):
+                                probe = probe.replace(
+                                    str(value), "00000000-0000-0000-0000-000000000000"
+                                )
+                        assert getattr(client, method)(probe).status_code == 405, (method, path)
+                        continue
+                    assert response.status_code == 404, (
+                        persona.company.slug,
+                        method,
+                        path,
+                        response.status_code,
+                    )
+    record.refresh_from_db()
+    assert record.version == 1 and record.stage == "qualify"
+    assert not SharedRecord.objects.exclude(pk=record.pk).filter(owner=acme.company).exists()
