@@ -3,10 +3,12 @@ it. Every query goes through sharing.access (the one door)."""
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from sharing.access import (
     can_edit,
     role_on_record,
     shared_record_get_for_actor,
+    shared_records_shared_with,
     shared_with_page,
 )
 from sharing.canonical import Stage
@@ -237,3 +240,56 @@ def shared_comment(request: HttpRequest, pk: str) -> HttpResponse:
         ),
         "Internal note posted (only your company sees it)." if internal else "Comment posted.",
     )
+
+
+def shared_inbox_export(request: HttpRequest) -> StreamingHttpResponse:
+    """CSV of everything partners share with the company (same access function as the page),
+    newest activity first, only the shared fields."""
+    records = (
+        shared_records_shared_with(user=request.user, company=request.tenant)
+        .filter(archived_at__isnull=True)
+        .select_related("owner")
+        .order_by("-last_activity_at", "pk")
+    )
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+
+    def rows():  # type: ignore[no-untyped-def]
+        yield writer.writerow(
+            [
+                "id",
+                "kind",
+                "owner",
+                "title",
+                "stage",
+                "amount",
+                "currency",
+                "close_date",
+                "last_activity_at",
+            ]
+        )
+        for r in records.iterator(chunk_size=500):
+            p = r.payload
+            yield writer.writerow(
+                [
+                    r.pk,
+                    r.kind,
+                    r.owner.name,
+                    r.title,
+                    r.stage,
+                    p.get("amount", ""),
+                    p.get("currency", ""),
+                    p.get("close_date", ""),
+                    r.last_activity_at.isoformat(),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.tenant.slug}-shared-with-me.csv"'
+    )
+    return response

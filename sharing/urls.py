@@ -6,6 +6,7 @@ urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notification_list"),
     path("notifications/read/", notification_views.notifications_read, name="notifications_read"),
     path("shared/", record_views.shared_inbox, name="shared_inbox"),
+    path("shared/export.csv", record_views.shared_inbox_export, name="shared_inbox_export"),
     path("shared/<uuid:pk>/", record_views.shared_detail, name="shared_detail"),
     path("shared/<uuid:pk>/settings/", record_views.shared_settings, name="shared_settings"),
     path(

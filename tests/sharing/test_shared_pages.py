@@ -251,3 +251,35 @@ def test_dashboard_counts_partners_and_records_shared_with_the_company(acme, glo
     assert 'data-testid="partner-count">1<' in page and 'data-testid="shared-count">1<' in page
     other = client_on(acme.host, acme.member).get("/").content.decode()
     assert 'data-testid="partner-count">1<' in other and 'data-testid="shared-count">0<' in other
+
+
+@pytest.mark.django_db
+def test_export_lists_only_what_is_shared_now_and_never_private_fields(acme, globex):
+    import csv
+    import io
+
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+
+    def export(world):  # type: ignore[no-untyped-def]
+        response = client_on(world.host, world.member).get("/shared/export.csv")
+        assert response.status_code == 200
+        return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    rows = export(globex)
+    assert [r["id"] for r in rows] == [str(record.pk)] and rows[0]["owner"] == "Acme Robotics"
+    assert SECRET not in str(rows)
+    from sharing.services.sharing import sharing_entry_remove
+
+    sharing_entry_remove(
+        actor=acme.owner, actor_membership=membership(acme), record=record, partner=globex.company
+    )
+    assert export(globex) == []
+    assert client_on(acme.host, globex.owner).get("/shared/export.csv").status_code == 404
