@@ -348,3 +348,25 @@ class PartnerInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inviter} invites {self.email}"
+
+
+class DirectoryListing(models.Model):
+    """A solution a company chose to show on its public profile (every company on the network
+    sees it). Written only by the publish step; withdrawn when the owner unlists it."""
+
+    company = models.ForeignKey(
+        "tenants.Company", on_delete=models.CASCADE, related_name="listings"
+    )
+    source_id = models.UUIDField()
+    name = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "source_id"], name="listing_one_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -76,7 +76,9 @@ def company_profile(request: HttpRequest, slug: str) -> HttpResponse:
         else partnership_open_between(company=request.tenant, other=other)
     )
     return render(
-        request, "sharing/company_profile.html", {"other": other, "partnership": partnership}
+        request,
+        "sharing/company_profile.html",
+        {"other": other, "partnership": partnership, "listings": list(other.listings.all())},
     )
 
 

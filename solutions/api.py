@@ -36,6 +36,7 @@ class SolutionSerializer(serializers.ModelSerializer):
             "industries",
             "regions",
             "status",
+            "is_public",
             "shared_record_id",
             "version",
             "created_at",

@@ -13,6 +13,11 @@ class SolutionForm(forms.Form):
     industries = CommaListField(required=False, help_text="Comma-separated.")
     regions = CommaListField(required=False, help_text="Comma-separated.")
     status = forms.ChoiceField(choices=SolutionStatus.choices)
+    is_public = forms.BooleanField(
+        required=False,
+        label="List it on our public company profile",
+        help_text="Every company on the network can then see its name, summary, categories, industries and regions.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def clean(self):  # type: ignore[no-untyped-def]

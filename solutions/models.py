@@ -21,6 +21,7 @@ class Solution(models.Model):
     status = models.CharField(
         max_length=10, choices=SolutionStatus.choices, default=SolutionStatus.DRAFT
     )
+    is_public = models.BooleanField("listed on our public profile", default=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )

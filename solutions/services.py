@@ -14,11 +14,11 @@ from identity.models import User
 from sharing.models import RecordKind, SharedRecord
 from sharing.services.collaboration import StaleVersion
 from sharing.services.entries import entries_sync
-from sharing.services.publish import record_publish
+from sharing.services.publish import listing_publish, listing_withdraw, record_publish
 from solutions.models import Solution
 from tenants.models import Company
 
-EDITABLE = ("name", "summary", "categories", "industries", "regions", "status")
+EDITABLE = ("name", "summary", "categories", "industries", "regions", "status", "is_public")
 
 
 def solution_fields(solution: Solution) -> dict[str, Any]:
@@ -35,10 +35,25 @@ def _publish(company: Company, solution: Solution) -> SharedRecord:
     )
 
 
+def _listing_sync(company: Company, solution: Solution) -> None:
+    """Listed on the public profile while public, available and not archived."""
+    if solution.is_public and solution.status == "available" and solution.archived_at is None:
+        listing_publish(
+            company=company,
+            source_id=solution.pk,
+            name=solution.name,
+            fields=solution_fields(solution),
+        )
+    else:
+        listing_withdraw(company=company, source_id=solution.pk)
+
+
 def solution_create(*, actor: User, company: Company, data: dict[str, Any]) -> Solution:
     solution = Solution(owner_id=actor.pk, **{k: v for k, v in data.items() if k in EDITABLE})
     solution.full_clean(exclude=["owner"])
-    solution.save()
+    with transaction.atomic():
+        solution.save()
+        _listing_sync(company, solution)
     return solution
 
 
@@ -66,6 +81,7 @@ def solution_update(
         solution.refresh_from_db()
         if solution.shared_record_id:
             _publish(company, solution)
+        _listing_sync(company, solution)
     return solution
 
 
@@ -73,6 +89,7 @@ def solution_archive(*, actor: User, company: Company, solution: Solution) -> So
     with transaction.atomic():
         solution.archived_at = timezone.now()
         solution.save(update_fields=["archived_at", "updated_at"])
+        _listing_sync(company, solution)
         if solution.shared_record_id:
             SharedRecord.objects.filter(pk=solution.shared_record_id).update(
                 archived_at=solution.archived_at

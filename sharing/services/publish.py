@@ -82,3 +82,21 @@ def record_publish(
                     record=record, actor=None, before=previous_stage, after=record.stage
                 )
     return record
+
+
+def listing_publish(
+    *, company: Company, source_id: uuid.UUID, name: str, fields: dict[str, Any]
+) -> None:
+    """Shows a solution on the company's public profile, with its shareable fields only."""
+    from sharing.models import DirectoryListing
+
+    payload = publishable_payload(company=company, kind="solution", fields=fields)
+    DirectoryListing.objects.update_or_create(
+        company=company, source_id=source_id, defaults={"name": name[:200], "payload": payload}
+    )
+
+
+def listing_withdraw(*, company: Company, source_id: uuid.UUID) -> None:
+    from sharing.models import DirectoryListing
+
+    DirectoryListing.objects.filter(company=company, source_id=source_id).delete()
