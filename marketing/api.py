@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from marketing.selectors import plan_get, plans_of_company
 from marketing.services import campaign_add, plan_archive, plan_create, plan_update, task_add
-from sharing.services.collaboration import StaleVersion
+from sharing.api_base import VersionedRecordMixin, versioned_schema
 from tenants.api import IsCompanyMember
 
 
@@ -60,7 +60,9 @@ class PlanSerializer(serializers.ModelSerializer):
         return value.upper()
 
 
+@versioned_schema(PlanSerializer)
 class MarketingPlanViewSet(
+    VersionedRecordMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -71,6 +73,10 @@ class MarketingPlanViewSet(
 
     permission_classes = [IsCompanyMember]
     serializer_class = PlanSerializer
+    object_name = "plan"
+    create_service = plan_create
+    update_service = plan_update
+    archive_service = plan_archive
     filter_backends: list = []
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -82,50 +88,6 @@ class MarketingPlanViewSet(
 
     def get_object(self) -> MarketingPlan:
         return plan_get(pk=self.kwargs["pk"])
-
-    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        plan = plan_create(
-            actor=request.user, company=request.tenant, data=dict(serializer.validated_data)
-        )
-        return Response(self.get_serializer(plan).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=PlanSerializer, responses=PlanSerializer)
-    def partial_update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        """Send the `version` you read; a stale one answers 409 with both values."""
-        plan = self.get_object()
-        serializer = self.get_serializer(plan, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you are editing (from your last read)."]}
-            )
-        expected = data.pop("version")
-        try:
-            plan = plan_update(
-                actor=request.user,
-                company=request.tenant,
-                plan=plan,
-                data=data,
-                expected_version=expected,
-            )
-        except StaleVersion as conflict:
-            return Response(
-                {
-                    "detail": str(conflict),
-                    "theirs": conflict.theirs,
-                    "yours": conflict.yours,
-                    "current_version": conflict.current_version,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response(self.get_serializer(plan).data)
-
-    def destroy(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        plan_archive(actor=request.user, company=request.tenant, plan=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=CampaignSerializer, responses={201: CampaignSerializer})
     @action(detail=True, methods=["post"])

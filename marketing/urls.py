@@ -1,8 +1,18 @@
 from django.urls import path
 
 from marketing import views
+from marketing.selectors import plan_get
+from marketing.services import plan_publish
+from sharing.share_views import share_urlpatterns
 
 urlpatterns = [
+    *share_urlpatterns(
+        prefix="marketing/",
+        name="plan",
+        load=lambda pk: plan_get(pk=pk),
+        publish=lambda request, p: plan_publish(actor=request.user, company=request.tenant, plan=p),
+        detail="plan_detail",
+    ),
     path("marketing/", views.plan_list, name="plan_list"),
     path("marketing/new/", views.plan_new, name="plan_new"),
     path("marketing/<uuid:pk>/", views.plan_detail, name="plan_detail"),
@@ -15,7 +25,4 @@ urlpatterns = [
         name="plan_task_toggle",
     ),
     path("marketing/<uuid:pk>/archive/", views.plan_archive_view, name="plan_archive"),
-    path("marketing/<uuid:pk>/share/", views.plan_share, name="plan_share"),
-    path("marketing/<uuid:pk>/share/people/", views.plan_share_people, name="plan_share_people"),
-    path("marketing/<uuid:pk>/share/<slug:slug>/remove/", views.plan_unshare, name="plan_unshare"),
 ]

@@ -16,17 +16,13 @@ from marketing.services import (
     campaign_add,
     plan_archive,
     plan_create,
-    plan_publish,
     plan_update,
     task_add,
     task_toggle,
 )
 from sharing.services.collaboration import StaleVersion
 from sharing.share_views import (
-    share_from_request,
     share_panel_context,
-    share_people_response,
-    unshare_from_request,
 )
 from tenants.selectors import members_of_company
 
@@ -169,24 +165,3 @@ def plan_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
     plan_archive(actor=request.user, company=request.tenant, plan=plan)
     messages.success(request, f"Archived “{plan.name}”.")
     return redirect("plan_list")
-
-
-@require_POST
-def plan_share(request: HttpRequest, pk: str) -> HttpResponse:
-    plan = plan_get(pk=pk)
-    share_from_request(
-        request, publish=lambda: plan_publish(actor=request.user, company=request.tenant, plan=plan)
-    )
-    return redirect("plan_detail", pk=plan.pk)
-
-
-@require_POST
-def plan_unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
-    plan = plan_get(pk=pk)
-    unshare_from_request(request, shared_record_id=plan.shared_record_id, slug=slug)
-    return redirect("plan_detail", pk=plan.pk)
-
-
-def plan_share_people(request: HttpRequest, pk: str) -> HttpResponse:
-    plan_get(pk=pk)
-    return share_people_response(request)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.models import User
-from pipeline.errors import EditConflict
 from pipeline.filters import OpportunityFilter
 from pipeline.models import Opportunity, currency_code
 from pipeline.selectors import opportunities_of_company, opportunity_get
@@ -21,6 +20,7 @@ from pipeline.services import (
     opportunity_publish,
     opportunity_update,
 )
+from sharing.api_base import VersionedRecordMixin, versioned_schema
 from sharing.models import SharingRole
 from sharing.selectors import directory_company_get
 from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
@@ -86,7 +86,9 @@ class ShareSerializer(serializers.Serializer):
     users = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
 
 
+@versioned_schema(OpportunitySerializer)
 class OpportunityViewSet(
+    VersionedRecordMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -97,6 +99,10 @@ class OpportunityViewSet(
 
     permission_classes = [IsCompanyMember]
     serializer_class = OpportunitySerializer
+    object_name = "opportunity"
+    create_service = opportunity_create
+    update_service = opportunity_update
+    archive_service = opportunity_archive
     filterset_class = OpportunityFilter
     ordering_fields = ["close_date", "amount", "customer_name", "updated_at"]
 
@@ -117,73 +123,11 @@ class OpportunityViewSet(
         )
         return context
 
-    def _owner_id(self, data: dict) -> dict:
+    def prepare_data(self, data: dict) -> dict:
         owner = data.pop("owner", None)
         if owner is not None:
             data["owner_id"] = owner.pk
         return data
-
-    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        opportunity = opportunity_create(
-            actor=request.user,
-            company=request.tenant,
-            data=self._owner_id(dict(serializer.validated_data)),
-        )
-        return Response(self.get_serializer(opportunity).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        request=OpportunitySerializer,
-        responses={
-            200: OpportunitySerializer,
-            409: inline_serializer(
-                "EditConflict",
-                {
-                    "detail": serializers.CharField(),
-                    "theirs": serializers.DictField(),
-                    "yours": serializers.DictField(),
-                    "current_version": serializers.IntegerField(),
-                },
-            ),
-        },
-    )
-    def partial_update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        """Send the `version` you read; a stale one answers 409 with both values."""
-        opportunity = self.get_object()
-        serializer = self.get_serializer(opportunity, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = self._owner_id(dict(serializer.validated_data))
-        if "version" not in data:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you are editing (from your last read)."]}
-            )
-        expected = data.pop("version")
-        try:
-            opportunity = opportunity_update(
-                actor=request.user,
-                company=request.tenant,
-                opportunity=opportunity,
-                data=data,
-                expected_version=expected,
-            )
-        except EditConflict as conflict:
-            return Response(
-                {
-                    "detail": str(conflict),
-                    "theirs": conflict.theirs,
-                    "yours": conflict.yours,
-                    "current_version": conflict.current_version,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response(self.get_serializer(opportunity).data)
-
-    def destroy(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        opportunity_archive(
-            actor=request.user, company=request.tenant, opportunity=self.get_object()
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=ShareSerializer, responses={204: None})
     @action(detail=True, methods=["post"])

@@ -18,7 +18,6 @@ from pipeline.services import (
     opportunity_archive,
     opportunity_create,
     opportunity_fields,
-    opportunity_publish,
     opportunity_update,
 )
 from sharing.canonical import Stage
@@ -30,10 +29,7 @@ from sharing.selectors import (
 )
 from sharing.services.publish import publishable_payload
 from sharing.share_views import (
-    share_from_request,
     share_panel_context,
-    share_people_response,
-    unshare_from_request,
 )
 
 
@@ -136,30 +132,6 @@ def opportunity_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
     opportunity_archive(actor=request.user, company=request.tenant, opportunity=opportunity)
     messages.success(request, f"Archived the opportunity with {opportunity.customer_name}.")
     return redirect("opportunity_list")
-
-
-@require_POST
-def opportunity_share(request: HttpRequest, pk: str) -> HttpResponse:
-    opportunity = opportunity_get(pk=pk)
-    share_from_request(
-        request,
-        publish=lambda: opportunity_publish(
-            actor=request.user, company=request.tenant, opportunity=opportunity
-        ),
-    )
-    return redirect("opportunity_detail", pk=opportunity.pk)
-
-
-@require_POST
-def opportunity_unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
-    opportunity = opportunity_get(pk=pk)
-    unshare_from_request(request, shared_record_id=opportunity.shared_record_id, slug=slug)
-    return redirect("opportunity_detail", pk=opportunity.pk)
-
-
-def share_people(request: HttpRequest, pk: str) -> HttpResponse:
-    opportunity_get(pk=pk)
-    return share_people_response(request)
 
 
 def opportunity_preview(request: HttpRequest, pk: str, slug: str) -> HttpResponse:

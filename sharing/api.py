@@ -16,6 +16,7 @@ from sharing.access import (
     shared_records_visible_to,
     shared_with_page,
 )
+from sharing.api_base import conflict_response
 from sharing.canonical import Stage
 from sharing.models import Partnership, RecordKind, SharedRecord
 from sharing.selectors import (
@@ -42,17 +43,7 @@ from sharing.services.partnerships import (
 from tenants.api import IsCompanyMember
 from tenants.models import Company
 
-
-def _conflict(conflict: StaleVersion) -> Response:
-    return Response(
-        {
-            "detail": str(conflict),
-            "theirs": conflict.theirs,
-            "yours": conflict.yours,
-            "current_version": conflict.current_version,
-        },
-        status=status.HTTP_409_CONFLICT,
-    )
+_conflict = conflict_response
 
 
 class CompanyCardSerializer(serializers.ModelSerializer):

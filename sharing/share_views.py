@@ -5,6 +5,7 @@ Each record app's view loads its own record and calls these with a publish calla
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -114,3 +115,41 @@ def share_people_response(request: HttpRequest) -> HttpResponse:
         "sharing/_share_people.html",
         {"form": ShareForm(partners=[partner] if partner else [], people=people)},
     )
+
+
+def share_urlpatterns(
+    *,
+    prefix: str,
+    name: str,
+    load: Callable[[str], Any],
+    publish: Callable[[HttpRequest, Any], SharedRecord],
+    detail: str,
+) -> list:
+    """The three sharing routes of a record kind (share, pick people, remove a partner),
+    named <name>_share, <name>_share_people and <name>_unshare. `load` fetches the record in
+    the current schema (404 if it is not there); `publish` makes its network copy."""
+    from django.shortcuts import redirect
+    from django.urls import path
+    from django.views.decorators.http import require_POST
+
+    @require_POST
+    def share(request: HttpRequest, pk: str) -> HttpResponse:
+        obj = load(pk)
+        share_from_request(request, publish=lambda: publish(request, obj))
+        return redirect(detail, pk=obj.pk)
+
+    @require_POST
+    def unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
+        obj = load(pk)
+        unshare_from_request(request, shared_record_id=obj.shared_record_id, slug=slug)
+        return redirect(detail, pk=obj.pk)
+
+    def people(request: HttpRequest, pk: str) -> HttpResponse:
+        load(pk)
+        return share_people_response(request)
+
+    return [
+        path(f"{prefix}<uuid:pk>/share/", share, name=f"{name}_share"),
+        path(f"{prefix}<uuid:pk>/share/people/", people, name=f"{name}_share_people"),
+        path(f"{prefix}<uuid:pk>/share/<slug:slug>/remove/", unshare, name=f"{name}_unshare"),
+    ]

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework import mixins, serializers, viewsets
 
-from sharing.services.collaboration import StaleVersion
+from sharing.api_base import VersionedRecordMixin, versioned_schema
 from solutions.models import Solution
 from solutions.selectors import solution_get, solutions_of_company
 from solutions.services import solution_archive, solution_create, solution_update
@@ -46,7 +43,9 @@ class SolutionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "shared_record_id", "created_at", "updated_at", "archived_at"]
 
 
+@versioned_schema(SolutionSerializer)
 class SolutionViewSet(
+    VersionedRecordMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -57,6 +56,10 @@ class SolutionViewSet(
 
     permission_classes = [IsCompanyMember]
     serializer_class = SolutionSerializer
+    object_name = "solution"
+    create_service = solution_create
+    update_service = solution_update
+    archive_service = solution_archive
     filter_backends: list = []
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -69,47 +72,3 @@ class SolutionViewSet(
 
     def get_object(self) -> Solution:
         return solution_get(pk=self.kwargs["pk"])
-
-    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        solution = solution_create(
-            actor=request.user, company=request.tenant, data=dict(serializer.validated_data)
-        )
-        return Response(self.get_serializer(solution).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=SolutionSerializer, responses=SolutionSerializer)
-    def partial_update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        """Send the `version` you read; a stale one answers 409 with both values."""
-        solution = self.get_object()
-        serializer = self.get_serializer(solution, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        if "version" not in data:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you are editing (from your last read)."]}
-            )
-        expected = data.pop("version")
-        try:
-            solution = solution_update(
-                actor=request.user,
-                company=request.tenant,
-                solution=solution,
-                data=data,
-                expected_version=expected,
-            )
-        except StaleVersion as conflict:
-            return Response(
-                {
-                    "detail": str(conflict),
-                    "theirs": conflict.theirs,
-                    "yours": conflict.yours,
-                    "current_version": conflict.current_version,
-                },
-                status=status.HTTP_409_CONFLICT,
-            )
-        return Response(self.get_serializer(solution).data)
-
-    def destroy(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
-        solution_archive(actor=request.user, company=request.tenant, solution=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,22 +1,23 @@
 from django.urls import path
 
+from sharing.share_views import share_urlpatterns
 from solutions import views
+from solutions.selectors import solution_get
+from solutions.services import solution_publish
 
 urlpatterns = [
+    *share_urlpatterns(
+        prefix="solutions/",
+        name="solution",
+        load=lambda pk: solution_get(pk=pk),
+        publish=lambda request, s: solution_publish(
+            actor=request.user, company=request.tenant, solution=s
+        ),
+        detail="solution_detail",
+    ),
     path("solutions/", views.solution_list, name="solution_list"),
     path("solutions/new/", views.solution_new, name="solution_new"),
     path("solutions/<uuid:pk>/", views.solution_detail, name="solution_detail"),
     path("solutions/<uuid:pk>/edit/", views.solution_edit, name="solution_edit"),
     path("solutions/<uuid:pk>/archive/", views.solution_archive_view, name="solution_archive"),
-    path("solutions/<uuid:pk>/share/", views.solution_share, name="solution_share"),
-    path(
-        "solutions/<uuid:pk>/share/people/",
-        views.solution_share_people,
-        name="solution_share_people",
-    ),
-    path(
-        "solutions/<uuid:pk>/share/<slug:slug>/remove/",
-        views.solution_unshare,
-        name="solution_unshare",
-    ),
 ]

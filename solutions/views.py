@@ -10,10 +10,7 @@ from django.views.decorators.http import require_POST
 
 from sharing.services.collaboration import StaleVersion
 from sharing.share_views import (
-    share_from_request,
     share_panel_context,
-    share_people_response,
-    unshare_from_request,
 )
 from solutions.forms import SolutionForm
 from solutions.models import SolutionStatus
@@ -22,7 +19,6 @@ from solutions.services import (
     solution_archive,
     solution_create,
     solution_fields,
-    solution_publish,
     solution_update,
 )
 
@@ -111,27 +107,3 @@ def solution_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
     solution_archive(actor=request.user, company=request.tenant, solution=solution)
     messages.success(request, f"Archived “{solution.name}”.")
     return redirect("solution_list")
-
-
-@require_POST
-def solution_share(request: HttpRequest, pk: str) -> HttpResponse:
-    solution = solution_get(pk=pk)
-    share_from_request(
-        request,
-        publish=lambda: solution_publish(
-            actor=request.user, company=request.tenant, solution=solution
-        ),
-    )
-    return redirect("solution_detail", pk=solution.pk)
-
-
-@require_POST
-def solution_unshare(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
-    solution = solution_get(pk=pk)
-    unshare_from_request(request, shared_record_id=solution.shared_record_id, slug=slug)
-    return redirect("solution_detail", pk=solution.pk)
-
-
-def solution_share_people(request: HttpRequest, pk: str) -> HttpResponse:
-    solution_get(pk=pk)
-    return share_people_response(request)

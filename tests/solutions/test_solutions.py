@@ -131,10 +131,17 @@ def test_public_solutions_show_on_the_company_profile_until_unlisted(acme, globe
     client = client_on(acme.host, acme.member)
     client.post("/solutions/new/", {**GOOD, "is_public": "on"})
     client.post("/solutions/new/", {**GOOD, "name": "Secret sauce"})
-    profile = client_on(globex.host, globex.member).get("/partners/directory/acme/").content.decode()
+    profile = (
+        client_on(globex.host, globex.member).get("/partners/directory/acme/").content.decode()
+    )
     assert "Edge AI kit" in profile and "Secret sauce" not in profile
     with schema_context(acme.company.schema_name):
         solution = Solution.objects.get(name="Edge AI kit")
     client.post(f"/solutions/{solution.pk}/edit/", {**GOOD, "version": 1})  # is_public unticked
     assert not DirectoryListing.objects.filter(company=acme.company).exists()
-    assert "Edge AI kit" not in client_on(globex.host, globex.member).get("/partners/directory/acme/").content.decode()
+    assert (
+        "Edge AI kit"
+        not in client_on(globex.host, globex.member)
+        .get("/partners/directory/acme/")
+        .content.decode()
+    )

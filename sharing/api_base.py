@@ -1,0 +1,99 @@
+"""What every record API shares: 409 on a stale version, and create / versioned PATCH /
+archive-on-DELETE through the record app's services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from sharing.services.collaboration import StaleVersion
+
+CONFLICT_SCHEMA = inline_serializer(
+    "EditConflict",
+    {
+        "detail": serializers.CharField(),
+        "theirs": serializers.DictField(),
+        "yours": serializers.DictField(),
+        "current_version": serializers.IntegerField(),
+    },
+)
+
+
+def conflict_response(conflict: StaleVersion) -> Response:
+    return Response(
+        {
+            "detail": str(conflict),
+            "theirs": conflict.theirs,
+            "yours": conflict.yours,
+            "current_version": conflict.current_version,
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def versioned_schema(serializer: type) -> Callable[[type], type]:
+    """Class decorator: documents PATCH as 200 with `serializer` or 409 with both values."""
+    return extend_schema_view(
+        partial_update=extend_schema(
+            request=serializer, responses={200: serializer, 409: CONFLICT_SCHEMA}
+        )
+    )
+
+
+class VersionedRecordMixin:
+    """For a GenericViewSet over a company's own records. Subclasses name their services:
+    create(actor, company, data), update(actor, company, <object_name>, data, expected_version),
+    archive(actor, company, <object_name>), and `object_name` for the keyword."""
+
+    object_name: ClassVar[str]
+    create_service: ClassVar[Callable[..., Any]]
+    update_service: ClassVar[Callable[..., Any]]
+    archive_service: ClassVar[Callable[..., Any]]
+
+    def prepare_data(self, data: dict[str, Any]) -> dict[str, Any]:
+        return data
+
+    def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        serializer = self.get_serializer(data=request.data)  # type: ignore[attr-defined]
+        serializer.is_valid(raise_exception=True)
+        obj = type(self).create_service(
+            actor=request.user,
+            company=request.tenant,
+            data=self.prepare_data(dict(serializer.validated_data)),
+        )
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)  # type: ignore[attr-defined]
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        """Send the `version` you read; a stale one answers 409 with both values."""
+        obj = self.get_object()  # type: ignore[attr-defined]
+        serializer = self.get_serializer(obj, data=request.data, partial=True)  # type: ignore[attr-defined]
+        serializer.is_valid(raise_exception=True)
+        data = self.prepare_data(dict(serializer.validated_data))
+        if "version" not in data:
+            raise serializers.ValidationError(
+                {"version": ["Send the version you are editing (from your last read)."]}
+            )
+        expected = data.pop("version")
+        try:
+            obj = type(self).update_service(
+                actor=request.user,
+                company=request.tenant,
+                data=data,
+                expected_version=expected,
+                **{self.object_name: obj},
+            )
+        except StaleVersion as conflict:
+            return conflict_response(conflict)
+        return Response(self.get_serializer(obj).data)  # type: ignore[attr-defined]
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
+        """Archives (records are never destroyed through the API)."""
+        type(self).archive_service(
+            actor=request.user, company=request.tenant, **{self.object_name: self.get_object()}
+        )  # type: ignore[attr-defined]
+        return Response(status=status.HTTP_204_NO_CONTENT)
