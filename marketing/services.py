@@ -3,21 +3,19 @@ in the same transaction."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from identity.models import User
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from sharing.models import RecordKind, SharedRecord
-from sharing.services.collaboration import StaleVersion
 from sharing.services.entries import entries_sync
 from sharing.services.publish import record_publish
+from sharing.services.versioning import versioned_update
 from tenants.models import Company, Membership
 
 EDITABLE = ("name", "objective", "period_start", "period_end", "budget", "currency")
@@ -59,21 +57,14 @@ def plan_update(
     expected_version: int,
 ) -> MarketingPlan:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
-    candidate = copy.copy(plan)
-    for key, value in changes.items():
-        setattr(candidate, key, value)
-    candidate.full_clean(exclude=["owner"])
     with transaction.atomic():
-        if not MarketingPlan.objects.filter(pk=plan.pk, version=expected_version).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
-        ):
-            current = MarketingPlan.objects.get(pk=plan.pk)
-            raise StaleVersion(
-                theirs=model_to_dict(current, fields=list(changes)),
-                yours=changes,
-                current_version=current.version,
-            )
-        plan.refresh_from_db()
+        versioned_update(
+            obj=plan,
+            changes=changes,
+            expected_version=expected_version,
+            validate=lambda candidate: candidate.full_clean(exclude=["owner"]),
+            snapshot=lambda p: model_to_dict(p, fields=list(EDITABLE)),
+        )
         _republish(company, plan)
     return plan
 

@@ -3,21 +3,19 @@ transaction, through the sharing app's publish step (the only door out of the sc
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from identity.models import User
-from pipeline.errors import EditConflict
 from pipeline.models import Opportunity
 from sharing.models import RecordKind, SharedRecord
 from sharing.services.entries import entries_sync
 from sharing.services.publish import record_publish
+from sharing.services.versioning import versioned_update
 from tenants.models import Company, Membership
 
 EDITABLE = (
@@ -77,22 +75,14 @@ def opportunity_update(
     changes = {k: v for k, v in data.items() if k in EDITABLE}
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
-    candidate = copy.copy(opportunity)  # validated as the saved row would look; not saved
-    for key, value in changes.items():
-        setattr(candidate, key, value)
-    _validate(candidate, company)
     with transaction.atomic():
-        updated = Opportunity.objects.filter(pk=opportunity.pk, version=expected_version).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
+        versioned_update(
+            obj=opportunity,
+            changes=changes,
+            expected_version=expected_version,
+            validate=lambda candidate: _validate(candidate, company),
+            snapshot=opportunity_fields,
         )
-        if not updated:
-            current = Opportunity.objects.get(pk=opportunity.pk)
-            raise EditConflict(
-                theirs=opportunity_fields(current),
-                yours={**opportunity_fields(candidate)},
-                current_version=current.version,
-            )
-        opportunity.refresh_from_db()
         _republish_if_shared(company, opportunity)
     return opportunity
 

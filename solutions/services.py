@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from identity.models import User
 from sharing.models import RecordKind, SharedRecord
-from sharing.services.collaboration import StaleVersion
 from sharing.services.entries import entries_sync
 from sharing.services.publish import listing_publish, listing_withdraw, record_publish
+from sharing.services.versioning import versioned_update
 from solutions.models import Solution
 from tenants.models import Company
 
@@ -66,19 +64,14 @@ def solution_update(
     expected_version: int,
 ) -> Solution:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
-    candidate = copy.copy(solution)
-    for key, value in changes.items():
-        setattr(candidate, key, value)
-    candidate.full_clean(exclude=["owner"])
     with transaction.atomic():
-        if not Solution.objects.filter(pk=solution.pk, version=expected_version).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
-        ):
-            current = Solution.objects.get(pk=solution.pk)
-            raise StaleVersion(
-                theirs=solution_fields(current), yours=changes, current_version=current.version
-            )
-        solution.refresh_from_db()
+        versioned_update(
+            obj=solution,
+            changes=changes,
+            expected_version=expected_version,
+            validate=lambda candidate: candidate.full_clean(exclude=["owner"]),
+            snapshot=solution_fields,
+        )
         if solution.shared_record_id:
             _publish(company, solution)
         _listing_sync(company, solution)

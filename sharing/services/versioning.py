@@ -1,0 +1,44 @@
+"""Optimistic concurrency for a company's own records (invariant 7), one implementation for
+every record kind."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import F
+from django.utils import timezone
+
+from sharing.services.collaboration import StaleVersion
+
+M = TypeVar("M", bound=models.Model)
+
+
+def versioned_update(
+    *,
+    obj: M,
+    changes: dict[str, Any],
+    expected_version: int,
+    validate: Callable[[M], None],
+    snapshot: Callable[[M], dict[str, Any]],
+) -> M:
+    """Validates `obj` as it would look with `changes`, then saves them only if the row is still
+    at `expected_version` (bumping it); otherwise raises StaleVersion with both sides. Call
+    inside the caller's transaction; `obj` is refreshed on success."""
+    candidate = copy.copy(obj)  # validated as the saved row would look; never saved itself
+    for key, value in changes.items():
+        setattr(candidate, key, value)
+    validate(candidate)
+    model = type(obj)
+    updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
+        **changes, version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        current = model._default_manager.get(pk=obj.pk)
+        raise StaleVersion(
+            theirs=snapshot(current), yours=snapshot(candidate), current_version=current.version
+        )
+    obj.refresh_from_db()
+    return obj
