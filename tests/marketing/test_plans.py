@@ -109,6 +109,7 @@ def test_shared_plan_shows_campaigns_but_never_tasks(acme, globex):
     assert "Book speakers" not in str(record.payload)
     page = client_on(globex.host, globex.member).get(f"/shared/{record.pk}/").content.decode()
     assert "FY27 EMEA launch" in page and "Book speakers" not in page
+    assert 'data-testid="shared-campaigns"' in page and "Webinar series" in page
     # a new campaign reaches the partner; a new task does not
     client_on(acme.host, acme.member).post(
         f"/marketing/{plan.pk}/campaigns/",
