@@ -18,6 +18,7 @@ from django.http import Http404
 
 from identity.models import User
 from sharing.models import (
+    Participation,
     SharedRecord,
     SharedRecordGroupPermission,
     SharedRecordUserPermission,
@@ -130,6 +131,7 @@ def shared_with_page(
     kind: str = "",
     stage: str = "",
     owner_id: int | None = None,
+    needs_action: bool = False,
 ) -> tuple[list[SharedRecord], bool]:
     """One page of the "Shared with me" inbox, newest activity first, and whether an older page
     exists. Reads the same entries as shared_records_visible_to, ordered by their copy of the
@@ -148,6 +150,13 @@ def shared_with_page(
             side = side.filter(record_stage=stage)
         if owner_id:
             side = side.filter(record_owner_id=owner_id)
+        if needs_action:
+            # the company has not answered yet (its section on the record is still pending)
+            side = side.filter(
+                content_object_id__in=Participation.objects.filter(
+                    company=company, status="pending"
+                ).values("record_id")
+            )
         sides.append(side.values("content_object_id", "record_activity_at"))
     offset = (max(page, 1) - 1) * per_page
     rows = list(

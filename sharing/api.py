@@ -248,6 +248,9 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("stage", str, enum=Stage.values),
             OpenApiParameter("partner", str, description="Owner company slug."),
             OpenApiParameter("page", int),
+            OpenApiParameter(
+                "needs_action", bool, description="Only records your company has not answered yet."
+            ),
         ]
     )
     def list(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
@@ -274,6 +277,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
                 kind=params.get("kind", "") if params.get("kind") in RecordKind.values else "",
                 stage=params.get("stage", "") if params.get("stage") in Stage.values else "",
                 owner_id=partner,
+                needs_action=params.get("needs_action") == "true",
             )
 
         def link(number: int) -> str:

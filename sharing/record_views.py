@@ -64,6 +64,7 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
         kind=kind if kind in RecordKind.values else "",
         stage=stage if stage in STAGES else "",
         owner_id=partner.pk if partner else None,
+        needs_action=request.GET.get("needs_action") == "1",
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -78,7 +79,12 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
             "owners": partners,
             "kinds": RecordKind.choices,
             "stages": STAGES.items(),
-            "current": {"partner": partner.slug if partner else "", "kind": kind, "stage": stage},
+            "current": {
+                "partner": partner.slug if partner else "",
+                "kind": kind,
+                "stage": stage,
+                "needs_action": request.GET.get("needs_action") == "1",
+            },
         },
     )
 

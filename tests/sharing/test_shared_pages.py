@@ -283,3 +283,29 @@ def test_export_lists_only_what_is_shared_now_and_never_private_fields(acme, glo
     )
     assert export(globex) == []
     assert client_on(acme.host, globex.owner).get("/shared/export.csv").status_code == 404
+
+
+@pytest.mark.django_db
+def test_needs_my_answer_filter(acme, globex):
+    from sharing.access import shared_with_page
+    from sharing.models import Participation
+
+    partners_make(acme, globex)
+    records = []
+    for name in ("Answered", "Waiting"):
+        _, record = shared_opportunity_make(acme, customer_name=name)
+        sharing_entry_set(
+            actor=acme.owner,
+            actor_membership=membership(acme),
+            record=record,
+            partner=globex.company,
+            role="viewer",
+        )
+        records.append(record)
+    Participation.objects.filter(record=records[0], company=globex.company).update(
+        status="accepted"
+    )
+    page, _ = shared_with_page(user=globex.member, company=globex.company, needs_action=True)
+    assert [r.pk for r in page] == [records[1].pk]
+    html = client_on(globex.host, globex.member).get("/shared/?needs_action=1").content.decode()
+    assert "Waiting" in html and ">Answered" not in html
