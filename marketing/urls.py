@@ -2,7 +2,8 @@ from django.urls import path
 
 from marketing import views
 from marketing.selectors import plan_get
-from marketing.services import plan_publish
+from marketing.services import plan_fields, plan_publish
+from sharing.models import RecordKind
 from sharing.share_views import share_urlpatterns
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
         load=lambda pk: plan_get(pk=pk),
         publish=lambda request, p: plan_publish(actor=request.user, company=request.tenant, plan=p),
         detail="plan_detail",
+        kind=RecordKind.MARKETING_PLAN,
+        preview_fields=lambda p: (p.name, plan_fields(p)),
     ),
     path("marketing/", views.plan_list, name="plan_list"),
     path("marketing/new/", views.plan_new, name="plan_new"),

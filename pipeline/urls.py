@@ -2,7 +2,8 @@ from django.urls import path
 
 from pipeline import views
 from pipeline.selectors import opportunity_get
-from pipeline.services import opportunity_publish
+from pipeline.services import opportunity_fields, opportunity_publish
+from sharing.models import RecordKind
 from sharing.share_views import share_urlpatterns
 
 urlpatterns = [
@@ -14,15 +15,12 @@ urlpatterns = [
             actor=request.user, company=request.tenant, opportunity=o
         ),
         detail="opportunity_detail",
+        kind=RecordKind.OPPORTUNITY,
+        preview_fields=lambda o: (o.title, opportunity_fields(o)),
     ),
     path("pipeline/", views.opportunity_list, name="opportunity_list"),
     path("pipeline/new/", views.opportunity_new, name="opportunity_new"),
     path("pipeline/<uuid:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("pipeline/<uuid:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
     path("pipeline/<uuid:pk>/archive/", views.opportunity_archive_view, name="opportunity_archive"),
-    path(
-        "pipeline/<uuid:pk>/preview/<slug:slug>/",
-        views.opportunity_preview,
-        name="opportunity_preview",
-    ),
 ]

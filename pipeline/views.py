@@ -17,17 +17,8 @@ from pipeline.selectors import opportunities_of_company, opportunity_get
 from pipeline.services import (
     opportunity_archive,
     opportunity_create,
-    opportunity_fields,
     opportunity_update,
 )
-from sharing.canonical import Stage
-from sharing.models import RecordKind, SharedRecord
-from sharing.selectors import (
-    comments_visible,
-    directory_company_get,
-    sharing_list_of,
-)
-from sharing.services.publish import publishable_payload
 from sharing.share_views import (
     share_panel_context,
 )
@@ -132,49 +123,3 @@ def opportunity_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
     opportunity_archive(actor=request.user, company=request.tenant, opportunity=opportunity)
     messages.success(request, f"Archived the opportunity with {opportunity.customer_name}.")
     return redirect("opportunity_list")
-
-
-def opportunity_preview(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
-    """ "View as": what `slug`'s people would see of this opportunity, computed with the same
-    publish step and visibility rules as the real thing, without writing anything."""
-    opportunity = opportunity_get(pk=pk)
-    partner = directory_company_get(slug=slug)
-    record = (
-        SharedRecord.objects.filter(pk=opportunity.shared_record_id).first()
-        if opportunity.shared_record_id
-        else None
-    )
-    payload = publishable_payload(
-        company=request.tenant, kind=RecordKind.OPPORTUNITY, fields=opportunity_fields(opportunity)
-    )
-    preview = SharedRecord(
-        owner=request.tenant,
-        kind=RecordKind.OPPORTUNITY,
-        title=opportunity.title,
-        stage=payload.get("stage", ""),
-        payload=payload,
-        restrict_participants=record.restrict_participants if record else False,
-    )
-    if record is not None:
-        preview.pk = record.pk
-        entries = sharing_list_of(record=record, viewer_company=partner, viewer_is_owner=False)
-        comments = comments_visible(record=record, viewer_company=partner, viewer_is_owner=False)
-    else:
-        entries = [{"company": request.tenant, "role": "owner", "people": []}]
-        comments = []
-    on_list = any(e["company"].pk == partner.pk for e in entries)
-    if not on_list:
-        entries.append({"company": partner, "role": "(not shared yet)", "people": []})
-    return render(
-        request,
-        "sharing/preview.html",
-        {
-            "opportunity": opportunity,
-            "partner": partner,
-            "record": preview,
-            "stage_label": dict(Stage.choices).get(preview.stage, preview.stage),
-            "sharing_list": entries,
-            "comments": comments,
-            "on_list": on_list,
-        },
-    )

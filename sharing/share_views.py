@@ -117,6 +117,62 @@ def share_people_response(request: HttpRequest) -> HttpResponse:
     )
 
 
+def preview_response(
+    request: HttpRequest,
+    *,
+    kind: str,
+    title: str,
+    fields: dict,
+    shared_record_id,
+    partner_slug: str,
+    back_url: str,
+) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """ "View as": what a partner's people would see of a record, computed with the same publish
+    step and visibility rules as the real thing, without writing anything."""
+    from sharing.canonical import Stage
+    from sharing.selectors import comments_visible
+    from sharing.services.publish import publishable_payload
+
+    partner = directory_company_get(slug=partner_slug)
+    record = (
+        SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
+        if shared_record_id
+        else None
+    )
+    payload = publishable_payload(company=request.tenant, kind=kind, fields=fields)
+    preview = SharedRecord(
+        owner=request.tenant,
+        kind=kind,
+        title=title,
+        stage=payload.get("stage", ""),
+        payload=payload,
+        restrict_participants=record.restrict_participants if record else False,
+    )
+    if record is not None:
+        preview.pk = record.pk
+        entries = sharing_list_of(record=record, viewer_company=partner, viewer_is_owner=False)
+        comments = comments_visible(record=record, viewer_company=partner, viewer_is_owner=False)
+    else:
+        entries = [{"company": request.tenant, "role": "owner", "people": []}]
+        comments = []
+    on_list = any(e["company"].pk == partner.pk for e in entries)
+    if not on_list:
+        entries.append({"company": partner, "role": "(not shared yet)", "people": []})
+    return render(
+        request,
+        "sharing/preview.html",
+        {
+            "partner": partner,
+            "record": preview,
+            "back_url": back_url,
+            "stage_label": dict(Stage.choices).get(preview.stage, preview.stage),
+            "sharing_list": entries,
+            "comments": comments,
+            "on_list": on_list,
+        },
+    )
+
+
 def share_urlpatterns(
     *,
     prefix: str,
@@ -124,12 +180,15 @@ def share_urlpatterns(
     load: Callable[[str], Any],
     publish: Callable[[HttpRequest, Any], SharedRecord],
     detail: str,
+    kind: str,
+    preview_fields: Callable[[Any], tuple[str, dict]],
 ) -> list:
     """The three sharing routes of a record kind (share, pick people, remove a partner),
     named <name>_share, <name>_share_people and <name>_unshare. `load` fetches the record in
-    the current schema (404 if it is not there); `publish` makes its network copy."""
+    the current schema (404 if it is not there); `publish` makes its network copy;
+    `preview_fields` gives (title, all fields) for "view as" (<name>_preview)."""
     from django.shortcuts import redirect
-    from django.urls import path
+    from django.urls import path, reverse
     from django.views.decorators.http import require_POST
 
     @require_POST
@@ -148,7 +207,21 @@ def share_urlpatterns(
         load(pk)
         return share_people_response(request)
 
+    def preview(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
+        obj = load(pk)
+        title, fields = preview_fields(obj)
+        return preview_response(
+            request,
+            kind=kind,
+            title=title,
+            fields=fields,
+            shared_record_id=obj.shared_record_id,
+            partner_slug=slug,
+            back_url=reverse(detail, kwargs={"pk": obj.pk}),
+        )
+
     return [
+        path(f"{prefix}<uuid:pk>/preview/<slug:slug>/", preview, name=f"{name}_preview"),
         path(f"{prefix}<uuid:pk>/share/", share, name=f"{name}_share"),
         path(f"{prefix}<uuid:pk>/share/people/", people, name=f"{name}_share_people"),
         path(f"{prefix}<uuid:pk>/share/<slug:slug>/remove/", unshare, name=f"{name}_unshare"),

@@ -1,9 +1,10 @@
 from django.urls import path
 
+from sharing.models import RecordKind
 from sharing.share_views import share_urlpatterns
 from solutions import views
 from solutions.selectors import solution_get
-from solutions.services import solution_publish
+from solutions.services import solution_fields, solution_publish
 
 urlpatterns = [
     *share_urlpatterns(
@@ -14,6 +15,8 @@ urlpatterns = [
             actor=request.user, company=request.tenant, solution=s
         ),
         detail="solution_detail",
+        kind=RecordKind.SOLUTION,
+        preview_fields=lambda s: (s.name, solution_fields(s)),
     ),
     path("solutions/", views.solution_list, name="solution_list"),
     path("solutions/new/", views.solution_new, name="solution_new"),

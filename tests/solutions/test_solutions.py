@@ -145,3 +145,19 @@ def test_public_solutions_show_on_the_company_profile_until_unlisted(acme, globe
         .get("/partners/directory/acme/")
         .content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_view_as_works_for_solutions_and_plans(acme, globex):
+    from tests.sharing.helpers import plan_make
+
+    partners_make(acme, globex)
+    solution = solution_make(acme)
+    plan, _ = plan_make(acme)
+    client = client_on(acme.host, acme.member)
+    solution_page = client.get(f"/solutions/{solution.pk}/preview/globex/").content.decode()
+    assert 'data-testid="preview-banner"' in solution_page and "Predictive maintenance" in solution_page
+    plan_page = client.get(f"/marketing/{plan.pk}/preview/globex/").content.decode()
+    assert "Webinar series" in plan_page and "Book speakers" not in plan_page
+    assert not SharedRecord.objects.exists()
+    assert client_on(acme.host, globex.owner).get(f"/solutions/{solution.pk}/preview/globex/").status_code == 404
