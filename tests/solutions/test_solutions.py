@@ -156,8 +156,16 @@ def test_view_as_works_for_solutions_and_plans(acme, globex):
     plan, _ = plan_make(acme)
     client = client_on(acme.host, acme.member)
     solution_page = client.get(f"/solutions/{solution.pk}/preview/globex/").content.decode()
-    assert 'data-testid="preview-banner"' in solution_page and "Predictive maintenance" in solution_page
+    assert (
+        'data-testid="preview-banner"' in solution_page
+        and "Predictive maintenance" in solution_page
+    )
     plan_page = client.get(f"/marketing/{plan.pk}/preview/globex/").content.decode()
     assert "Webinar series" in plan_page and "Book speakers" not in plan_page
     assert not SharedRecord.objects.exists()
-    assert client_on(acme.host, globex.owner).get(f"/solutions/{solution.pk}/preview/globex/").status_code == 404
+    assert (
+        client_on(acme.host, globex.owner)
+        .get(f"/solutions/{solution.pk}/preview/globex/")
+        .status_code
+        == 404
+    )
