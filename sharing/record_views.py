@@ -30,7 +30,7 @@ from sharing.selectors import (
     comments_visible,
     internal_comments_of,
     participations_visible,
-    sharing_list_of,
+    sharing_list_and_role,
 )
 from sharing.services.collaboration import (
     StaleVersion,
@@ -91,8 +91,12 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
     company = request.tenant
-    role = role_on_record(user=request.user, company=company, record=record)
-    is_owner = role == OWNER
+    is_owner = record.owner_id == company.pk
+    # The page reads the list anyway; the viewer's role comes from the same rows (writes
+    # re-check it in their services).
+    sharing_list, role = sharing_list_and_role(
+        record=record, viewer_company=company, viewer_is_owner=is_owner, viewer=request.user
+    )
     participations = participations_visible(
         record=record, viewer_company=company, viewer_is_owner=is_owner
     )
@@ -105,9 +109,7 @@ def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
         "stage_label": STAGES.get(record.stage, record.stage),
         "stages": Stage.choices,
         "deal_roles": DealRole.choices,
-        "sharing_list": sharing_list_of(
-            record=record, viewer_company=company, viewer_is_owner=is_owner
-        ),
+        "sharing_list": sharing_list,
         "participations": participations,
         "my_participation": mine,
         "colleagues": members_of_company(company=company),

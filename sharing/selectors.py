@@ -76,10 +76,13 @@ def partnership_statuses_with(*, company: Company, others: list[Company]) -> dic
     return {p.addressee_id if p.requester_id == company.pk else p.requester_id: p for p in found}
 
 
-def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -> list[dict]:  # type: ignore[no-untyped-def]
-    """The sharing list as people read it: one row per company (owner first), its role, the
-    named people if the entry names any, and who added it when. With restricted participant
-    visibility a participant sees only the owner and itself."""
+def sharing_list_and_role(
+    *, record, viewer_company: Company, viewer_is_owner: bool, viewer=None
+) -> tuple[list[dict], str | None]:  # type: ignore[no-untyped-def]
+    """The sharing list as people read it (one row per company, owner first: its role, the
+    named people if the entry names any, who added it when) and, from the same rows, the
+    viewer's own role. With restricted participant visibility a participant sees only the
+    owner and itself. Two queries, whatever the list's length."""
     from sharing.models import (
         SharedRecordGroupPermission,
         SharedRecordUserPermission,
@@ -87,6 +90,7 @@ def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -
     )
 
     rows: dict[int, dict] = {}
+    viewer_codenames: set[str] = set()
     for perm in SharedRecordGroupPermission.objects.filter(content_object=record).select_related(
         "company", "added_by", "permission"
     ):
@@ -95,6 +99,8 @@ def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -
         )
         row["codenames"].add(perm.permission.codename)
         row.update(added_by=perm.added_by, added_at=perm.added_at)
+        if perm.company_id == viewer_company.pk:
+            viewer_codenames.add(perm.permission.codename)
     for perm in SharedRecordUserPermission.objects.filter(content_object=record).select_related(
         "company", "added_by", "permission", "user"
     ):
@@ -105,13 +111,26 @@ def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -
         if perm.user not in row["people"]:
             row["people"].append(perm.user)
         row.update(added_by=perm.added_by, added_at=perm.added_at)
+        if (
+            perm.company_id == viewer_company.pk
+            and viewer is not None
+            and perm.user_id == viewer.pk
+        ):
+            viewer_codenames.add(perm.permission.codename)
     entries = [
         {**row, "role": role_from_codenames(row.pop("codenames"))}
         for row in sorted(rows.values(), key=lambda r: r["company"].name)
     ]
     if record.restrict_participants and not viewer_is_owner:
         entries = [e for e in entries if e["company"].pk == viewer_company.pk]
-    return [{"company": record.owner, "role": "owner", "people": []}, *entries]
+    role = "owner" if viewer_is_owner else role_from_codenames(viewer_codenames)
+    return [{"company": record.owner, "role": "owner", "people": []}, *entries], role
+
+
+def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -> list[dict]:  # type: ignore[no-untyped-def]
+    return sharing_list_and_role(
+        record=record, viewer_company=viewer_company, viewer_is_owner=viewer_is_owner
+    )[0]
 
 
 def participations_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
