@@ -83,7 +83,8 @@ class MarketingPlanViewSet(
         if getattr(self, "swagger_fake_view", False):
             return MarketingPlan.objects.none()
         return plans_of_company(
-            query=self.request.query_params.get("search", "")[:100]
+            query=self.request.query_params.get("search", "")[:100],
+            sort=self.request.query_params.get("ordering", "-period_start"),
         ).prefetch_related("campaigns", "tasks")
 
     def get_object(self) -> MarketingPlan:

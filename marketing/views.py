@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from identity.models import User
 from marketing.forms import CampaignForm, PlanForm, TaskForm
 from marketing.models import PlanTask
-from marketing.selectors import plan_get, plans_of_company
+from marketing.selectors import SORTS, plan_get, plans_of_company
 from marketing.services import (
     campaign_add,
     plan_archive,
@@ -37,11 +37,14 @@ def _errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
 
 def plan_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "-period_start")
     return render(
         request,
         "marketing/list.html",
         {
-            "plans": list(plans_of_company(query=query)[:200]),
+            "plans": list(plans_of_company(query=query, sort=sort)[:200]),
+            "sort": sort,
+            "sorts": SORTS.items(),
             "q": query,
             "has_any": plans_of_company().exists(),
         },

@@ -67,7 +67,9 @@ class SolutionViewSet(
             return Solution.objects.none()
         params = self.request.query_params
         return solutions_of_company(
-            query=params.get("search", "")[:100], status=params.get("status", "")
+            query=params.get("search", "")[:100],
+            status=params.get("status", ""),
+            sort=params.get("ordering", "name"),
         )
 
     def get_object(self) -> Solution:

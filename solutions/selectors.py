@@ -3,9 +3,11 @@ from django.http import Http404
 
 from solutions.models import Solution, SolutionStatus
 
+SORTS = {"name": "Name (A–Z)", "-updated_at": "Recently updated", "-created_at": "Newest"}
+
 
 def solutions_of_company(
-    *, query: str = "", status: str = "", include_archived: bool = False
+    *, query: str = "", status: str = "", include_archived: bool = False, sort: str = "name"
 ) -> QuerySet[Solution]:
     qs = (
         Solution.objects.all()
@@ -20,7 +22,7 @@ def solutions_of_company(
         )
     if status in SolutionStatus.values:
         qs = qs.filter(status=status)
-    return qs
+    return qs.order_by(sort if sort in SORTS else "name", "pk")
 
 
 def solution_get(*, pk) -> Solution:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from sharing.share_views import (
 )
 from solutions.forms import SolutionForm
 from solutions.models import SolutionStatus
-from solutions.selectors import solution_get, solutions_of_company
+from solutions.selectors import SORTS, solution_get, solutions_of_company
 from solutions.services import (
     solution_archive,
     solution_create,
@@ -25,11 +25,14 @@ from solutions.services import (
 
 def solution_list(request: HttpRequest) -> HttpResponse:
     query, status = request.GET.get("q", "").strip()[:100], request.GET.get("status", "")
+    sort = request.GET.get("sort", "name")
     return render(
         request,
         "solutions/list.html",
         {
-            "solutions": list(solutions_of_company(query=query, status=status)[:200]),
+            "solutions": list(solutions_of_company(query=query, status=status, sort=sort)[:200]),
+            "sort": sort,
+            "sorts": SORTS.items(),
             "q": query,
             "status": status,
             "statuses": SolutionStatus.choices,

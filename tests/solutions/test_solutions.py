@@ -169,3 +169,20 @@ def test_view_as_works_for_solutions_and_plans(acme, globex):
         .status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_lists_sort_and_ignore_unknown_sorts(acme):
+    from tests.sharing.helpers import plan_make
+
+    for name in ("Beta", "Alpha", "Gamma"):
+        solution_make(acme, name=name)
+    client = client_on(acme.host, acme.member)
+    page = client.get("/solutions/?sort=name").content.decode()
+    assert page.index(">Alpha<") < page.index(">Beta<") < page.index(">Gamma<")
+    newest = client.get("/solutions/?sort=-created_at").content.decode()
+    assert newest.index(">Gamma<") < newest.index(">Alpha<")
+    assert client.get("/solutions/?sort=password").status_code == 200
+    plan_make(acme)
+    assert client.get("/marketing/?sort=-budget").status_code == 200
+    assert client.get("/marketing/?sort=drop table").status_code == 200
