@@ -13,8 +13,7 @@ from django.utils import timezone
 from identity.models import User
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from sharing.models import RecordKind, SharedRecord
-from sharing.services.entries import entries_sync
-from sharing.services.publish import record_publish
+from sharing.services.publish import record_archive_published, record_publish
 from sharing.services.versioning import versioned_update
 from tenants.models import Company, Membership
 
@@ -111,11 +110,9 @@ def plan_archive(*, actor: User, company: Company, plan: MarketingPlan) -> Marke
     with transaction.atomic():
         plan.archived_at = timezone.now()
         plan.save(update_fields=["archived_at", "updated_at"])
-        if plan.shared_record_id:
-            SharedRecord.objects.filter(pk=plan.shared_record_id).update(
-                archived_at=plan.archived_at
-            )
-            entries_sync(plan.shared_record_id)
+        record_archive_published(
+            shared_record_id=plan.shared_record_id, archived_at=plan.archived_at
+        )
     return plan
 
 

@@ -13,8 +13,7 @@ from django.utils import timezone
 from identity.models import User
 from pipeline.models import Opportunity
 from sharing.models import RecordKind, SharedRecord
-from sharing.services.entries import entries_sync
-from sharing.services.publish import record_publish
+from sharing.services.publish import record_archive_published, record_publish
 from sharing.services.versioning import versioned_update
 from tenants.models import Company, Membership
 
@@ -91,11 +90,9 @@ def opportunity_archive(*, actor: User, company: Company, opportunity: Opportuni
     with transaction.atomic():
         opportunity.archived_at = timezone.now()
         opportunity.save(update_fields=["archived_at", "updated_at"])
-        if opportunity.shared_record_id:
-            SharedRecord.objects.filter(pk=opportunity.shared_record_id).update(
-                archived_at=opportunity.archived_at
-            )
-            entries_sync(opportunity.shared_record_id)
+        record_archive_published(
+            shared_record_id=opportunity.shared_record_id, archived_at=opportunity.archived_at
+        )
     return opportunity
 
 

@@ -10,8 +10,12 @@ from django.utils import timezone
 
 from identity.models import User
 from sharing.models import RecordKind, SharedRecord
-from sharing.services.entries import entries_sync
-from sharing.services.publish import listing_publish, listing_withdraw, record_publish
+from sharing.services.publish import (
+    listing_publish,
+    listing_withdraw,
+    record_archive_published,
+    record_publish,
+)
 from sharing.services.versioning import versioned_update
 from solutions.models import Solution
 from tenants.models import Company
@@ -83,11 +87,9 @@ def solution_archive(*, actor: User, company: Company, solution: Solution) -> So
         solution.archived_at = timezone.now()
         solution.save(update_fields=["archived_at", "updated_at"])
         _listing_sync(company, solution)
-        if solution.shared_record_id:
-            SharedRecord.objects.filter(pk=solution.shared_record_id).update(
-                archived_at=solution.archived_at
-            )
-            entries_sync(solution.shared_record_id)
+        record_archive_published(
+            shared_record_id=solution.shared_record_id, archived_at=solution.archived_at
+        )
     return solution
 
 

@@ -100,3 +100,12 @@ def listing_withdraw(*, company: Company, source_id: uuid.UUID) -> None:
     from sharing.models import DirectoryListing
 
     DirectoryListing.objects.filter(company=company, source_id=source_id).delete()
+
+
+def record_archive_published(*, shared_record_id, archived_at) -> None:  # type: ignore[no-untyped-def]
+    """The owner archived its record: its network copy leaves every inbox (it stays readable
+    by its participants through a direct link until the owner unshares it)."""
+    if shared_record_id is None:
+        return
+    SharedRecord.objects.filter(pk=shared_record_id).update(archived_at=archived_at)
+    entries_sync(shared_record_id)
