@@ -11,12 +11,17 @@ WORKDIR /app
 RUN useradd --create-home --uid 10001 app
 
 COPY pyproject.toml constraints.txt README.md ./
+# Every Django app of the project (keep in step with [tool.setuptools.packages.find] include).
 COPY ecosystem ecosystem
 COPY tenants tenants
-COPY sharing sharing
 COPY identity identity
-COPY workspace workspace
 COPY audit audit
+COPY sharing sharing
+COPY workspace workspace
+COPY pipeline pipeline
+COPY solutions solutions
+COPY marketing marketing
+COPY lens lens
 COPY ui ui
 RUN pip install -c constraints.txt .
 
