@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -24,5 +25,9 @@ def plans_of_company(*, query: str = "", sort: str = "-period_start") -> QuerySe
 def plan_get(*, pk) -> MarketingPlan:  # type: ignore[no-untyped-def]
     try:
         return MarketingPlan.objects.get(pk=pk)
-    except (MarketingPlan.DoesNotExist, ValueError) as exc:
+    except (
+        MarketingPlan.DoesNotExist,
+        ValueError,
+        ValidationError,
+    ) as exc:  # malformed id = missing
         raise Http404("No such marketing plan.") from exc

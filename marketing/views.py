@@ -20,19 +20,11 @@ from marketing.services import (
     task_add,
     task_toggle,
 )
-from sharing.services.collaboration import StaleVersion
+from sharing.edit_forms import form_errors_add, versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
 from tenants.selectors import members_of_company
-
-
-def _errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
@@ -57,7 +49,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
         try:
             plan = plan_create(actor=request.user, company=request.tenant, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(
                 request, f"Plan “{plan.name}” created. Add campaigns and tasks, then share it."
@@ -94,27 +86,22 @@ def plan_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = PlanForm(
         request.POST or None, instance=plan_get(pk=pk), initial={"version": plan.version}
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        expected = data.pop("version") or plan.version
-        try:
-            plan_update(
+    saved, conflict = False, None
+    if request.method == "POST":
+        saved, conflict = versioned_form_save(
+            form,
+            current_version=plan.version,
+            save=lambda data, expected: plan_update(
                 actor=request.user,
                 company=request.tenant,
                 plan=plan,
                 data=data,
                 expected_version=expected,
-            )
-        except StaleVersion as exc:
-            conflict = exc
-            form.data = form.data.copy()
-            form.data["version"] = exc.current_version
-        except ValidationError as exc:
-            _errors(form, exc)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("plan_detail", pk=plan.pk)
+            ),
+        )
+    if saved:
+        messages.success(request, "Saved.")
+        return redirect("plan_detail", pk=plan.pk)
     return render(
         request, "marketing/form.html", {"form": form, "plan": plan, "conflict": conflict}
     )
@@ -130,7 +117,7 @@ def plan_campaign_add(request: HttpRequest, pk: str) -> HttpResponse:
                 actor=request.user, company=request.tenant, plan=plan, data=form.cleaned_data
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, "Campaign added.")
             return redirect("plan_detail", pk=plan.pk)
@@ -145,7 +132,7 @@ def plan_task_add(request: HttpRequest, pk: str) -> HttpResponse:
         try:
             task_add(actor=request.user, company=request.tenant, plan=plan, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, "Task added.")
             return redirect("plan_detail", pk=plan.pk)

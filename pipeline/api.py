@@ -20,6 +20,7 @@ from pipeline.services import (
     opportunity_publish,
     opportunity_update,
 )
+from sharing.access import shared_record_get_for_actor
 from sharing.api_base import VersionedRecordMixin, versioned_schema
 from sharing.models import SharingRole
 from sharing.selectors import directory_company_get
@@ -167,11 +168,9 @@ class OpportunityViewSet(
     @action(detail=True, methods=["delete"], url_path=r"share/(?P<slug>[-a-z0-9]+)")
     def unshare(self, request: Request, pk: str | None = None, slug: str = "") -> Response:
         opportunity = self.get_object()
-        if not opportunity.shared_record_id:
-            raise Http404
-        from sharing.models import SharedRecord
-
-        record = SharedRecord.objects.get(pk=opportunity.shared_record_id)
+        record = shared_record_get_for_actor(
+            user=request.user, company=request.tenant, pk=opportunity.shared_record_id or ""
+        )
         sharing_entry_remove(
             actor=request.user,
             actor_membership=request.membership,

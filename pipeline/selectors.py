@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -21,5 +22,5 @@ def opportunity_get(*, pk: uuid.UUID | str) -> Opportunity:
     """Runs in the company's schema, so another company's opportunity simply isn't there: 404."""
     try:
         return Opportunity.objects.get(pk=pk)
-    except (Opportunity.DoesNotExist, ValueError) as exc:
+    except (Opportunity.DoesNotExist, ValueError, ValidationError) as exc:  # malformed id = missing
         raise Http404("No such opportunity.") from exc

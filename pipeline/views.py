@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from identity.models import User
-from pipeline.errors import EditConflict
 from pipeline.filters import OpportunityFilter
 from pipeline.forms import OpportunityForm
 from pipeline.selectors import opportunities_of_company, opportunity_get
@@ -19,6 +18,7 @@ from pipeline.services import (
     opportunity_create,
     opportunity_update,
 )
+from sharing.edit_forms import versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
@@ -87,29 +87,25 @@ def opportunity_edit(request: HttpRequest, pk: str) -> HttpResponse:
         instance=opportunity_get(pk=pk),
         initial={"version": opportunity.version},
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            opportunity_update(
+    saved, conflict = False, None
+    if request.method == "POST":
+        saved, conflict = versioned_form_save(
+            form,
+            current_version=opportunity.version,
+            save=lambda data, expected: opportunity_update(
                 actor=request.user,
                 company=request.tenant,
                 opportunity=opportunity,
-                data=form.cleaned_data,
-                expected_version=form.cleaned_data.get("version") or opportunity.version,
-            )
-        except EditConflict as exc:
-            conflict = exc
-            # keep what they typed; the next save is against the version they have now seen
-            form.data = form.data.copy()
-            form.data["version"] = exc.current_version
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                "Saved." + (" Partners see the update." if opportunity.shared_record_id else ""),
-            )
-            return redirect("opportunity_detail", pk=opportunity.pk)
+                data=data,
+                expected_version=expected,
+            ),
+        )
+    if saved:
+        messages.success(
+            request,
+            "Saved." + (" Partners see the update." if opportunity.shared_record_id else ""),
+        )
+        return redirect("opportunity_detail", pk=opportunity.pk)
     return render(
         request,
         "pipeline/form.html",

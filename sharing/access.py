@@ -13,6 +13,7 @@ import uuid
 from functools import lru_cache
 
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, QuerySet
 from django.http import Http404
 
@@ -97,7 +98,11 @@ def shared_record_get_for_actor(
         return (
             shared_records_visible_to(user=user, company=company).select_related("owner").get(pk=pk)
         )
-    except (SharedRecord.DoesNotExist, ValueError) as exc:
+    except (
+        SharedRecord.DoesNotExist,
+        ValueError,
+        ValidationError,
+    ) as exc:  # a malformed id is just missing
         raise Http404("No such record.") from exc
 
 

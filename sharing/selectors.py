@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -22,7 +23,7 @@ def partnership_get_for_company(*, company: Company, pk: uuid.UUID | str) -> Par
     """A partnership `company` is part of; 404 for missing and for other companies' alike."""
     try:
         return partnerships_of_company(company=company).get(pk=pk)
-    except (Partnership.DoesNotExist, ValueError) as exc:
+    except (Partnership.DoesNotExist, ValueError, ValidationError) as exc:  # malformed id = missing
         raise Http404("No such partnership.") from exc
 
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -28,5 +29,5 @@ def solutions_of_company(
 def solution_get(*, pk) -> Solution:  # type: ignore[no-untyped-def]
     try:
         return Solution.objects.get(pk=pk)
-    except (Solution.DoesNotExist, ValueError) as exc:
+    except (Solution.DoesNotExist, ValueError, ValidationError) as exc:  # malformed id = missing
         raise Http404("No such solution.") from exc

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sharing.services.collaboration import StaleVersion
+from sharing.edit_forms import versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
@@ -75,30 +75,24 @@ def solution_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = SolutionForm(
         request.POST or None, initial={**solution_fields(solution), "version": solution.version}
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        expected = data.pop("version") or solution.version
-        try:
-            solution_update(
+    saved, conflict = False, None
+    if request.method == "POST":
+        saved, conflict = versioned_form_save(
+            form,
+            current_version=solution.version,
+            save=lambda data, expected: solution_update(
                 actor=request.user,
                 company=request.tenant,
                 solution=solution,
                 data=data,
                 expected_version=expected,
-            )
-        except StaleVersion as exc:
-            conflict = exc
-            form.data = form.data.copy()
-            form.data["version"] = exc.current_version
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request,
-                "Saved." + (" Partners see the update." if solution.shared_record_id else ""),
-            )
-            return redirect("solution_detail", pk=solution.pk)
+            ),
+        )
+    if saved:
+        messages.success(
+            request, "Saved." + (" Partners see the update." if solution.shared_record_id else "")
+        )
+        return redirect("solution_detail", pk=solution.pk)
     return render(
         request, "solutions/form.html", {"form": form, "solution": solution, "conflict": conflict}
     )

@@ -44,7 +44,7 @@ def test_tokens_are_made_in_the_browser_shown_once_and_stored_hashed(acme):
     assert response.status_code == 201
     plain = response.json()["token"]
     row = PersonalAccessToken.objects.get(pk=response.json()["id"])
-    assert plain not in (row.digest, row.prefix) and plain.split("_")[2] not in row.digest
+    assert plain not in (row.digest, row.prefix) and plain.split("_", 2)[2] not in row.digest
     assert "token" not in browser.get("/api/v1/tokens/").json()["results"][0]
     integration = Client(HTTP_HOST=acme.host, HTTP_AUTHORIZATION=f"Bearer {plain}")
     assert integration.get("/api/v1/me/").json()["user"]["email"] == acme.member.email
@@ -337,4 +337,48 @@ def test_tokens_page_creates_shows_once_and_revokes(acme, globex):
     )
     assert (
         b"Name the token" in browser.post("/settings/tokens/", {"name": " "}, follow=True).content
+    )
+
+
+@pytest.mark.django_db
+def test_unshare_through_the_api(acme, globex):
+    partners_make(acme, globex)
+    client = api(acme)
+    pk = client.post("/api/v1/opportunities/", OPPORTUNITY, content_type="application/json").json()[
+        "id"
+    ]
+    assert (
+        client.delete(f"/api/v1/opportunities/{pk}/share/globex/").status_code == 404
+    )  # not shared yet
+    client.post(
+        f"/api/v1/opportunities/{pk}/share/",
+        {"partner": "globex", "role": "viewer"},
+        content_type="application/json",
+    )
+    assert api(globex).get("/api/v1/shared/?shared_with_me=true").json()["results"]
+    assert client.delete(f"/api/v1/opportunities/{pk}/share/globex/").status_code == 204
+    assert api(globex).get("/api/v1/shared/?shared_with_me=true").json()["results"] == []
+    again = client.delete(f"/api/v1/opportunities/{pk}/share/globex/")
+    assert again.status_code == 400 and "not on this record" in str(again.json())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["opportunities", "solutions", "marketing-plans", "partnerships", "shared"]
+)
+def test_malformed_ids_in_api_urls_are_404(acme, path):
+    assert api(acme).get(f"/api/v1/{path}/not-a-uuid/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_tokens_whose_secret_starts_with_an_underscore_authenticate(acme, monkeypatch):
+    import identity.tokens as tokens
+
+    monkeypatch.setattr(tokens.secrets, "token_urlsafe", lambda n: "_leading-underscore_and_more_")
+    _, plain = token_create(actor=acme.member, company=acme.company, name="odd secret")
+    assert (
+        Client(HTTP_HOST=acme.host, HTTP_AUTHORIZATION=f"Bearer {plain}")
+        .get("/api/v1/me/")
+        .status_code
+        == 200
     )

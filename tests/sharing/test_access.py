@@ -296,3 +296,10 @@ def test_notification_email_is_sent_while_access_holds_and_has_no_private_data(
     assert notification_email(notification.pk) is True
     assert mailoutbox[-1].to == [globex.member.email] and SECRET not in mailoutbox[-1].body
     assert notification_email(notification.pk) is False  # never twice
+
+
+@pytest.mark.django_db
+def test_malformed_record_ids_are_simply_not_found(acme):
+    for bad in ("", "not-a-uuid", "1"):
+        with pytest.raises(Http404):
+            shared_record_get_for_actor(user=acme.member, company=acme.company, pk=bad)
