@@ -63,6 +63,14 @@ def row(name: str, samples: list[float], queries: str) -> str:
     return f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {pct(samples, 95):.1f} | {max(samples):.1f} | {queries} |"
 
 
+def _cpu_work() -> None:
+    """A fixed piece of pure-Python work, roughly what rendering and ORM code do."""
+    parts = {}
+    for n in range(60_000):
+        parts[f"k{n % 997}"] = str(n) + "-" + hex(n)
+    "".join(sorted(parts.values()))
+
+
 def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     parser = argparse.ArgumentParser()
     parser.add_argument("--companies", type=int, default=1000)
@@ -309,10 +317,14 @@ def measure(args, started: float, *, reused: bool) -> None:  # type: ignore[no-u
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
+    # The same fixed CPU work before and after: this machine's speed drifts between runs, and
+    # this figure lets two runs be compared (their p50s scale with it).
+    calibration = statistics.median(timed(lambda i: _cpu_work(), 20))
     print(
         f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL {version}. "
         f"{args.companies} companies, {args.records:,} shared records, {entries:,} sharing entries "
-        f"({perm_rows:,} permission rows); the PBM's company sees {args.visible:,}. {'Reused data' if reused else f'Setup {setup_seconds:.0f}s'}."
+        f"({perm_rows:,} permission rows); the PBM's company sees {args.visible:,}. {'Reused data' if reused else f'Setup {setup_seconds:.0f}s'}. "
+        f"CPU calibration (fixed Python work): {calibration:.1f} ms."
     )
     print("| measurement | requests | p50 ms | p95 ms | max ms | queries |")
     print("|---|---|---|---|---|---|")

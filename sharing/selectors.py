@@ -8,8 +8,29 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from sharing.access import sharing_codenames
 from sharing.models import OPEN_STATUSES, Partnership, PartnershipStatus
 from tenants.models import Company, CompanyStatus
+
+
+def company_columns(prefix: str) -> tuple[str, ...]:
+    """What a record page shows of a related company; loading only these keeps the joins'
+    SQL and row building small on pages that list many participants."""
+    return (f"{prefix}__id", f"{prefix}__name", f"{prefix}__slug")
+
+
+def person_columns(prefix: str) -> tuple[str, ...]:
+    return (f"{prefix}__id", f"{prefix}__full_name", f"{prefix}__email")
+
+
+ENTRY_COLUMNS = (
+    "company_id",
+    "permission_id",
+    "added_at",
+    "added_by_id",
+    *company_columns("company"),
+    *person_columns("added_by"),
+)
 
 
 def partnerships_of_company(*, company: Company, statuses=None) -> QuerySet[Partnership]:
@@ -92,23 +113,28 @@ def sharing_list_and_role(
 
     rows: dict[int, dict] = {}
     viewer_codenames: set[str] = set()
-    for perm in SharedRecordGroupPermission.objects.filter(content_object=record).select_related(
-        "company", "added_by", "permission"
+    codename = sharing_codenames()
+    for perm in (
+        SharedRecordGroupPermission.objects.filter(content_object=record)
+        .select_related("company", "added_by")
+        .only(*ENTRY_COLUMNS)
     ):
         row = rows.setdefault(
             perm.company_id, {"company": perm.company, "codenames": set(), "people": []}
         )
-        row["codenames"].add(perm.permission.codename)
+        row["codenames"].add(codename[perm.permission_id])
         row.update(added_by=perm.added_by, added_at=perm.added_at)
         if perm.company_id == viewer_company.pk:
-            viewer_codenames.add(perm.permission.codename)
-    for perm in SharedRecordUserPermission.objects.filter(content_object=record).select_related(
-        "company", "added_by", "permission", "user"
+            viewer_codenames.add(codename[perm.permission_id])
+    for perm in (
+        SharedRecordUserPermission.objects.filter(content_object=record)
+        .select_related("company", "added_by", "user")
+        .only(*ENTRY_COLUMNS, "user_id", *person_columns("user"))
     ):
         row = rows.setdefault(
             perm.company_id, {"company": perm.company, "codenames": set(), "people": []}
         )
-        row["codenames"].add(perm.permission.codename)
+        row["codenames"].add(codename[perm.permission_id])
         if perm.user not in row["people"]:
             row["people"].append(perm.user)
         row.update(added_by=perm.added_by, added_at=perm.added_at)
@@ -117,7 +143,7 @@ def sharing_list_and_role(
             and viewer is not None
             and perm.user_id == viewer.pk
         ):
-            viewer_codenames.add(perm.permission.codename)
+            viewer_codenames.add(codename[perm.permission_id])
     entries = [
         {**row, "role": role_from_codenames(row.pop("codenames"))}
         for row in sorted(rows.values(), key=lambda r: r["company"].name)
@@ -140,6 +166,11 @@ def participations_visible(*, record, viewer_company: Company, viewer_is_owner: 
     rows = list(
         Participation.objects.filter(record=record)
         .select_related("company", "contact")
+        .only(
+            *(f.attname for f in Participation._meta.concrete_fields),
+            *company_columns("company"),
+            *person_columns("contact"),
+        )
         .order_by("company__name")
     )
     if record.restrict_participants and not viewer_is_owner:
@@ -156,7 +187,13 @@ def activity_visible(
     from sharing.models import ActivityEvent
 
     events = list(
-        ActivityEvent.objects.filter(record=record).select_related("company", "actor")[:limit]
+        ActivityEvent.objects.filter(record=record)
+        .select_related("company", "actor")
+        .only(
+            *(f.attname for f in ActivityEvent._meta.concrete_fields),
+            *company_columns("company"),
+            *person_columns("actor"),
+        )[:limit]
     )
     if record.restrict_participants and not viewer_is_owner:
         allowed = {record.owner_id, viewer_company.pk}
@@ -172,7 +209,15 @@ def activity_visible(
 def comments_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
     from sharing.models import Comment
 
-    qs = Comment.objects.filter(record=record).select_related("author", "company")
+    qs = (
+        Comment.objects.filter(record=record)
+        .select_related("author", "company")
+        .only(
+            *(f.attname for f in Comment._meta.concrete_fields),
+            *company_columns("company"),
+            *person_columns("author"),
+        )
+    )
     if record.restrict_participants and not viewer_is_owner:
         qs = qs.filter(company_id__in=[record.owner_id, viewer_company.pk])
     return list(qs)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_tenants.middleware.main import TenantMainMiddleware
 
-from tenants.models import CompanyStatus
+from tenants.routing_cache import company_for_host
 from tenants.selectors import memberships_of_user
 
 # Paths on a company's host that work without membership: signing in, and what signing in needs.
@@ -33,10 +33,10 @@ class CompanyDomainMiddleware(TenantMainMiddleware):
     page that helps (not a bare 404 or the landing page of somebody else)."""
 
     def get_tenant(self, domain_model, hostname):  # type: ignore[no-untyped-def]
-        domain = domain_model.objects.select_related("tenant").get(
-            domain=hostname, tenant__status__in=[CompanyStatus.ACTIVE, CompanyStatus.PUBLIC]
-        )
-        return domain.tenant
+        company = company_for_host(hostname)
+        if company is None:
+            raise domain_model.DoesNotExist(hostname)
+        return company
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
         connection.set_schema_to_public()

@@ -309,3 +309,33 @@ def test_needs_my_answer_filter(acme, globex):
     assert [r.pk for r in page] == [records[1].pk]
     html = client_on(globex.host, globex.member).get("/shared/?needs_action=1").content.decode()
     assert "Waiting" in html and ">Answered" not in html
+
+
+@pytest.mark.django_db
+def test_inbox_pages_merge_company_and_named_entries_newest_first(acme, globex):
+    """The inbox reads whole-company entries and the user's named entries as two ordered
+    scans; the pages must still interleave them by activity, without gaps or repeats."""
+    from sharing.access import shared_with_page
+
+    partners_make(acme, globex)
+    made = []
+    for i in range(5):
+        _, record = shared_opportunity_make(acme, customer_name=f"Deal {i}")
+        sharing_entry_set(
+            actor=acme.owner,
+            actor_membership=membership(acme),
+            record=record,
+            partner=globex.company,
+            role="viewer",
+            users=[globex.member] if i % 2 else [],
+        )
+        made.append(record)
+    newest_first = [r.pk for r in reversed(made)]
+    pages, page, more = [], 1, True
+    while more:
+        rows, more = shared_with_page(
+            user=globex.member, company=globex.company, per_page=2, page=page
+        )
+        pages.append([r.pk for r in rows])
+        page += 1
+    assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]

@@ -132,3 +132,33 @@ def test_expired_handoff_tickets_are_purged(acme):
     LoginHandoff.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=2))
     assert handoff_tickets_expire.delay().get() == 1
     assert list(LoginHandoff.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_routing_cache_serves_a_host_without_queries_and_forgets_a_suspended_company():
+    """The host → company lookup is cached, but a company that stops being live stops being
+    served on the next request (the change drops the cached route after commit)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenants.models import CompanyStatus
+    from tenants.routing_cache import company_for_host
+    from tests.builders import company_make
+
+    world = company_make("routed")
+    try:
+        client = client_on(world.host, world.member)
+        assert client.get("/").status_code == 200
+        with CaptureQueriesContext(connection) as ctx:
+            assert company_for_host(world.host).pk == world.company.pk
+        assert not [q for q in ctx.captured_queries if "tenants_domain" in q["sql"]]
+
+        world.company.status = CompanyStatus.SUSPENDED
+        world.company.save(update_fields=["status"])
+        assert company_for_host(world.host) is None
+        response = client.get("/")
+        assert response.status_code == 404
+        assert f"no workspace at {world.host}".encode() in response.content.lower()
+    finally:
+        world.company.status = CompanyStatus.SUSPENDED
+        world.company.save(update_fields=["status"])

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django import template
 from django.forms import BoundField
 
@@ -58,11 +60,24 @@ def verb_label(verb: str) -> str:
     return VERB_LABELS.get(verb, verb.replace(".", " ").replace("_", " "))
 
 
+@lru_cache(maxsize=1)
+def _canonical_labels() -> dict[str, dict[str, str]]:
+    from sharing.canonical import Motion, Stage
+
+    return {"stage": dict(Stage.choices), "motion": dict(Motion.choices)}
+
+
 @register.filter
 def choice_label(value: str, kind: str) -> str:
     """A canonical value's label (kind: stage or motion)."""
-    from sharing.canonical import Motion, Stage
+    return _canonical_labels().get(kind, {}).get(value, value or "—")
 
-    return dict({"stage": Stage.choices, "motion": Motion.choices}.get(kind, [])).get(
-        value, value or "—"
-    )
+
+@register.filter
+def whole_amount(value) -> str:  # type: ignore[no-untyped-def]
+    """An amount as a whole number with thousands separators ("12,500"). A list row shows
+    dozens of these; floatformat's locale machinery costs ~10× more per call."""
+    try:
+        return f"{round(float(value)):,}"
+    except (TypeError, ValueError):
+        return ""
