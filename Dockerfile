@@ -22,6 +22,7 @@ COPY pipeline pipeline
 COPY solutions solutions
 COPY marketing marketing
 COPY lens lens
+COPY business business
 COPY ui ui
 RUN pip install -c constraints.txt .
 

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from business.api import FieldDefinitionViewSet
 from identity.api import TokenViewSet
 from marketing.api import MarketingPlanViewSet
 from pipeline.api import OpportunityViewSet
@@ -18,6 +19,7 @@ router.register("shared", SharedRecordViewSet, basename="api-shared")
 router.register("partnerships", PartnershipViewSet, basename="api-partnership")
 router.register("directory", DirectoryViewSet, basename="api-directory")
 router.register("tokens", TokenViewSet, basename="api-token")
+router.register("fields", FieldDefinitionViewSet, basename="api-field")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api_me"),

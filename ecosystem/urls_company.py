@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("pipeline.urls")),
     path("", include("solutions.urls")),
     path("", include("marketing.urls")),
+    path("", include("business.urls")),
     path("settings/", views.settings_profile, name="settings_profile"),
     path("settings/workspace/", views.settings_workspace, name="settings_workspace"),
     path("settings/members/", views.settings_members, name="settings_members"),

@@ -7,6 +7,11 @@ class MarketingConfig(AppConfig):
     name = "marketing"
 
     def ready(self) -> None:
+        from business.models import ObjectType
+        from business.registry import register
+        from marketing.models import MarketingPlan
+
+        register(ObjectType.MARKETING_PLAN, MarketingPlan)
         from sharing.kinds import KindHandlers, kind_register
         from sharing.models import RecordKind
 

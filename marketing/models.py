@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -21,6 +22,7 @@ class MarketingPlan(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    custom = models.JSONField(default=dict, blank=True)
     shared_record_id = models.UUIDField(null=True, blank=True, unique=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -29,6 +31,9 @@ class MarketingPlan(models.Model):
 
     class Meta:
         ordering = ["-period_start", "name"]
+        indexes = [
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="plan_custom_gin"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")),

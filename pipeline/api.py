@@ -35,6 +35,12 @@ class OpportunitySerializer(serializers.ModelSerializer):
     )
     version = serializers.IntegerField(required=False)
     currency = serializers.CharField(max_length=3, min_length=3, required=False)
+    custom_fields = serializers.DictField(
+        source="custom",
+        required=False,
+        help_text="The company's custom fields by key (see /api/v1/fields/). On PATCH only "
+        "the keys you send change; null clears a value.",
+    )
 
     class Meta:
         model = Opportunity
@@ -49,6 +55,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "motion",
             "next_step",
             "private_notes",
+            "custom_fields",
             "owner",
             "shared_record_id",
             "adopted_from_id",

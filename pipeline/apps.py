@@ -7,6 +7,11 @@ class PipelineConfig(AppConfig):
     name = "pipeline"
 
     def ready(self) -> None:
+        from business.models import ObjectType
+        from business.registry import register
+        from pipeline.models import Opportunity
+
+        register(ObjectType.OPPORTUNITY, Opportunity)
         from pipeline.sharing_handlers import (
             opportunity_adopt,
             opportunity_is_adopted,

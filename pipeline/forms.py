@@ -1,9 +1,12 @@
 from django import forms
 
+from business.forms import CustomFieldsMixin
+from business.models import ObjectType
 from pipeline.models import Opportunity
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(CustomFieldsMixin, forms.ModelForm):
+    object_type = ObjectType.OPPORTUNITY
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
@@ -32,6 +33,8 @@ class Opportunity(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     private_notes = models.TextField(blank=True)
+    # Values of the company's custom fields, keyed by field key (business.values has the shapes).
+    custom = models.JSONField(default=dict, blank=True)
     shared_record_id = models.UUIDField(null=True, blank=True, unique=True)
     adopted_from_id = models.UUIDField(null=True, blank=True, db_index=True)
     version = models.PositiveIntegerField(default=1)
@@ -46,6 +49,9 @@ class Opportunity(models.Model):
             models.Index(fields=["stage", "close_date"]),
             models.Index(fields=["owner", "close_date"]),
             models.Index(fields=["archived_at"]),
+            GinIndex(
+                fields=["custom"], opclasses=["jsonb_path_ops"], name="opportunity_custom_gin"
+            ),
         ]
 
     def __str__(self) -> str:

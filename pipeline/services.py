@@ -10,6 +10,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from business.models import ObjectType
+from business.records import custom_for_save
 from identity.models import User
 from pipeline.models import Opportunity
 from sharing.models import RecordKind, SharedRecord
@@ -27,6 +29,7 @@ EDITABLE = (
     "motion",
     "next_step",
     "private_notes",
+    "custom",
 )
 
 
@@ -55,9 +58,21 @@ def _republish_if_shared(company: Company, opportunity: Opportunity) -> None:
 
 
 def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -> Opportunity:
-    fields = {k: v for k, v in data.items() if k in EDITABLE}
+    fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     opportunity = Opportunity(owner_id=data.get("owner_id") or actor.pk, **fields)
-    _validate(opportunity, company)
+    errors: dict[str, list[str]] = {}
+    try:
+        _validate(opportunity, company)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        opportunity.custom = custom_for_save(
+            object_type=ObjectType.OPPORTUNITY, company=company, submitted=data.get("custom")
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     opportunity.save()
     return opportunity
 
@@ -71,9 +86,17 @@ def opportunity_update(
     expected_version: int,
 ) -> Opportunity:
     """Saves the edit if nobody saved since `expected_version`; else raises EditConflict."""
-    changes = {k: v for k, v in data.items() if k in EDITABLE}
+    changes = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
+    if "custom" in data:
+        changes["custom"] = custom_for_save(
+            object_type=ObjectType.OPPORTUNITY,
+            company=company,
+            submitted=data["custom"],
+            previous=opportunity.custom,
+            partial=bool(data.get("custom_partial")),
+        )
     with transaction.atomic():
         versioned_update(
             obj=opportunity,

@@ -9,6 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from business.display import custom_rows
+from business.models import ObjectType
+from business.selectors import fields_of
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.forms import OpportunityForm
@@ -22,6 +25,15 @@ from sharing.edit_forms import versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
+
+
+def _errors_onto_form(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    """Service errors land on their fields (custom ones too); the rest on the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def _error_text(exc: Exception) -> str:
@@ -51,13 +63,14 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 
 def opportunity_new(request: HttpRequest) -> HttpResponse:
     form = OpportunityForm(request.POST or None)
+    form.add_custom_fields(company=request.tenant, values=None)
     if request.method == "POST" and form.is_valid():
         try:
             opportunity = opportunity_create(
                 actor=request.user, company=request.tenant, data=form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            _errors_onto_form(form, exc)
         else:
             messages.success(
                 request,
@@ -75,6 +88,10 @@ def opportunity_detail(request: HttpRequest, pk: str) -> HttpResponse:
         {
             "opportunity": opportunity,
             "owner_user": User.objects.filter(pk=opportunity.owner_id).first(),
+            "custom_rows": custom_rows(
+                definitions=fields_of(object_type=ObjectType.OPPORTUNITY),
+                values=opportunity.custom,
+            ),
             **share_panel_context(request, shared_record_id=opportunity.shared_record_id),
         },
     )
@@ -87,6 +104,7 @@ def opportunity_edit(request: HttpRequest, pk: str) -> HttpResponse:
         instance=opportunity_get(pk=pk),
         initial={"version": opportunity.version},
     )
+    form.add_custom_fields(company=request.tenant, values=opportunity.custom)
     saved, conflict = False, None
     if request.method == "POST":
         saved, conflict = versioned_form_save(

@@ -79,6 +79,8 @@ class VersionedRecordMixin:
                 {"version": ["Send the version you are editing (from your last read)."]}
             )
         expected = data.pop("version")
+        if "custom" in data:
+            data["custom_partial"] = True  # PATCH: only the custom fields sent change
         try:
             obj = type(self).update_service(
                 actor=request.user,

@@ -7,6 +7,11 @@ class SolutionsConfig(AppConfig):
     name = "solutions"
 
     def ready(self) -> None:
+        from business.models import ObjectType
+        from business.registry import register
+        from solutions.models import Solution
+
+        register(ObjectType.SOLUTION, Solution)
         from sharing.kinds import KindHandlers, kind_register
         from sharing.models import RecordKind
 

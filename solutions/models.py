@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 
 
@@ -26,6 +27,7 @@ class Solution(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     shared_record_id = models.UUIDField(null=True, blank=True, unique=True)
+    custom = models.JSONField(default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -33,7 +35,10 @@ class Solution(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["status", "name"])]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="solution_custom_gin"),
+        ]
 
     def __str__(self) -> str:
         return self.name

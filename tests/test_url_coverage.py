@@ -32,6 +32,7 @@ API_OWNERS = {
     "shared/": "shared/",
     "partnerships/": "partners/",
     "tokens/": "token",
+    "fields/": None,  # list only: the company's own business schema
     "directory/": None,  # the directory is public to every member; its slug is any company's
 }
 
@@ -57,7 +58,11 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
         return "/api/v1/" + _api_concrete(route.removeprefix("api/v1/"), ids)
     if "^" in route or "(?P" in route:
         return None
-    path = route.replace("<int:pk>", str(ids["membership"])).replace("<slug:slug>", "acme")
+    path = (
+        route.replace("<int:pk>", str(ids["membership"]))
+        .replace("<slug:slug>", "acme")
+        .replace("<slug:key>", "regions")
+    )
     if "<uuid:pk>" in path:
         owner = next((prefix for prefix in UUID_OWNERS if path.startswith(prefix)), None)
         assert owner is not None, f"no victim object for {route}: add it to UUID_OWNERS and ids"
@@ -189,8 +194,12 @@ def test_leak_matrix_denied_personas_get_404_on_every_object_route_from_their_ow
     object_paths = [
         p
         for p in company_paths(ids)
-        if any(str(v) in p for k, v in ids.items() if k not in ("membership",))
+        # UUIDs name one object network-wide; integer ids only where they are network rows
+        # (a company-schema integer like a term id exists in every company, each its own)
+        if any(str(v) in p for k, v in ids.items() if k not in ("membership", "token"))
         or f"/settings/members/{ids['membership']}/" in p
+        or f"/settings/tokens/{ids['token']}/" in p
+        or f"/api/v1/tokens/{ids['token']}/" in p
     ]
     assert len(object_paths) > 25
     for persona in (not_on_list, revoked, unrelated):

@@ -49,6 +49,7 @@ SHARED_APPS = [
 ]
 TENANT_APPS = [
     "workspace",
+    "business",
     "pipeline",
     "solutions",
     "marketing",
@@ -191,6 +192,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # object_type and reference_type share one choice set: one name for it in the schema.
+    "ENUM_NAME_OVERRIDES": {"RecordTypeEnum": "business.models.ObjectType"},
 }
 
 # Every e-mail goes through Celery; the worker hands it to EMAIL_DELIVERY_BACKEND.

@@ -36,7 +36,16 @@ def _jsonable(value: Any) -> Any:
 
 def publishable_payload(*, company: Company, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
     allowed = shareable_fields(company=company, kind=kind)
-    return {key: _jsonable(fields[key]) for key in allowed if key in fields}
+    payload = {key: _jsonable(fields[key]) for key in allowed if key in fields}
+    if fields.get("custom"):
+        # Only fields the owner marked shareable, with the owner's labels (a partner without a
+        # mapping reads them in the owner's terms). Runs in the owner's schema.
+        from business.display import shareable_custom_values
+
+        shared = shareable_custom_values(object_type=kind, values=fields["custom"])
+        if shared:
+            payload["custom"] = _jsonable(shared)
+    return payload
 
 
 def record_publish(

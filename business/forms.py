@@ -1,0 +1,188 @@
+"""Forms built from the business schema: the custom fields of a record form, and the admin's
+forms for fields, vocabularies and terms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.html import escape
+
+from business.models import CHOICE_TYPES, FieldDefinition, FieldType, ObjectType, Vocabulary
+from business.selectors import catalog_for
+from business.values import Catalog
+from tenants.models import Company
+from tenants.selectors import members_of_company
+
+
+def _choices(definition: FieldDefinition, catalog: Catalog, current: Any) -> list[tuple[str, str]]:
+    current_values = current if isinstance(current, list) else [current]
+    terms = catalog.terms.get(definition.vocabulary_id, {}).values()
+    return [
+        (t.key, t.label + (" (retired)" if t.retired_at else ""))
+        for t in sorted(terms, key=lambda t: (t.position, t.label))
+        if not t.retired_at or t.key in current_values
+    ]
+
+
+def form_field_for(
+    definition: FieldDefinition, catalog: Catalog, people: list[tuple[int, str]], current: Any
+) -> forms.Field:
+    common = {
+        "label": definition.label,
+        "help_text": escape(definition.help_text),  # the form partial renders help as HTML
+        "required": definition.required,
+    }
+    kind = definition.field_type
+    if kind == FieldType.TEXT:
+        return forms.CharField(max_length=500, **common)
+    if kind == FieldType.LONG_TEXT:
+        return forms.CharField(
+            max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}), **common
+        )
+    if kind in (FieldType.NUMBER, FieldType.PERCENT, FieldType.MONEY):
+        return forms.DecimalField(max_digits=18, decimal_places=4, **common)
+    if kind == FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == FieldType.CHOICE:
+        return forms.ChoiceField(
+            choices=[("", "—"), *_choices(definition, catalog, current)], **common
+        )
+    if kind == FieldType.MULTI_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=_choices(definition, catalog, current),
+            widget=forms.SelectMultiple(attrs={"size": 4}),
+            **common,
+        )
+    if kind == FieldType.USER:
+        return forms.TypedChoiceField(
+            choices=[("", "—"), *[(str(pk), name) for pk, name in people]],
+            coerce=int,
+            empty_value=None,
+            **common,
+        )
+    if kind == FieldType.URL:
+        return forms.URLField(assume_scheme="https", **common)
+    if kind == FieldType.EMAIL:
+        return forms.EmailField(**common)
+    return forms.UUIDField(**common)
+
+
+def _form_value(definition: FieldDefinition, value: Any) -> Any:
+    if definition.field_type == FieldType.MONEY and isinstance(value, dict):
+        return value.get("amount")
+    if definition.field_type == FieldType.USER and value is not None:
+        return str(value)
+    return value
+
+
+class CustomFieldsMixin:
+    """Adds the company's active custom fields (cf_<key>) to a record form and gathers their
+    values into cleaned_data["custom"]. The service validates them again, with the same rules
+    as the API."""
+
+    object_type: str = ""
+
+    def add_custom_fields(self, *, company: Company, values: dict[str, Any] | None) -> None:
+        values = values or {}
+        catalog = catalog_for(object_type=self.object_type, company=company)
+        self.custom_definitions = [d for d in catalog.definitions if not d.retired_at]
+        people = (
+            [(m.user_id, m.user.get_full_name()) for m in members_of_company(company=company)]
+            if any(d.field_type == FieldType.USER for d in self.custom_definitions)
+            else []
+        )
+        for definition in self.custom_definitions:
+            current = values.get(definition.key, definition.default if not values else None)
+            field = form_field_for(definition, catalog, people, current)
+            field.initial = _form_value(definition, current)
+            field.group = definition.group  # type: ignore[attr-defined]
+            self.fields[definition.form_name] = field  # type: ignore[attr-defined]
+
+    @property
+    def custom_bound_fields(self) -> list:
+        return [self[d.form_name] for d in getattr(self, "custom_definitions", [])]  # type: ignore[index]
+
+    @property
+    def core_bound_fields(self) -> list:
+        names = {d.form_name for d in getattr(self, "custom_definitions", [])}
+        return [f for f in self if f.name not in names and not f.is_hidden]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()  # type: ignore[misc]
+        custom = {}
+        for definition in getattr(self, "custom_definitions", []):
+            value = cleaned.get(definition.form_name)
+            if definition.field_type == FieldType.MONEY and value is not None:
+                value = {"amount": value, "currency": None}
+            custom[definition.key] = value
+        cleaned["custom"] = custom
+        return cleaned
+
+
+class FieldDefinitionForm(forms.ModelForm):
+    default = forms.CharField(
+        required=False,
+        help_text="Filled in on new records. For a choice field, the term's key.",
+    )
+
+    class Meta:
+        model = FieldDefinition
+        fields = [
+            "object_type",
+            "label",
+            "key",
+            "field_type",
+            "vocabulary",
+            "reference_type",
+            "help_text",
+            "required",
+            "default",
+            "group",
+            "position",
+            "shareable",
+        ]
+        help_texts = {
+            "key": "How integrations and exports name it. It can't change later; the label can.",
+            "group": "Fields with the same group are shown together.",
+        }
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["vocabulary"].queryset = Vocabulary.objects.order_by("label")
+        self.fields["vocabulary"].required = False
+        self.fields["vocabulary"].help_text = "For choice fields: where the choices come from."
+        self.fields["reference_type"].help_text = "For links: the kind of record it links to."
+        self.fields["object_type"].choices = ObjectType.choices
+        if editing:
+            for name in ("object_type", "key"):
+                self.fields[name].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("field_type") not in CHOICE_TYPES:
+            cleaned["vocabulary"] = None
+        return cleaned
+
+
+class TypeChangeConfirmForm(forms.Form):
+    confirm_type_change = forms.BooleanField(required=False)
+
+
+class VocabularyForm(forms.ModelForm):
+    class Meta:
+        model = Vocabulary
+        fields = ["label", "key", "is_tree"]
+        labels = {"is_tree": "Terms can be nested (a tree, like an org structure)"}
+
+
+class TermForm(forms.Form):
+    label = forms.CharField(max_length=100)
+    key = forms.CharField(max_length=40, help_text="What records store; it can't change later.")
+    parent = forms.ModelChoiceField(queryset=None, required=False, empty_label="— top level —")
+
+    def __init__(self, *args: Any, vocabulary: Vocabulary, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = vocabulary.terms.filter(retired_at__isnull=True)
+        if not vocabulary.is_tree:
+            del self.fields["parent"]

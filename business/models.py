@@ -1,0 +1,125 @@
+"""The business schema a company admin configures: vocabularies (lists or trees of terms) and
+custom fields per object type. Lives in the company's schema; values live in each record's
+`custom` JSONB, keyed by the field's key, which never changes (renaming changes the label)."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+key_validator = RegexValidator(
+    r"^[a-z][a-z0-9_]{0,39}$",
+    "Use 1–40 lowercase letters, digits or underscores, starting with a letter (e.g. region).",
+)
+
+
+class ObjectType(models.TextChoices):
+    OPPORTUNITY = "opportunity", "Opportunity"
+    SOLUTION = "solution", "Solution"
+    MARKETING_PLAN = "marketing_plan", "Marketing plan"
+    PARTNER = "partner", "Partner relationship"
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", "Text"
+    LONG_TEXT = "long_text", "Long text"
+    NUMBER = "number", "Number"
+    MONEY = "money", "Money"
+    PERCENT = "percent", "Percent"
+    DATE = "date", "Date"
+    CHOICE = "choice", "Choice"
+    MULTI_CHOICE = "multi_choice", "Multiple choice"
+    USER = "user", "Person in your company"
+    URL = "url", "Web address"
+    EMAIL = "email", "E-mail address"
+    REFERENCE = "reference", "Link to another record"
+
+
+CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
+
+
+class Vocabulary(models.Model):
+    """A list of terms (regions, industries...), or a tree when terms have parents (an org
+    structure). The standard ones exist in every company; admins add their own."""
+
+    key = models.CharField(max_length=40, unique=True, validators=[key_validator])
+    label = models.CharField(max_length=100)
+    is_tree = models.BooleanField(default=False)
+    is_standard = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label"]
+        verbose_name_plural = "vocabularies"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Term(models.Model):
+    """One value of a vocabulary. Retired, not deleted: records keep the values they have,
+    and forms stop offering them."""
+
+    vocabulary = models.ForeignKey(Vocabulary, on_delete=models.CASCADE, related_name="terms")
+    key = models.CharField(max_length=40, validators=[key_validator])
+    label = models.CharField(max_length=100)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    position = models.PositiveIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vocabulary", "key"],
+                name="term_unique_key",
+                violation_error_message="That key is already a term of this vocabulary.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FieldDefinition(models.Model):
+    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    key = models.CharField(max_length=40, validators=[key_validator])
+    label = models.CharField(max_length=100)
+    help_text = models.CharField(max_length=300, blank=True)
+    field_type = models.CharField(max_length=20, choices=FieldType.choices)
+    required = models.BooleanField(default=False)
+    default = models.JSONField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    group = models.CharField(max_length=60, blank=True)
+    shareable = models.BooleanField(
+        default=False, help_text="Partners on a shared record may see this field's value."
+    )
+    vocabulary = models.ForeignKey(
+        Vocabulary, on_delete=models.PROTECT, null=True, blank=True, related_name="fields"
+    )
+    reference_type = models.CharField(max_length=20, choices=ObjectType.choices, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["object_type", "group", "position", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["object_type", "key"],
+                name="field_unique_key",
+                violation_error_message="There already is a field with this key on this record type.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_object_type_display()}: {self.label}"
+
+    @property
+    def form_name(self) -> str:
+        """The field's name in forms and query strings; the cf_ prefix keeps custom fields
+        from ever colliding with a core field."""
+        return f"cf_{self.key}"

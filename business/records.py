@@ -1,0 +1,39 @@
+"""The one call record services make: validate a record's custom values against the current
+company's business schema (pages and API share it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from business.selectors import catalog_for
+from business.values import custom_values_clean, form_errors
+from tenants.models import Company
+
+
+def custom_for_save(
+    *,
+    object_type: str,
+    company: Company,
+    submitted: dict[str, Any] | None,
+    previous: dict[str, Any] | None = None,
+    partial: bool = False,
+) -> dict[str, Any]:
+    """The record's new `custom` dict, or ValidationError keyed cf_<key>. `submitted` None
+    means the caller didn't touch custom fields (defaults and required checks still apply to a
+    new record)."""
+    catalog = catalog_for(object_type=object_type, company=company)
+    if not catalog.definitions:
+        if submitted:
+            raise ValidationError({f"cf_{key}": ["There is no such field."] for key in submitted})
+        return dict(previous or {})
+    try:
+        return custom_values_clean(
+            data=submitted or {},
+            catalog=catalog,
+            previous=previous,
+            partial=partial or (submitted is None and previous is not None),
+        )
+    except ValidationError as exc:
+        raise form_errors(exc) from exc

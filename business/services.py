@@ -1,0 +1,336 @@
+"""Changes to a company's business schema. Each one is a transaction, validated, and written
+to the company's audit log with before/after. Nothing here deletes values: renaming changes a
+label (values are keyed by the immutable key), retiring hides, and a type change converts what
+converts and keeps what doesn't in the audit entry, after the admin confirmed the count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from audit.services import company_audit_entry_record
+from business.models import CHOICE_TYPES, FieldDefinition, FieldType, ObjectType, Term, Vocabulary
+from business.registry import model_for
+from business.values import Catalog, coerce
+from identity.models import User
+from tenants.models import Company, Membership
+
+FIELD_EDITABLE = (
+    "label",
+    "help_text",
+    "required",
+    "default",
+    "position",
+    "group",
+    "shareable",
+    "vocabulary",
+    "reference_type",
+)
+MAX_FIELDS_PER_TYPE = 200
+
+
+@dataclass
+class TypeChangeNeedsConfirmation(Exception):
+    """The admin must confirm: `failing` of `total` stored values would not convert."""
+
+    total: int
+    failing: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.failing} of {self.total} existing values can't be converted. "
+            "They will be kept in the audit log, not on the records. Confirm to go ahead."
+        )
+
+
+def _snapshot(definition: FieldDefinition) -> dict[str, Any]:
+    data = model_to_dict(definition, fields=("key", "field_type", *FIELD_EDITABLE))
+    data["vocabulary"] = definition.vocabulary.key if definition.vocabulary_id else None
+    return data
+
+
+def _check_field(definition: FieldDefinition, company: Company) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        definition.full_clean(exclude=["vocabulary", "default"], validate_unique=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if definition.field_type in CHOICE_TYPES and not definition.vocabulary_id:
+        errors.setdefault("vocabulary", []).append("Choose the vocabulary its choices come from.")
+    if definition.field_type not in CHOICE_TYPES and definition.vocabulary_id:
+        definition.vocabulary = None
+    if definition.field_type == FieldType.REFERENCE and not definition.reference_type:
+        errors.setdefault("reference_type", []).append("Choose what kind of record it links to.")
+    if definition.default not in (None, "", []) and "vocabulary" not in errors:
+        member_ids = Membership.objects.filter(company=company).values_list("user_id", flat=True)
+        try:
+            definition.default = coerce(
+                definition, definition.default, Catalog([definition], member_ids)
+            )
+        except ValidationError as exc:
+            errors.setdefault("default", []).extend(exc.messages)
+    elif definition.default in ("", []):
+        definition.default = None
+    if errors:
+        raise ValidationError(errors)
+
+
+def field_create(*, actor: User, company: Company, data: dict[str, Any]) -> FieldDefinition:
+    definition = FieldDefinition(
+        object_type=data.get("object_type", ""),
+        key=(data.get("key") or "").strip(),
+        field_type=data.get("field_type", ""),
+        **{k: v for k, v in data.items() if k in FIELD_EDITABLE and v is not None},
+    )
+    if definition.object_type not in ObjectType.values:
+        raise ValidationError({"object_type": ["Choose the kind of record the field belongs to."]})
+    _check_field(definition, company)
+    if (
+        FieldDefinition.objects.filter(object_type=definition.object_type).count()
+        >= MAX_FIELDS_PER_TYPE
+    ):
+        raise ValidationError(f"A record type can have at most {MAX_FIELDS_PER_TYPE} fields.")
+    try:
+        with transaction.atomic():
+            definition.save()
+            company_audit_entry_record(
+                actor=actor,
+                action="business.field_created",
+                target=definition,
+                after=_snapshot(definition),
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"key": ["There already is a field with this key on this record type."]}
+        ) from exc
+    return definition
+
+
+def _convert_values(
+    definition: FieldDefinition, new_type: str, company: Company
+) -> tuple[int, dict[str, Any], list]:
+    """Trial conversion of every stored value: (total, failing {record id: old value}, rows to save)."""
+    model = model_for(definition.object_type)
+    if model is None:
+        return 0, {}, []
+    trial = FieldDefinition(
+        object_type=definition.object_type,
+        key=definition.key,
+        label=definition.label,
+        field_type=new_type,
+        vocabulary=definition.vocabulary,
+        reference_type=definition.reference_type,
+    )
+    member_ids = Membership.objects.filter(company=company).values_list("user_id", flat=True)
+    catalog = Catalog([trial], member_ids)
+    total, failing, rows = 0, {}, []
+    for row in model.objects.filter(custom__has_key=definition.key).only("pk", "custom"):
+        total += 1
+        old = row.custom[definition.key]
+        if new_type in (FieldType.TEXT, FieldType.LONG_TEXT) and isinstance(old, list | dict):
+            old = ", ".join(map(str, old)) if isinstance(old, list) else str(old.get("amount", ""))
+        try:
+            row.custom[definition.key] = coerce(trial, old, catalog)
+        except ValidationError:
+            failing[str(row.pk)] = row.custom.pop(definition.key)
+        rows.append(row)
+    return total, failing, rows
+
+
+def field_update(
+    *,
+    actor: User,
+    company: Company,
+    definition: FieldDefinition,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    confirm_type_change: bool = False,
+) -> FieldDefinition:
+    with transaction.atomic():
+        locked = FieldDefinition.objects.select_for_update().get(pk=definition.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise ValidationError(
+                "Someone changed this field since you opened it. Reload and try again."
+            )
+        before = _snapshot(locked)
+        for key in FIELD_EDITABLE:
+            if key in data:
+                setattr(locked, key, data[key])
+        new_type = data.get("field_type") or locked.field_type
+        type_changes = new_type != locked.field_type
+        if type_changes:
+            if new_type not in FieldType.values:
+                raise ValidationError({"field_type": ["Choose a field type from the list."]})
+            locked.field_type = new_type
+        _check_field(locked, company)
+        failing: dict[str, Any] = {}
+        if type_changes:
+            total, failing, rows = _convert_values(definition, new_type, company)
+            if failing and not confirm_type_change:
+                raise TypeChangeNeedsConfirmation(total=total, failing=len(failing))
+            model = model_for(locked.object_type)
+            if rows and model is not None:
+                model.objects.bulk_update(rows, ["custom"], batch_size=1000)
+        locked.version += 1
+        locked.save()
+        after = _snapshot(locked)
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        company_audit_entry_record(
+            actor=actor,
+            action="business.field_updated",
+            target=locked,
+            before={
+                **{k: before[k] for k in changed},
+                **({"unconverted_values": failing} if failing else {}),
+            },
+            after=changed,
+        )
+    definition.refresh_from_db()
+    return definition
+
+
+def _set_retired(*, actor: User, obj, retired: bool, noun: str, update_fields: list[str]):  # type: ignore[no-untyped-def]
+    """Retire or restore a field or a term, audited. Nothing is deleted either way."""
+    with transaction.atomic():
+        before = obj.retired_at
+        obj.retired_at = timezone.now() if retired else None
+        obj.save(update_fields=["retired_at", *update_fields])
+        company_audit_entry_record(
+            actor=actor,
+            action=f"business.{noun}_{'retired' if retired else 'restored'}",
+            target=obj,
+            before={"retired_at": before},
+            after={"retired_at": obj.retired_at},
+        )
+    return obj
+
+
+def field_retire(
+    *, actor: User, definition: FieldDefinition, retired: bool = True
+) -> FieldDefinition:
+    """Retiring hides the field from forms, lists and the API's writable fields; the values stay
+    on the records and come back if the field is restored."""
+    definition.version += 1
+    return _set_retired(
+        actor=actor,
+        obj=definition,
+        retired=retired,
+        noun="field",
+        update_fields=["version", "updated_at"],
+    )
+
+
+def vocabulary_create(*, actor: User, data: dict[str, Any]) -> Vocabulary:
+    vocabulary = Vocabulary(
+        key=(data.get("key") or "").strip(),
+        label=(data.get("label") or "").strip(),
+        is_tree=bool(data.get("is_tree")),
+    )
+    vocabulary.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            vocabulary.save()
+            company_audit_entry_record(
+                actor=actor,
+                action="business.vocabulary_created",
+                target=vocabulary,
+                after={
+                    "key": vocabulary.key,
+                    "label": vocabulary.label,
+                    "is_tree": vocabulary.is_tree,
+                },
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"key": [f"A vocabulary with the key “{vocabulary.key}” exists."]}
+        ) from exc
+    return vocabulary
+
+
+def _check_parent(term: Term) -> None:
+    if term.parent_id is None:
+        return
+    if not term.vocabulary.is_tree:
+        raise ValidationError({"parent": ["This vocabulary is a list; its terms have no parents."]})
+    if term.parent.vocabulary_id != term.vocabulary_id:
+        raise ValidationError({"parent": ["Choose a parent from the same vocabulary."]})
+    seen, node = set(), term.parent
+    while node is not None:
+        if node.pk == term.pk or node.pk in seen:
+            raise ValidationError(
+                {"parent": ["A term can't be placed under itself or its own children."]}
+            )
+        seen.add(node.pk)
+        node = node.parent
+
+
+def term_add(*, actor: User, vocabulary: Vocabulary, data: dict[str, Any]) -> Term:
+    term = Term(
+        vocabulary=vocabulary,
+        key=(data.get("key") or "").strip(),
+        label=(data.get("label") or "").strip(),
+        parent=data.get("parent"),
+        position=data.get("position") or vocabulary.terms.count(),
+    )
+    term.full_clean(exclude=["vocabulary", "parent"], validate_unique=False)
+    _check_parent(term)
+    try:
+        with transaction.atomic():
+            term.save()
+            company_audit_entry_record(
+                actor=actor,
+                action="business.term_added",
+                target=term,
+                after={
+                    "vocabulary": vocabulary.key,
+                    "key": term.key,
+                    "label": term.label,
+                    "parent": term.parent.key if term.parent_id else None,
+                },
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"key": [f"“{term.key}” is already a term of {vocabulary.label}."]}
+        ) from exc
+    return term
+
+
+def term_update(*, actor: User, term: Term, data: dict[str, Any]) -> Term:
+    """Relabel or move a term. Its key (what records store) never changes."""
+    with transaction.atomic():
+        before = {
+            "label": term.label,
+            "parent": term.parent.key if term.parent_id else None,
+            "position": term.position,
+        }
+        if "label" in data:
+            term.label = (data["label"] or "").strip()
+        if "parent" in data:
+            term.parent = data["parent"]
+        if data.get("position") is not None:
+            term.position = data["position"]
+        term.full_clean(exclude=["vocabulary", "parent"], validate_unique=False)
+        _check_parent(term)
+        term.save()
+        after = {
+            "label": term.label,
+            "parent": term.parent.key if term.parent_id else None,
+            "position": term.position,
+        }
+        company_audit_entry_record(
+            actor=actor,
+            action="business.term_updated",
+            target=term,
+            before={k: v for k, v in before.items() if after[k] != v},
+            after={k: v for k, v in after.items() if before[k] != v},
+        )
+    return term
+
+
+def term_retire(*, actor: User, term: Term, retired: bool = True) -> Term:
+    return _set_retired(actor=actor, obj=term, retired=retired, noun="term", update_fields=[])

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from business import views
+
+urlpatterns = [
+    path("settings/fields/", views.field_list, name="business_fields"),
+    path("settings/fields/new/", views.field_new, name="business_field_new"),
+    path("settings/fields/<int:pk>/", views.field_edit, name="business_field_edit"),
+    path("settings/fields/<int:pk>/retire/", views.field_retire_view, name="business_field_retire"),
+    path("settings/vocabularies/", views.vocabulary_list, name="business_vocabularies"),
+    path("settings/vocabularies/<slug:key>/", views.vocabulary_detail, name="business_vocabulary"),
+    path(
+        "settings/vocabularies/<slug:key>/terms/<int:pk>/",
+        views.term_update_view,
+        name="business_term_update",
+    ),
+    path(
+        "settings/vocabularies/<slug:key>/terms/<int:pk>/retire/",
+        views.term_retire_view,
+        name="business_term_retire",
+    ),
+]

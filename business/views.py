@@ -1,0 +1,219 @@
+"""Settings pages where a company admin shapes the business schema: custom fields per record
+type, vocabularies and their terms. Thin: forms in, services do the work."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from business.forms import FieldDefinitionForm, TermForm, VocabularyForm
+from business.models import FieldDefinition, ObjectType, Term
+from business.selectors import (
+    field_get,
+    field_usage_count,
+    terms_as_tree,
+    vocabularies_with_terms,
+    vocabulary_get,
+)
+from business.services import (
+    TypeChangeNeedsConfirmation,
+    field_create,
+    field_retire,
+    field_update,
+    term_add,
+    term_retire,
+    term_update,
+    vocabulary_create,
+)
+from workspace.views import admin_required
+
+
+def _errors_onto(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@admin_required
+def field_list(request: HttpRequest) -> HttpResponse:
+    object_type = request.GET.get("type", ObjectType.OPPORTUNITY)
+    if object_type not in ObjectType.values:
+        object_type = ObjectType.OPPORTUNITY
+    fields = list(
+        FieldDefinition.objects.filter(object_type=object_type).select_related("vocabulary")
+    )
+    return render(
+        request,
+        "business/field_list.html",
+        {
+            "tab": "fields",
+            "object_type": object_type,
+            "object_types": ObjectType.choices,
+            "active": [f for f in fields if not f.retired_at],
+            "retired": [f for f in fields if f.retired_at],
+        },
+    )
+
+
+@admin_required
+def field_new(request: HttpRequest) -> HttpResponse:
+    form = FieldDefinitionForm(
+        request.POST or None, initial={"object_type": request.GET.get("type", "opportunity")}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            definition = field_create(
+                actor=request.user, company=request.tenant, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, f"Added the field “{definition.label}”.")
+            return redirect(f"/settings/fields/?type={definition.object_type}")
+    return render(request, "business/field_form.html", {"form": form, "tab": "fields"})
+
+
+@admin_required
+def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    definition = field_get(pk=pk)
+    form = FieldDefinitionForm(request.POST or None, instance=field_get(pk=pk), editing=True)
+    confirm = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            field_update(
+                actor=request.user,
+                company=request.tenant,
+                definition=definition,
+                data=form.cleaned_data,
+                expected_version=_int(request.POST.get("version")),
+                confirm_type_change=request.POST.get("confirm_type_change") == "1",
+            )
+        except TypeChangeNeedsConfirmation as pending:
+            confirm = pending
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, f"Saved the field “{form.cleaned_data['label']}”.")
+            return redirect(f"/settings/fields/?type={definition.object_type}")
+    return render(
+        request,
+        "business/field_form.html",
+        {
+            "form": form,
+            "tab": "fields",
+            "definition": definition,
+            "usage": field_usage_count(definition),
+            "confirm": confirm,
+        },
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+@admin_required
+@require_POST
+def field_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
+    definition = field_get(pk=pk)
+    restore = request.POST.get("restore") == "1"
+    field_retire(actor=request.user, definition=definition, retired=not restore)
+    messages.success(
+        request,
+        f"Restored “{definition.label}”."
+        if restore
+        else f"Retired “{definition.label}”. Its values stay on the records; restore it any time.",
+    )
+    return redirect(f"/settings/fields/?type={definition.object_type}")
+
+
+@admin_required
+def vocabulary_list(request: HttpRequest) -> HttpResponse:
+    form = VocabularyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            vocabulary = vocabulary_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, f"Added the vocabulary “{vocabulary.label}”.")
+            return redirect("business_vocabulary", key=vocabulary.key)
+    return render(
+        request,
+        "business/vocabulary_list.html",
+        {"tab": "vocabularies", "vocabularies": vocabularies_with_terms(), "form": form},
+    )
+
+
+@admin_required
+def vocabulary_detail(request: HttpRequest, key: str) -> HttpResponse:
+    vocabulary = vocabulary_get(key=key)
+    form = TermForm(request.POST or None, vocabulary=vocabulary)
+    if request.method == "POST" and form.is_valid():
+        try:
+            term = term_add(actor=request.user, vocabulary=vocabulary, data=form.cleaned_data)
+        except ValidationError as exc:
+            _errors_onto(form, exc)
+        else:
+            messages.success(request, f"Added “{term.label}”.")
+            return redirect("business_vocabulary", key=vocabulary.key)
+    return render(
+        request,
+        "business/vocabulary_detail.html",
+        {
+            "tab": "vocabularies",
+            "vocabulary": vocabulary,
+            "tree": terms_as_tree(vocabulary),
+            "form": form,
+        },
+    )
+
+
+def _term(vocabulary_key: str, pk: int) -> Term:
+    vocabulary = vocabulary_get(key=vocabulary_key)
+    term = vocabulary.terms.select_related("vocabulary", "parent").filter(pk=pk).first()
+    if term is None:
+        from django.http import Http404
+
+        raise Http404("No such term.")
+    return term
+
+
+@admin_required
+@require_POST
+def term_update_view(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    term = _term(key, pk)
+    data: dict = {"label": request.POST.get("label", term.label)}
+    if "parent" in request.POST:
+        parent_id = _int(request.POST.get("parent"))
+        data["parent"] = term.vocabulary.terms.filter(pk=parent_id).first() if parent_id else None
+    try:
+        term_update(actor=request.user, term=term, data=data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Saved “{term.label}”.")
+    return redirect("business_vocabulary", key=key)
+
+
+@admin_required
+@require_POST
+def term_retire_view(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    term = _term(key, pk)
+    restore = request.POST.get("restore") == "1"
+    term_retire(actor=request.user, term=term, retired=not restore)
+    messages.success(
+        request,
+        f"Restored “{term.label}”."
+        if restore
+        else f"Retired “{term.label}”. Records keep it; forms stop offering it.",
+    )
+    return redirect("business_vocabulary", key=key)
