@@ -11,6 +11,17 @@ from business.models import FieldDefinition, ObjectType, Term
 from tenants.api import IsCompanyMember
 
 
+def custom_fields_serializer_field() -> serializers.DictField:
+    """The `custom_fields` object every record carries; validated by the record's service
+    against the company's definitions (errors come back under custom_fields.<key>)."""
+    return serializers.DictField(
+        source="custom",
+        required=False,
+        help_text="The company's custom fields by key (see /api/v1/fields/). On PATCH only "
+        "the keys you send change; null clears a value.",
+    )
+
+
 class TermSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="key", read_only=True)
     retired = serializers.SerializerMethodField()

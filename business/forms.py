@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.html import escape
 
-from business.models import CHOICE_TYPES, FieldDefinition, FieldType, ObjectType, Vocabulary
+from business.models import CHOICE_TYPES, FieldDefinition, FieldType, Vocabulary
+from business.registry import object_type_choices
 from business.selectors import catalog_for
 from business.values import Catalog
 from tenants.models import Company
@@ -153,7 +154,7 @@ class FieldDefinitionForm(forms.ModelForm):
         self.fields["vocabulary"].required = False
         self.fields["vocabulary"].help_text = "For choice fields: where the choices come from."
         self.fields["reference_type"].help_text = "For links: the kind of record it links to."
-        self.fields["object_type"].choices = ObjectType.choices
+        self.fields["object_type"].choices = object_type_choices()
         if editing:
             for name in ("object_type", "key"):
                 self.fields[name].disabled = True

@@ -3,6 +3,7 @@ company's business schema (pages and API share it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -37,3 +38,41 @@ def custom_for_save(
         )
     except ValidationError as exc:
         raise form_errors(exc) from exc
+
+
+def custom_changes(
+    *, object_type: str, company: Company, data: dict[str, Any], previous: dict[str, Any]
+) -> dict[str, Any]:
+    """For an edit: {"custom": new values} if the caller sent custom fields, else {}. An API
+    PATCH (data["custom_partial"]) changes only the keys it sent."""
+    if "custom" not in data:
+        return {}
+    return {
+        "custom": custom_for_save(
+            object_type=object_type,
+            company=company,
+            submitted=data["custom"],
+            previous=previous,
+            partial=bool(data.get("custom_partial")),
+        )
+    }
+
+
+def collect_errors(*checks: Callable[[], Any]) -> list[Any]:
+    """Runs every check and raises one ValidationError with all their field errors, so a form
+    or an API client sees every problem at once."""
+    errors: dict[str, list[str]] = {}
+    results = []
+    for check in checks:
+        try:
+            results.append(check())
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, messages in exc.message_dict.items():
+                    errors.setdefault(key, []).extend(messages)
+            else:
+                errors.setdefault("__all__", []).extend(exc.messages)
+            results.append(None)
+    if errors:
+        raise ValidationError(errors)
+    return results

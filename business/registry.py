@@ -14,3 +14,10 @@ def register(object_type: str, model: type[models.Model]) -> None:
 
 def model_for(object_type: str) -> type[models.Model] | None:
     return _MODELS.get(object_type)
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    """The record types that can carry custom fields today, in the ObjectType order."""
+    from business.models import ObjectType
+
+    return [(value, label) for value, label in ObjectType.choices if value in _MODELS]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from business.forms import FieldDefinitionForm, TermForm, VocabularyForm
 from business.models import FieldDefinition, ObjectType, Term
+from business.registry import object_type_choices
 from business.selectors import (
     field_get,
     field_usage_count,
@@ -28,21 +29,15 @@ from business.services import (
     term_update,
     vocabulary_create,
 )
+from sharing.edit_forms import form_errors_add
 from workspace.views import admin_required
-
-
-def _errors_onto(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @admin_required
 def field_list(request: HttpRequest) -> HttpResponse:
     object_type = request.GET.get("type", ObjectType.OPPORTUNITY)
-    if object_type not in ObjectType.values:
+    choices = object_type_choices()
+    if object_type not in dict(choices):
         object_type = ObjectType.OPPORTUNITY
     fields = list(
         FieldDefinition.objects.filter(object_type=object_type).select_related("vocabulary")
@@ -53,7 +48,7 @@ def field_list(request: HttpRequest) -> HttpResponse:
         {
             "tab": "fields",
             "object_type": object_type,
-            "object_types": ObjectType.choices,
+            "object_types": choices,
             "active": [f for f in fields if not f.retired_at],
             "retired": [f for f in fields if f.retired_at],
         },
@@ -71,7 +66,7 @@ def field_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, company=request.tenant, data=form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Added the field “{definition.label}”.")
             return redirect(f"/settings/fields/?type={definition.object_type}")
@@ -96,7 +91,7 @@ def field_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except TypeChangeNeedsConfirmation as pending:
             confirm = pending
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Saved the field “{form.cleaned_data['label']}”.")
             return redirect(f"/settings/fields/?type={definition.object_type}")
@@ -142,7 +137,7 @@ def vocabulary_list(request: HttpRequest) -> HttpResponse:
         try:
             vocabulary = vocabulary_create(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Added the vocabulary “{vocabulary.label}”.")
             return redirect("business_vocabulary", key=vocabulary.key)
@@ -161,7 +156,7 @@ def vocabulary_detail(request: HttpRequest, key: str) -> HttpResponse:
         try:
             term = term_add(actor=request.user, vocabulary=vocabulary, data=form.cleaned_data)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Added “{term.label}”.")
             return redirect("business_vocabulary", key=vocabulary.key)

@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from business.api import custom_fields_serializer_field
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from marketing.selectors import plan_get, plans_of_company
 from marketing.services import campaign_add, plan_archive, plan_create, plan_update, task_add
@@ -35,6 +36,7 @@ class PlanSerializer(serializers.ModelSerializer):
     tasks = TaskSerializer(many=True, read_only=True)
     currency = serializers.CharField(min_length=3, max_length=3, required=False)
     version = serializers.IntegerField(required=False)
+    custom_fields = custom_fields_serializer_field()
 
     class Meta:
         model = MarketingPlan
@@ -48,6 +50,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "currency",
             "campaigns",
             "tasks",
+            "custom_fields",
             "shared_record_id",
             "version",
             "created_at",

@@ -1,9 +1,12 @@
 from django import forms
 
+from business.forms import CustomFieldsMixin
+from business.models import ObjectType
 from marketing.models import MarketingPlan
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(CustomFieldsMixin, forms.ModelForm):
+    object_type = ObjectType.MARKETING_PLAN
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from business.models import ObjectType
+from business.records import collect_errors, custom_changes, custom_for_save
 from identity.models import User
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from sharing.models import RecordKind, SharedRecord
@@ -22,6 +24,7 @@ EDITABLE = ("name", "objective", "period_start", "period_end", "budget", "curren
 
 def plan_fields(plan: MarketingPlan) -> dict[str, Any]:
     fields = model_to_dict(plan, fields=EDITABLE)
+    fields["custom"] = plan.custom
     fields["campaigns"] = [
         {
             "name": c.name,
@@ -42,7 +45,12 @@ def _republish(company: Company, plan: MarketingPlan) -> None:
 
 def plan_create(*, actor: User, company: Company, data: dict[str, Any]) -> MarketingPlan:
     plan = MarketingPlan(owner_id=actor.pk, **{k: v for k, v in data.items() if k in EDITABLE})
-    plan.full_clean(exclude=["owner"])
+    _, plan.custom = collect_errors(
+        lambda: plan.full_clean(exclude=["owner", "custom"]),
+        lambda: custom_for_save(
+            object_type=ObjectType.MARKETING_PLAN, company=company, submitted=data.get("custom")
+        ),
+    )
     plan.save()
     return plan
 
@@ -56,6 +64,9 @@ def plan_update(
     expected_version: int,
 ) -> MarketingPlan:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
+    changes |= custom_changes(
+        object_type=ObjectType.MARKETING_PLAN, company=company, data=data, previous=plan.custom
+    )
     with transaction.atomic():
         versioned_update(
             obj=plan,

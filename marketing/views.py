@@ -8,6 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from business.display import custom_rows
+from business.models import ObjectType
+from business.selectors import fields_of
 from identity.models import User
 from marketing.forms import CampaignForm, PlanForm, TaskForm
 from marketing.models import PlanTask
@@ -45,6 +48,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 def plan_new(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None)
+    form.add_custom_fields(company=request.tenant, values=None)
     if request.method == "POST" and form.is_valid():
         try:
             plan = plan_create(actor=request.user, company=request.tenant, data=form.cleaned_data)
@@ -72,6 +76,9 @@ def plan_detail(request: HttpRequest, pk: str, campaign_form=None, task_form=Non
         "marketing/detail.html",
         {
             "plan": plan,
+            "custom_rows": custom_rows(
+                definitions=fields_of(object_type=ObjectType.MARKETING_PLAN), values=plan.custom
+            ),
             "campaigns": list(plan.campaigns.all()),
             "tasks": tasks,
             "campaign_form": campaign_form or CampaignForm(),
@@ -86,6 +93,7 @@ def plan_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = PlanForm(
         request.POST or None, instance=plan_get(pk=pk), initial={"version": plan.version}
     )
+    form.add_custom_fields(company=request.tenant, values=plan.custom)
     saved, conflict = False, None
     if request.method == "POST":
         saved, conflict = versioned_form_save(

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from business.api import custom_fields_serializer_field
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.models import Opportunity, currency_code
@@ -35,12 +36,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
     )
     version = serializers.IntegerField(required=False)
     currency = serializers.CharField(max_length=3, min_length=3, required=False)
-    custom_fields = serializers.DictField(
-        source="custom",
-        required=False,
-        help_text="The company's custom fields by key (see /api/v1/fields/). On PATCH only "
-        "the keys you send change; null clears a value.",
-    )
+    custom_fields = custom_fields_serializer_field()
 
     class Meta:
         model = Opportunity

@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from business.models import ObjectType
-from business.records import custom_for_save
+from business.records import collect_errors, custom_changes, custom_for_save
 from identity.models import User
 from pipeline.models import Opportunity
 from sharing.models import RecordKind, SharedRecord
@@ -60,19 +60,12 @@ def _republish_if_shared(company: Company, opportunity: Opportunity) -> None:
 def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -> Opportunity:
     fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     opportunity = Opportunity(owner_id=data.get("owner_id") or actor.pk, **fields)
-    errors: dict[str, list[str]] = {}
-    try:
-        _validate(opportunity, company)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    try:
-        opportunity.custom = custom_for_save(
+    _, opportunity.custom = collect_errors(
+        lambda: _validate(opportunity, company),
+        lambda: custom_for_save(
             object_type=ObjectType.OPPORTUNITY, company=company, submitted=data.get("custom")
-        )
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
+        ),
+    )
     opportunity.save()
     return opportunity
 
@@ -89,14 +82,9 @@ def opportunity_update(
     changes = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
-    if "custom" in data:
-        changes["custom"] = custom_for_save(
-            object_type=ObjectType.OPPORTUNITY,
-            company=company,
-            submitted=data["custom"],
-            previous=opportunity.custom,
-            partial=bool(data.get("custom_partial")),
-        )
+    changes |= custom_changes(
+        object_type=ObjectType.OPPORTUNITY, company=company, data=data, previous=opportunity.custom
+    )
     with transaction.atomic():
         versioned_update(
             obj=opportunity,

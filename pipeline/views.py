@@ -21,19 +21,10 @@ from pipeline.services import (
     opportunity_create,
     opportunity_update,
 )
-from sharing.edit_forms import versioned_form_save
+from sharing.edit_forms import form_errors_add, versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
-
-
-def _errors_onto_form(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    """Service errors land on their fields (custom ones too); the rest on the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _error_text(exc: Exception) -> str:
@@ -70,7 +61,7 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, company=request.tenant, data=form.cleaned_data
             )
         except ValidationError as exc:
-            _errors_onto_form(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(
                 request,

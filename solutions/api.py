@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import mixins, serializers, viewsets
 
+from business.api import custom_fields_serializer_field
 from sharing.api_base import VersionedRecordMixin, versioned_schema
 from solutions.models import Solution
 from solutions.selectors import solution_get, solutions_of_company
@@ -22,6 +23,7 @@ class SolutionSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=60), required=False, max_length=30
     )
     version = serializers.IntegerField(required=False)
+    custom_fields = custom_fields_serializer_field()
 
     class Meta:
         model = Solution
@@ -34,6 +36,7 @@ class SolutionSerializer(serializers.ModelSerializer):
             "regions",
             "status",
             "is_public",
+            "custom_fields",
             "shared_record_id",
             "version",
             "created_at",

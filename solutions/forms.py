@@ -1,10 +1,13 @@
 from django import forms
 
+from business.forms import CustomFieldsMixin
+from business.models import ObjectType
 from solutions.models import SolutionStatus
 from ui.forms import CommaListField
 
 
-class SolutionForm(forms.Form):
+class SolutionForm(CustomFieldsMixin, forms.Form):
+    object_type = ObjectType.SOLUTION
     name = forms.CharField(max_length=200)
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     categories = CommaListField(

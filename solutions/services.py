@@ -8,6 +8,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from business.models import ObjectType
+from business.records import collect_errors, custom_changes, custom_for_save
 from identity.models import User
 from sharing.models import RecordKind, SharedRecord
 from sharing.services.publish import (
@@ -24,7 +26,7 @@ EDITABLE = ("name", "summary", "categories", "industries", "regions", "status", 
 
 
 def solution_fields(solution: Solution) -> dict[str, Any]:
-    return model_to_dict(solution, fields=EDITABLE)
+    return {**model_to_dict(solution, fields=EDITABLE), "custom": solution.custom}
 
 
 def _publish(company: Company, solution: Solution) -> SharedRecord:
@@ -52,7 +54,12 @@ def _listing_sync(company: Company, solution: Solution) -> None:
 
 def solution_create(*, actor: User, company: Company, data: dict[str, Any]) -> Solution:
     solution = Solution(owner_id=actor.pk, **{k: v for k, v in data.items() if k in EDITABLE})
-    solution.full_clean(exclude=["owner"])
+    _, solution.custom = collect_errors(
+        lambda: solution.full_clean(exclude=["owner", "custom"]),
+        lambda: custom_for_save(
+            object_type=ObjectType.SOLUTION, company=company, submitted=data.get("custom")
+        ),
+    )
     with transaction.atomic():
         solution.save()
         _listing_sync(company, solution)
@@ -68,6 +75,9 @@ def solution_update(
     expected_version: int,
 ) -> Solution:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
+    changes |= custom_changes(
+        object_type=ObjectType.SOLUTION, company=company, data=data, previous=solution.custom
+    )
     with transaction.atomic():
         versioned_update(
             obj=solution,

@@ -8,7 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sharing.edit_forms import versioned_form_save
+from business.display import custom_rows
+from business.models import ObjectType
+from business.selectors import fields_of
+from sharing.edit_forms import form_errors_add, versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
@@ -43,13 +46,14 @@ def solution_list(request: HttpRequest) -> HttpResponse:
 
 def solution_new(request: HttpRequest) -> HttpResponse:
     form = SolutionForm(request.POST or None)
+    form.add_custom_fields(company=request.tenant, values=None)
     if request.method == "POST" and form.is_valid():
         try:
             solution = solution_create(
                 actor=request.user, company=request.tenant, data=form.cleaned_data
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(
                 request, f"Solution “{solution.name}” created. It is private until you share it."
@@ -65,6 +69,9 @@ def solution_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "solutions/detail.html",
         {
             "solution": solution,
+            "custom_rows": custom_rows(
+                definitions=fields_of(object_type=ObjectType.SOLUTION), values=solution.custom
+            ),
             **share_panel_context(request, shared_record_id=solution.shared_record_id),
         },
     )
@@ -75,6 +82,7 @@ def solution_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = SolutionForm(
         request.POST or None, initial={**solution_fields(solution), "version": solution.version}
     )
+    form.add_custom_fields(company=request.tenant, values=solution.custom)
     saved, conflict = False, None
     if request.method == "POST":
         saved, conflict = versioned_form_save(

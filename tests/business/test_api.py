@@ -5,6 +5,7 @@ from django_tenants.utils import schema_context
 
 from pipeline.models import Opportunity
 from tests.api.test_api import OPPORTUNITY, api
+from tests.builders import client_on
 from tests.business.helpers import field_make
 
 
@@ -78,3 +79,40 @@ def test_custom_values_through_the_api_validate_like_the_pages(acme):
     )
     assert cleared_required.status_code == 400
     assert cleared_required.json()["custom_fields"] == {"region": ["Region is required."]}
+
+
+@pytest.mark.parametrize(
+    ("object_type", "url", "payload"),
+    [
+        ("solution", "/api/v1/solutions/", {"name": "Edge AI", "status": "available"}),
+        (
+            "marketing_plan",
+            "/api/v1/marketing-plans/",
+            {
+                "name": "FY27 launch",
+                "period_start": "2027-01-01",
+                "period_end": "2027-03-31",
+                "budget": "1000.00",
+            },
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_solutions_and_plans_carry_custom_fields_too(acme, object_type, url, payload):
+    field_make(
+        acme, key="segment", field_type="choice", vocabulary="industries", object_type=object_type
+    )
+    client = api(acme)
+    bad = client.post(
+        url, {**payload, "custom_fields": {"segment": "space"}}, content_type="application/json"
+    )
+    assert bad.status_code == 400
+    assert list(bad.json()["custom_fields"]) == ["segment"]
+    good = client.post(
+        url, {**payload, "custom_fields": {"segment": "retail"}}, content_type="application/json"
+    )
+    assert good.status_code == 201, good.content
+    assert good.json()["custom_fields"] == {"segment": "retail"}
+    page_path = url.replace("/api/v1", "").replace("marketing-plans", "marketing")
+    detail = client_on(acme.host, acme.member).get(f"{page_path}{good.json()['id']}/")
+    assert detail.status_code == 200 and "Retail" in detail.content.decode()
