@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from business.models import FieldDefinition, Term, Vocabulary
+from business.models import FieldDefinition, FieldType, Term, Vocabulary
 from business.values import Catalog
 from tenants.models import Company, Membership
 
@@ -17,13 +17,20 @@ def fields_of(*, object_type: str, include_retired: bool = False) -> list[FieldD
     return list(qs)
 
 
-def catalog_for(*, object_type: str, company: Company) -> Catalog:
+def catalog_for(*, object_type: str, company: Company, with_names: bool = False) -> Catalog:
     """Definitions (retired ones too: their stored values must survive an edit), their terms and
-    the company's member ids, in three queries."""
-    return Catalog(
-        FieldDefinition.objects.filter(object_type=object_type).select_related("vocabulary"),
-        member_ids=Membership.objects.filter(company=company).values_list("user_id", flat=True),
+    the company's members (with names for lists): one query, plus one each for terms and people
+    when a field needs them."""
+    definitions = list(
+        FieldDefinition.objects.filter(object_type=object_type).select_related("vocabulary")
     )
+    if not any(d.field_type == FieldType.USER for d in definitions):
+        return Catalog(definitions)
+    members = Membership.objects.filter(company=company)
+    if with_names:
+        people = {m.user_id: m.user.get_full_name() for m in members.select_related("user")}
+        return Catalog(definitions, people=people)
+    return Catalog(definitions, member_ids=members.values_list("user_id", flat=True))
 
 
 def field_get(*, pk: str | int) -> FieldDefinition:

@@ -28,14 +28,28 @@ class Catalog:
     """What validation needs beyond the definitions, loaded once per call (bounded queries):
     the terms of the vocabularies the fields use, and the company's member ids."""
 
-    def __init__(self, definitions: Iterable[FieldDefinition], member_ids: Iterable[int] = ()):
+    def __init__(
+        self,
+        definitions: Iterable[FieldDefinition],
+        member_ids: Iterable[int] = (),
+        people: dict[int, str] | None = None,
+    ):
         self.definitions = list(definitions)
         vocabularies = {d.vocabulary_id for d in self.definitions if d.vocabulary_id}
         self.terms: dict[int, dict[str, Term]] = {v: {} for v in vocabularies}
         if vocabularies:
             for term in Term.objects.filter(vocabulary_id__in=vocabularies):
                 self.terms[term.vocabulary_id][term.key] = term
-        self.member_ids = set(member_ids)
+        # people: member id → name, when the caller loaded names (lists show them)
+        self.people = people or {}
+        self.member_ids = set(member_ids) | set(self.people)
+
+    @property
+    def active(self) -> list[FieldDefinition]:
+        return [d for d in self.definitions if not d.retired_at]
+
+    def term_labels(self) -> dict[tuple[int, str], str]:
+        return {(v, key): t.label for v, terms in self.terms.items() for key, t in terms.items()}
 
 
 def _number(value: Any) -> float | int:

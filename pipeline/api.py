@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from business.api import custom_fields_serializer_field
+from business.models import ObjectType
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.models import Opportunity, currency_code
@@ -101,6 +102,7 @@ class OpportunityViewSet(
 ):
     """DELETE archives (records are never destroyed through the API)."""
 
+    custom_object_type = ObjectType.OPPORTUNITY
     permission_classes = [IsCompanyMember]
     serializer_class = OpportunitySerializer
     object_name = "opportunity"

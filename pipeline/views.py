@@ -9,9 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from business.display import custom_rows
+from business.display import attach_custom_cells, custom_rows
+from business.list_ui import (
+    LIST_CUSTOM_COLUMNS,
+    custom_filter_widgets,
+    custom_sort_choices,
+)
 from business.models import ObjectType
-from business.selectors import fields_of
+from business.query import custom_list_query, without_custom_sort
+from business.selectors import catalog_for, fields_of
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.forms import OpportunityForm
@@ -32,12 +38,21 @@ def _error_text(exc: Exception) -> str:
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
-    filters = OpportunityFilter(request.GET or None, queryset=opportunities_of_company())
+    filters = OpportunityFilter(
+        without_custom_sort(request.GET) or None, queryset=opportunities_of_company()
+    )
     queryset = filters.qs if filters.is_valid() else opportunities_of_company()
+    catalog = catalog_for(
+        object_type=ObjectType.OPPORTUNITY, company=request.tenant, with_names=True
+    )
+    queryset, custom_errors = custom_list_query(queryset, catalog=catalog, params=request.GET)
+    definitions = catalog.active
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     owners = {u.pk: u for u in User.objects.filter(pk__in={o.owner_id for o in page.object_list})}
     for opportunity in page.object_list:
         opportunity.owner_user = owners.get(opportunity.owner_id)
+    columns = definitions[:LIST_CUSTOM_COLUMNS]
+    attach_custom_cells(page.object_list, columns, catalog)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -48,6 +63,11 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "has_any": opportunities_of_company().exists(),
+            "custom_columns": columns,
+            "custom_filters": custom_filter_widgets(catalog, request.GET),
+            "custom_sorts": custom_sort_choices(definitions),
+            "custom_errors": custom_errors,
+            "sort": request.GET.get("sort", ""),
         },
     )
 

@@ -178,7 +178,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "business.filter_backend.CustomFieldsFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "PAGE_SIZE": 50,
