@@ -123,3 +123,23 @@ class FieldDefinition(models.Model):
         """The field's name in forms and query strings; the cf_ prefix keeps custom fields
         from ever colliding with a core field."""
         return f"cf_{self.key}"
+
+
+class SavedView(models.Model):
+    """A list's filters, sort and columns under a name, for one person or the whole company.
+    The view is its query string: opening it opens the list with exactly those parameters."""
+
+    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=2000, blank=True)
+    owner = models.ForeignKey(
+        "identity.User", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    shared = models.BooleanField(default=False, help_text="Everyone in your company can use it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -7,6 +7,8 @@ urlpatterns = [
     path("settings/fields/new/", views.field_new, name="business_field_new"),
     path("settings/fields/<int:pk>/", views.field_edit, name="business_field_edit"),
     path("settings/fields/<int:pk>/retire/", views.field_retire_view, name="business_field_retire"),
+    path("views/new/", views.saved_view_new, name="saved_view_new"),
+    path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
     path("settings/vocabularies/", views.vocabulary_list, name="business_vocabularies"),
     path("settings/vocabularies/<slug:key>/", views.vocabulary_detail, name="business_vocabulary"),
     path(

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from business.forms import FieldDefinitionForm, TermForm, VocabularyForm
 from business.models import FieldDefinition, ObjectType, Term
 from business.registry import object_type_choices
+from business.saved_views import saved_view_create, saved_view_delete
 from business.selectors import (
     field_get,
     field_usage_count,
@@ -212,3 +214,41 @@ def term_retire_view(request: HttpRequest, key: str, pk: int) -> HttpResponse:
         else f"Retired “{term.label}”. Records keep it; forms stop offering it.",
     )
     return redirect("business_vocabulary", key=key)
+
+
+LIST_PAGES = {
+    ObjectType.OPPORTUNITY: "opportunity_list",
+    ObjectType.SOLUTION: "solution_list",
+    ObjectType.MARKETING_PLAN: "plan_list",
+}
+
+
+@require_POST
+def saved_view_new(request: HttpRequest) -> HttpResponse:
+    object_type = request.POST.get("object_type", "")
+    target = reverse(LIST_PAGES.get(object_type, "opportunity_list"))
+    query = request.POST.get("query", "")
+    try:
+        view = saved_view_create(
+            actor=request.user,
+            object_type=object_type,
+            name=request.POST.get("name", ""),
+            query=query,
+            shared=request.POST.get("shared") == "on",
+        )
+    except ValidationError as exc:
+        messages.error(request, "The view was not saved: " + " ".join(exc.messages))
+        return redirect(f"{target}?{query}")
+    messages.success(
+        request,
+        f"Saved the view “{view.name}”"
+        + (" for everyone in your company." if view.shared else " for you."),
+    )
+    return redirect(f"{target}?{view.query}&view={view.pk}")
+
+
+@require_POST
+def saved_view_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    view = saved_view_delete(actor=request.user, pk=pk)
+    messages.success(request, f"Deleted the view “{view.name}”.")
+    return redirect(LIST_PAGES.get(view.object_type, "opportunity_list"))

@@ -17,6 +17,7 @@ from business.list_ui import (
 )
 from business.models import ObjectType
 from business.query import custom_list_query, without_custom_sort
+from business.saved_views import saved_views_for
 from business.selectors import catalog_for, fields_of
 from identity.models import User
 from pipeline.filters import OpportunityFilter
@@ -51,10 +52,14 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     owners = {u.pk: u for u in User.objects.filter(pk__in={o.owner_id for o in page.object_list})}
     for opportunity in page.object_list:
         opportunity.owner_user = owners.get(opportunity.owner_id)
-    columns = definitions[:LIST_CUSTOM_COLUMNS]
+    chosen = request.GET.getlist("cols")
+    columns = (
+        [d for d in definitions if d.key in chosen] if chosen else definitions[:LIST_CUSTOM_COLUMNS]
+    )
     attach_custom_cells(page.object_list, columns, catalog)
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("view", None)
     return render(
         request,
         "pipeline/list.html",
@@ -68,6 +73,13 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             "custom_sorts": custom_sort_choices(definitions),
             "custom_errors": custom_errors,
             "sort": request.GET.get("sort", ""),
+            "all_custom": definitions,
+            "chosen_columns": {d.key for d in columns},
+            "saved_views": list(
+                saved_views_for(user=request.user, object_type=ObjectType.OPPORTUNITY)
+            ),
+            "current_view": request.GET.get("view", ""),
+            "object_type": ObjectType.OPPORTUNITY,
         },
     )
 

@@ -73,3 +73,49 @@ def test_list_page_offers_custom_filters_columns_and_sorts(
         )
     with django_assert_max_num_queries(16):
         client.get("/pipeline/?sort=cf_region")
+
+
+@pytest.mark.django_db
+def test_saved_views_keep_filters_sort_and_columns_for_their_owner_or_the_company(acme, deals):
+    from django_tenants.utils import schema_context
+
+    from business.models import SavedView
+
+    mine = client_on(acme.host, acme.member)
+    colleague = client_on(acme.host, acme.admin)
+    response = mine.post(
+        "/views/new/",
+        {
+            "object_type": "opportunity",
+            "name": "Big EMEA",
+            "query": "cf_region=emea&cf_seats__gte=100&sort=-cf_seats&cols=seats&page=3&evil=1",
+        },
+    )
+    assert response.status_code == 302
+    with schema_context(acme.company.schema_name):
+        view = SavedView.objects.get(name="Big EMEA")
+    assert view.query == "cf_region=emea&cf_seats__gte=100&sort=-cf_seats&cols=seats"
+    assert response["Location"] == f"/pipeline/?{view.query}&view={view.pk}"
+    page = mine.get(response["Location"]).content.decode()
+    assert "Bravo" in page and "Alpha" not in page
+    assert '<th scope="col">Seats</th>' in page and '<th scope="col">Region</th>' not in page
+    assert "Big EMEA" in page
+    # private to its owner until shared
+    assert "Big EMEA" not in colleague.get("/pipeline/").content.decode()
+    mine.post(
+        "/views/new/",
+        {
+            "object_type": "opportunity",
+            "name": "Team view",
+            "query": "cf_region=amer",
+            "shared": "on",
+        },
+    )
+    assert "Team view" in colleague.get("/pipeline/").content.decode()
+    # only the owner deletes, others get 404 and nothing changes
+    assert colleague.post(f"/views/{view.pk}/delete/").status_code == 404
+    assert mine.post(f"/views/{view.pk}/delete/").status_code == 302
+    with schema_context(acme.company.schema_name):
+        assert not SavedView.objects.filter(pk=view.pk).exists()
+    nameless = mine.post("/views/new/", {"object_type": "opportunity", "name": " ", "query": "q=x"})
+    assert nameless.status_code == 302 and nameless["Location"] == "/pipeline/?q=x"
