@@ -71,6 +71,7 @@ def custom_rows(
             "value": values.get(d.key),
             "display": format_value(d, values.get(d.key), terms, users),
             "shareable": d.shareable,
+            "derived": d.is_derived,
         }
         for d in active
     ]

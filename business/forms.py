@@ -87,7 +87,10 @@ class CustomFieldsMixin:
     def add_custom_fields(self, *, company: Company, values: dict[str, Any] | None) -> None:
         values = values or {}
         catalog = catalog_for(object_type=self.object_type, company=company)
-        self.custom_definitions = [d for d in catalog.definitions if not d.retired_at]
+        # derived fields are computed on save: shown on the record, never typed in
+        self.custom_definitions = [
+            d for d in catalog.definitions if not d.retired_at and not d.is_derived
+        ]
         people = (
             [(m.user_id, m.user.get_full_name()) for m in members_of_company(company=company)]
             if any(d.field_type == FieldType.USER for d in self.custom_definitions)
@@ -142,7 +145,13 @@ class FieldDefinitionForm(forms.ModelForm):
             "group",
             "position",
             "shareable",
+            "formula",
         ]
+        widgets = {
+            "formula": forms.Textarea(
+                attrs={"rows": 2, "class": "font-monospace", "spellcheck": "false"}
+            )
+        }
         help_texts = {
             "key": "How integrations and exports name it. It can't change later; the label can.",
             "group": "Fields with the same group are shown together.",

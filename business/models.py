@@ -36,6 +36,14 @@ class FieldType(models.TextChoices):
 
 
 CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
+# What a formula's result can be stored as.
+DERIVABLE_TYPES = (
+    FieldType.NUMBER,
+    FieldType.MONEY,
+    FieldType.PERCENT,
+    FieldType.DATE,
+    FieldType.TEXT,
+)
 
 
 class Vocabulary(models.Model):
@@ -100,6 +108,11 @@ class FieldDefinition(models.Model):
         Vocabulary, on_delete=models.PROTECT, null=True, blank=True, related_name="fields"
     )
     reference_type = models.CharField(max_length=20, choices=ObjectType.choices, blank=True)
+    formula = models.TextField(
+        blank=True,
+        help_text="Makes the field derived: computed on every save, never typed in. "
+        'Example: amount * CASE(stage, "propose", 0.5, "won", 1, 0.1)',
+    )
     retired_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -117,6 +130,10 @@ class FieldDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_object_type_display()}: {self.label}"
+
+    @property
+    def is_derived(self) -> bool:
+        return bool(self.formula)
 
     @property
     def form_name(self) -> str:

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from business.derived import derive
+from business.models import FieldDefinition
 from business.selectors import catalog_for
 from business.values import custom_values_clean, form_errors
 from tenants.models import Company
@@ -20,17 +22,19 @@ def custom_for_save(
     submitted: dict[str, Any] | None,
     previous: dict[str, Any] | None = None,
     partial: bool = False,
+    core: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The record's new `custom` dict, or ValidationError keyed cf_<key>. `submitted` None
     means the caller didn't touch custom fields (defaults and required checks still apply to a
-    new record)."""
+    new record). Derived fields are computed from `core` (the record's built-in fields as they
+    will be saved) and the custom values."""
     catalog = catalog_for(object_type=object_type, company=company)
     if not catalog.definitions:
         if submitted:
             raise ValidationError({f"cf_{key}": ["There is no such field."] for key in submitted})
         return dict(previous or {})
     try:
-        return custom_values_clean(
+        custom = custom_values_clean(
             data=submitted or {},
             catalog=catalog,
             previous=previous,
@@ -38,24 +42,48 @@ def custom_for_save(
         )
     except ValidationError as exc:
         raise form_errors(exc) from exc
+    return derive(object_type=object_type, catalog=catalog, custom=custom, core=core or {})
 
 
 def custom_changes(
-    *, object_type: str, company: Company, data: dict[str, Any], previous: dict[str, Any]
+    *,
+    object_type: str,
+    company: Company,
+    data: dict[str, Any],
+    previous: dict[str, Any],
+    core: dict[str, Any],
 ) -> dict[str, Any]:
-    """For an edit: {"custom": new values} if the caller sent custom fields, else {}. An API
-    PATCH (data["custom_partial"]) changes only the keys it sent."""
-    if "custom" not in data:
+    """For an edit: {"custom": new values} — what the caller sent, and derived fields
+    recomputed from `core` (the built-in fields as they will be saved) — or {} when nothing
+    custom changes. An API PATCH (data["custom_partial"]) changes only the keys it sent."""
+    if "custom" not in data and not has_derived_fields(object_type=object_type):
         return {}
-    return {
-        "custom": custom_for_save(
-            object_type=object_type,
-            company=company,
-            submitted=data["custom"],
-            previous=previous,
-            partial=bool(data.get("custom_partial")),
-        )
-    }
+    custom = custom_for_save(
+        object_type=object_type,
+        company=company,
+        submitted=data.get("custom"),
+        previous=previous,
+        partial=bool(data.get("custom_partial")) or "custom" not in data,
+        core=core,
+    )
+    return {"custom": custom} if "custom" in data or custom != previous else {}
+
+
+def has_derived_fields(*, object_type: str) -> bool:
+    return (
+        FieldDefinition.objects.filter(object_type=object_type, retired_at__isnull=True)
+        .exclude(formula="")
+        .exists()
+    )
+
+
+def custom_recomputed(
+    *, object_type: str, company: Company, custom: dict[str, Any], core: dict[str, Any]
+) -> dict[str, Any]:
+    """Derived fields recomputed after a change that bypasses the form (a partner's
+    collaborative edit written back, an adoption); no required-field checks."""
+    catalog = catalog_for(object_type=object_type, company=company)
+    return derive(object_type=object_type, catalog=catalog, custom=dict(custom), core=core)
 
 
 def collect_errors(*checks: Callable[[], Any]) -> list[Any]:
@@ -76,3 +104,10 @@ def collect_errors(*checks: Callable[[], Any]) -> list[Any]:
     if errors:
         raise ValidationError(errors)
     return results
+
+
+def core_values(record) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The built-in fields a formula may read, from a record (saved or not)."""
+    from business.registry import core_fields_of, object_type_of
+
+    return {name: getattr(record, name, None) for name in core_fields_of(object_type_of(record))}

@@ -9,18 +9,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from audit.services import company_audit_entry_record
-from business.models import CHOICE_TYPES, FieldDefinition, FieldType, ObjectType, Term, Vocabulary
+from business.derived import compiled
+from business.formula import FormulaError
+from business.models import (
+    CHOICE_TYPES,
+    DERIVABLE_TYPES,
+    FieldDefinition,
+    FieldType,
+    ObjectType,
+    Term,
+    Vocabulary,
+)
 from business.registry import model_for
 from business.values import Catalog, coerce
 from identity.models import User
 from tenants.models import Company, Membership
 
 FIELD_EDITABLE = (
+    "formula",
     "label",
     "help_text",
     "required",
@@ -48,14 +59,46 @@ class TypeChangeNeedsConfirmation(Exception):
         )
 
 
+def _recompute_after_commit(object_type: str) -> None:
+    from business.tasks import derived_recompute
+
+    schema = connection.schema_name
+    transaction.on_commit(
+        lambda: derived_recompute.apply_async(args=[object_type], headers={"_schema_name": schema})
+    )
+
+
 def _snapshot(definition: FieldDefinition) -> dict[str, Any]:
     data = model_to_dict(definition, fields=("key", "field_type", *FIELD_EDITABLE))
     data["vocabulary"] = definition.vocabulary.key if definition.vocabulary_id else None
     return data
 
 
+def _check_formula(definition: FieldDefinition) -> list[str]:
+    """Admin-facing checks of a derived field: syntax, names, argument counts, result type and
+    loops through other derived fields of the same record type."""
+    if definition.field_type not in DERIVABLE_TYPES:
+        return ["A formula's result can be a number, money, percent, date or text."]
+    others = [
+        d
+        for d in FieldDefinition.objects.filter(object_type=definition.object_type)
+        if d.pk != definition.pk
+    ]
+    try:
+        compiled(definition.object_type, [*others, definition])
+    except FormulaError as exc:
+        return [str(exc)]
+    return []
+
+
 def _check_field(definition: FieldDefinition, company: Company) -> None:
     errors: dict[str, list[str]] = {}
+    definition.formula = (definition.formula or "").strip()
+    if definition.formula:
+        definition.required, definition.default = False, None  # computed, never typed in
+        errors_formula = _check_formula(definition)
+        if errors_formula:
+            errors["formula"] = errors_formula
     try:
         definition.full_clean(exclude=["vocabulary", "default"], validate_unique=False)
     except ValidationError as exc:
@@ -104,6 +147,8 @@ def field_create(*, actor: User, company: Company, data: dict[str, Any]) -> Fiel
                 target=definition,
                 after=_snapshot(definition),
             )
+            if definition.is_derived:
+                _recompute_after_commit(definition.object_type)
     except IntegrityError as exc:
         raise ValidationError(
             {"key": ["There already is a field with this key on this record type."]}
@@ -178,6 +223,8 @@ def field_update(
                 model.objects.bulk_update(rows, ["custom"], batch_size=1000)
         locked.version += 1
         locked.save()
+        if locked.formula != before.get("formula") or (locked.is_derived and type_changes):
+            _recompute_after_commit(locked.object_type)
         after = _snapshot(locked)
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         company_audit_entry_record(

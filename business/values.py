@@ -154,9 +154,11 @@ def custom_values_clean(
             errors[key] = ["There is no such field."]
         elif definition.retired_at and data[key] != previous.get(key):
             errors[key] = [f"{definition.label} is retired; its values can't be changed."]
+        elif definition.is_derived and data[key] != previous.get(key):
+            errors[key] = [f"{definition.label} is computed from a formula; it can't be set."]
     result = dict(previous)
     for definition in catalog.definitions:
-        if definition.retired_at or definition.key in errors:
+        if definition.retired_at or definition.is_derived or definition.key in errors:
             continue
         if definition.key not in data:
             if partial or definition.key in previous:

@@ -11,7 +11,11 @@ class MarketingConfig(AppConfig):
         from business.registry import register
         from marketing.models import MarketingPlan
 
-        register(ObjectType.MARKETING_PLAN, MarketingPlan)
+        register(
+            ObjectType.MARKETING_PLAN,
+            MarketingPlan,
+            core_fields=("name", "objective", "period_start", "period_end", "budget", "currency"),
+        )
         from sharing.kinds import KindHandlers, kind_register
         from sharing.models import RecordKind
 

@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from business.models import ObjectType
-from business.records import collect_errors, custom_changes, custom_for_save
+from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from identity.models import User
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from sharing.models import RecordKind, SharedRecord
@@ -48,7 +48,10 @@ def plan_create(*, actor: User, company: Company, data: dict[str, Any]) -> Marke
     _, plan.custom = collect_errors(
         lambda: plan.full_clean(exclude=["owner", "custom"]),
         lambda: custom_for_save(
-            object_type=ObjectType.MARKETING_PLAN, company=company, submitted=data.get("custom")
+            object_type=ObjectType.MARKETING_PLAN,
+            company=company,
+            submitted=data.get("custom"),
+            core=core_values(plan),
         ),
     )
     plan.save()
@@ -65,7 +68,11 @@ def plan_update(
 ) -> MarketingPlan:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
     changes |= custom_changes(
-        object_type=ObjectType.MARKETING_PLAN, company=company, data=data, previous=plan.custom
+        object_type=ObjectType.MARKETING_PLAN,
+        company=company,
+        data=data,
+        previous=plan.custom,
+        core={**core_values(plan), **changes},
     )
     with transaction.atomic():
         versioned_update(

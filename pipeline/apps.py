@@ -11,7 +11,20 @@ class PipelineConfig(AppConfig):
         from business.registry import register
         from pipeline.models import Opportunity
 
-        register(ObjectType.OPPORTUNITY, Opportunity)
+        register(
+            ObjectType.OPPORTUNITY,
+            Opportunity,
+            core_fields=(
+                "customer_name",
+                "customer_domain",
+                "amount",
+                "currency",
+                "close_date",
+                "stage",
+                "motion",
+                "next_step",
+            ),
+        )
         from pipeline.sharing_handlers import (
             opportunity_adopt,
             opportunity_is_adopted,

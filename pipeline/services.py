@@ -11,7 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from business.models import ObjectType
-from business.records import collect_errors, custom_changes, custom_for_save
+from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from identity.models import User
 from pipeline.models import Opportunity
 from sharing.models import RecordKind, SharedRecord
@@ -63,7 +63,10 @@ def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -
     _, opportunity.custom = collect_errors(
         lambda: _validate(opportunity, company),
         lambda: custom_for_save(
-            object_type=ObjectType.OPPORTUNITY, company=company, submitted=data.get("custom")
+            object_type=ObjectType.OPPORTUNITY,
+            company=company,
+            submitted=data.get("custom"),
+            core=core_values(opportunity),
         ),
     )
     opportunity.save()
@@ -83,7 +86,11 @@ def opportunity_update(
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
     changes |= custom_changes(
-        object_type=ObjectType.OPPORTUNITY, company=company, data=data, previous=opportunity.custom
+        object_type=ObjectType.OPPORTUNITY,
+        company=company,
+        data=data,
+        previous=opportunity.custom,
+        core={**core_values(opportunity), **changes},
     )
     with transaction.atomic():
         versioned_update(

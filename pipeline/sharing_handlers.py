@@ -13,9 +13,22 @@ from sharing.canonical import Motion, Stage
 
 
 def opportunity_sync_back(record, changes: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
-    """Runs in the owner's schema."""
+    """Runs in the owner's schema. Derived fields follow the partner's edit (a stage change
+    moves a weighted amount)."""
+
+    from business.records import core_values, custom_recomputed
+
+    opportunity = Opportunity.objects.filter(pk=record.source_id).first()
+    if opportunity is None:
+        return
+    custom = custom_recomputed(
+        object_type="opportunity",
+        company=record.owner,
+        custom=opportunity.custom,
+        core={**core_values(opportunity), **changes},
+    )
     Opportunity.objects.filter(pk=record.source_id).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
+        **changes, custom=custom, version=F("version") + 1, updated_at=timezone.now()
     )
 
 

@@ -11,7 +11,11 @@ class SolutionsConfig(AppConfig):
         from business.registry import register
         from solutions.models import Solution
 
-        register(ObjectType.SOLUTION, Solution)
+        register(
+            ObjectType.SOLUTION,
+            Solution,
+            core_fields=("name", "summary", "status", "categories", "industries", "regions"),
+        )
         from sharing.kinds import KindHandlers, kind_register
         from sharing.models import RecordKind
 

@@ -9,7 +9,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from business.models import ObjectType
-from business.records import collect_errors, custom_changes, custom_for_save
+from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from identity.models import User
 from sharing.models import RecordKind, SharedRecord
 from sharing.services.publish import (
@@ -57,7 +57,10 @@ def solution_create(*, actor: User, company: Company, data: dict[str, Any]) -> S
     _, solution.custom = collect_errors(
         lambda: solution.full_clean(exclude=["owner", "custom"]),
         lambda: custom_for_save(
-            object_type=ObjectType.SOLUTION, company=company, submitted=data.get("custom")
+            object_type=ObjectType.SOLUTION,
+            company=company,
+            submitted=data.get("custom"),
+            core=core_values(solution),
         ),
     )
     with transaction.atomic():
@@ -76,7 +79,11 @@ def solution_update(
 ) -> Solution:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
     changes |= custom_changes(
-        object_type=ObjectType.SOLUTION, company=company, data=data, previous=solution.custom
+        object_type=ObjectType.SOLUTION,
+        company=company,
+        data=data,
+        previous=solution.custom,
+        core={**core_values(solution), **changes},
     )
     with transaction.atomic():
         versioned_update(

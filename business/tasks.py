@@ -1,0 +1,47 @@
+"""Background work on a company's business schema (runs in the company's schema, which the
+task's _schema_name header selects)."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from business.derived import derive
+from business.records import core_values
+from business.registry import model_for
+from business.selectors import catalog_for
+from ecosystem.celery import app
+
+BATCH = 1000
+
+
+@app.task(ignore_result=True)
+def derived_recompute(object_type: str) -> int:
+    """Recomputes every record's derived fields after a formula changed; returns how many
+    records changed. Batched, so 100,000 records don't sit in memory at once."""
+    model = model_for(object_type)
+    if model is None:
+        return 0
+    catalog = catalog_for(object_type=object_type, company=connection.tenant)
+    changed = 0
+    last_pk = None
+    while True:
+        batch_qs = model.objects.order_by("pk")
+        if last_pk is not None:
+            batch_qs = batch_qs.filter(pk__gt=last_pk)
+        batch = list(batch_qs[:BATCH])
+        if not batch:
+            return changed
+        dirty = []
+        for record in batch:
+            custom = derive(
+                object_type=object_type,
+                catalog=catalog,
+                custom=dict(record.custom),
+                core=core_values(record),
+            )
+            if custom != record.custom:
+                record.custom = custom
+                dirty.append(record)
+        model.objects.bulk_update(dirty, ["custom"])
+        changed += len(dirty)
+        last_pk = batch[-1].pk
