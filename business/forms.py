@@ -145,6 +145,7 @@ class FieldDefinitionForm(forms.ModelForm):
             "group",
             "position",
             "shareable",
+            "indexed",
             "formula",
         ]
         widgets = {

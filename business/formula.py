@@ -89,8 +89,13 @@ def _function_names() -> set[str]:
 
 
 def parse(source: str, *, known_names: Iterable[str]) -> Formula:
-    """Parses and checks a formula: syntax, names, functions and their argument counts."""
-    source = (source or "").strip()
+    """Parses and checks a formula: syntax, names, functions and their argument counts.
+    Cached: every save of a record evaluates its type's formulas, which rarely change."""
+    return _parse((source or "").strip(), frozenset(known_names))
+
+
+@lru_cache(maxsize=1024)
+def _parse(source: str, known_names: frozenset[str]) -> Formula:
     if not source:
         raise FormulaError("Write a formula, for example amount * 0.5.")
     if len(source) > MAX_LENGTH:
@@ -109,7 +114,7 @@ def parse(source: str, *, known_names: Iterable[str]) -> Formula:
         raise FormulaError(f"Unexpected “{exc.token}”.", exc.column) from exc
     except UnexpectedInput as exc:  # pragma: no cover - the three above are all Lark raises
         raise FormulaError("The formula can't be read.", getattr(exc, "column", None)) from exc
-    known = set(known_names)
+    known = known_names
     names: set[str] = set()
     for node in tree.iter_subtrees():
         if node.data == "name":

@@ -104,6 +104,11 @@ class FieldDefinition(models.Model):
     shareable = models.BooleanField(
         default=False, help_text="Partners on a shared record may see this field's value."
     )
+    indexed = models.BooleanField(
+        default=False,
+        help_text="Sorting long lists by this field stays fast (adds a database index; saving "
+        "records gets slightly slower).",
+    )
     vocabulary = models.ForeignKey(
         Vocabulary, on_delete=models.PROTECT, null=True, blank=True, related_name="fields"
     )

@@ -30,7 +30,7 @@ def catalog_for(*, object_type: str, company: Company, with_names: bool = False)
     if with_names:
         people = {m.user_id: m.user.get_full_name() for m in members.select_related("user")}
         return Catalog(definitions, people=people)
-    return Catalog(definitions, member_ids=members.values_list("user_id", flat=True))
+    return Catalog(definitions, member_ids=lambda: members.values_list("user_id", flat=True))
 
 
 def field_get(*, pk: str | int) -> FieldDefinition:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from audit.services import company_audit_entry_record
 from business.derived import compiled
 from business.formula import FormulaError
+from business.indexes import sort_indexes_sync
 from business.models import (
     CHOICE_TYPES,
     DERIVABLE_TYPES,
@@ -32,6 +33,7 @@ from tenants.models import Company, Membership
 
 FIELD_EDITABLE = (
     "formula",
+    "indexed",
     "label",
     "help_text",
     "required",
@@ -64,7 +66,9 @@ def _recompute_after_commit(object_type: str) -> None:
 
     schema = connection.schema_name
     transaction.on_commit(
-        lambda: derived_recompute.apply_async(args=[object_type], headers={"_schema_name": schema})
+        lambda: derived_recompute.apply_async(
+            args=[object_type, schema], headers={"_schema_name": schema}
+        )
     )
 
 
@@ -149,6 +153,7 @@ def field_create(*, actor: User, company: Company, data: dict[str, Any]) -> Fiel
             )
             if definition.is_derived:
                 _recompute_after_commit(definition.object_type)
+            sort_indexes_sync(definition)
     except IntegrityError as exc:
         raise ValidationError(
             {"key": ["There already is a field with this key on this record type."]}
@@ -223,6 +228,7 @@ def field_update(
                 model.objects.bulk_update(rows, ["custom"], batch_size=1000)
         locked.version += 1
         locked.save()
+        sort_indexes_sync(locked)
         if locked.formula != before.get("formula") or (locked.is_derived and type_changes):
             _recompute_after_commit(locked.object_type)
         after = _snapshot(locked)
@@ -263,6 +269,8 @@ def field_retire(
     """Retiring hides the field from forms, lists and the API's writable fields; the values stay
     on the records and come back if the field is restored."""
     definition.version += 1
+    definition.retired_at = timezone.now() if retired else None
+    sort_indexes_sync(definition)
     return _set_retired(
         actor=actor,
         obj=definition,

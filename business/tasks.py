@@ -4,24 +4,35 @@ task's _schema_name header selects)."""
 from __future__ import annotations
 
 from django.db import connection
+from django_tenants.utils import schema_context
 
 from business.derived import derive
 from business.records import core_values
 from business.registry import model_for
 from business.selectors import catalog_for
 from ecosystem.celery import app
+from tenants.models import Company
 
 BATCH = 1000
 
 
 @app.task(ignore_result=True)
-def derived_recompute(object_type: str) -> int:
+def derived_recompute(object_type: str, schema_name: str) -> int:
     """Recomputes every record's derived fields after a formula changed; returns how many
-    records changed. Batched, so 100,000 records don't sit in memory at once."""
+    records changed. Batched, so 100,000 records don't sit in memory at once. The schema is
+    an argument as well as the routing header, so an eager run (tests, scripts) that starts
+    outside the company's schema still works in the right one."""
+    with schema_context(schema_name):
+        return _recompute(object_type)
+
+
+def _recompute(object_type: str) -> int:
     model = model_for(object_type)
     if model is None:
         return 0
-    catalog = catalog_for(object_type=object_type, company=connection.tenant)
+    # The worker knows the schema by name (tenant-schemas-celery); the company is looked up.
+    company = Company.objects.get(schema_name=connection.schema_name)
+    catalog = catalog_for(object_type=object_type, company=company)
     changed = 0
     last_pk = None
     while True:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -25,24 +25,39 @@ MAX_TEXT = {FieldType.TEXT: 500, FieldType.LONG_TEXT: 10_000}
 
 
 class Catalog:
-    """What validation needs beyond the definitions, loaded once per call (bounded queries):
-    the terms of the vocabularies the fields use, and the company's member ids."""
+    """What validation and display need beyond the definitions: the terms of the vocabularies
+    the fields use, and the company's members. Each is loaded on first use, once, so a save
+    that touches no choice or person field costs no query for them."""
 
     def __init__(
         self,
         definitions: Iterable[FieldDefinition],
-        member_ids: Iterable[int] = (),
+        member_ids: Iterable[int] | Callable[[], Iterable[int]] = (),
         people: dict[int, str] | None = None,
     ):
         self.definitions = list(definitions)
-        vocabularies = {d.vocabulary_id for d in self.definitions if d.vocabulary_id}
-        self.terms: dict[int, dict[str, Term]] = {v: {} for v in vocabularies}
-        if vocabularies:
-            for term in Term.objects.filter(vocabulary_id__in=vocabularies):
-                self.terms[term.vocabulary_id][term.key] = term
         # people: member id → name, when the caller loaded names (lists show them)
         self.people = people or {}
-        self.member_ids = set(member_ids) | set(self.people)
+        self._member_source = member_ids
+        self._member_ids: set[int] | None = None
+        self._terms: dict[int, dict[str, Term]] | None = None
+
+    @property
+    def terms(self) -> dict[int, dict[str, Term]]:
+        if self._terms is None:
+            vocabularies = {d.vocabulary_id for d in self.definitions if d.vocabulary_id}
+            self._terms = {v: {} for v in vocabularies}
+            if vocabularies:
+                for term in Term.objects.filter(vocabulary_id__in=vocabularies):
+                    self._terms[term.vocabulary_id][term.key] = term
+        return self._terms
+
+    @property
+    def member_ids(self) -> set[int]:
+        if self._member_ids is None:
+            source = self._member_source
+            self._member_ids = set(source() if callable(source) else source) | set(self.people)
+        return self._member_ids
 
     @property
     def active(self) -> list[FieldDefinition]:

@@ -37,12 +37,13 @@ def opportunity_fields(opportunity: Opportunity) -> dict[str, Any]:
     return model_to_dict(opportunity, fields=EDITABLE)
 
 
-def _validate(opportunity: Opportunity, company: Company) -> None:
-    try:
-        opportunity.full_clean(exclude=["owner"])
-    except ValidationError:
-        raise
-    if not Membership.objects.filter(user_id=opportunity.owner_id, company=company).exists():
+def _validate(opportunity: Opportunity, company: Company, *, owner_changed: bool = True) -> None:
+    opportunity.full_clean(exclude=["owner"])
+    # (an edit that keeps the owner doesn't re-check it: people who left keep their records)
+    if (
+        owner_changed
+        and not Membership.objects.filter(user_id=opportunity.owner_id, company=company).exists()
+    ):
         raise ValidationError({"owner": ["The owner must be a member of your company."]})
 
 
@@ -97,7 +98,9 @@ def opportunity_update(
             obj=opportunity,
             changes=changes,
             expected_version=expected_version,
-            validate=lambda candidate: _validate(candidate, company),
+            validate=lambda candidate: _validate(
+                candidate, company, owner_changed=candidate.owner_id != opportunity.owner_id
+            ),
             snapshot=opportunity_fields,
         )
         _republish_if_shared(company, opportunity)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from business.display import attach_custom_cells, custom_rows
@@ -32,10 +32,14 @@ from sharing.edit_forms import form_errors_add, versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
+from ui.pagination import lookahead_page
 
 
 def _error_text(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
+_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 
 def opportunity_list(request: HttpRequest) -> HttpResponse:
@@ -48,10 +52,12 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     )
     queryset, custom_errors = custom_list_query(queryset, catalog=catalog, params=request.GET)
     definitions = catalog.active
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    page = lookahead_page(queryset, request.GET.get("page"))
     owners = {u.pk: u for u in User.objects.filter(pk__in={o.owner_id for o in page.object_list})}
+    detail = reverse("opportunity_detail", args=[_PLACEHOLDER])
     for opportunity in page.object_list:
         opportunity.owner_user = owners.get(opportunity.owner_id)
+        opportunity.detail_url = detail.replace(_PLACEHOLDER, str(opportunity.pk))
     chosen = request.GET.getlist("cols")
     columns = (
         [d for d in definitions if d.key in chosen] if chosen else definitions[:LIST_CUSTOM_COLUMNS]

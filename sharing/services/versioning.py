@@ -32,13 +32,18 @@ def versioned_update(
         setattr(candidate, key, value)
     validate(candidate)
     model = type(obj)
+    now = timezone.now()
     updated = model._default_manager.filter(pk=obj.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
+        **changes, version=F("version") + 1, updated_at=now
     )
     if not updated:
         current = model._default_manager.get(pk=obj.pk)
         raise StaleVersion(
             theirs=snapshot(current), yours=snapshot(candidate), current_version=current.version
         )
-    obj.refresh_from_db()
+    # The row now holds exactly the validated candidate at the next version: no read-back.
+    for key, value in changes.items():
+        setattr(obj, key, getattr(candidate, key, value))
+    obj.version = expected_version + 1
+    obj.updated_at = now
     return obj

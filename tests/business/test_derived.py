@@ -155,6 +155,7 @@ def test_a_partners_stage_change_recomputes_the_owners_derived_fields(acme, glob
 @pytest.mark.django_db
 def test_changing_a_formula_recomputes_every_record(acme, django_capture_on_commit_callbacks):
     deals = [opportunity_make(acme, amount=100 * (i + 1), stage="won") for i in range(3)]
+    field_make(acme, key="champion", field_type="user")  # the task then loads the members too
     with django_capture_on_commit_callbacks(execute=True):
         field = field_make(acme, key="weighted", field_type="number", formula="amount")
     assert [_custom(acme, d.pk)["weighted"] for d in deals] == [100, 200, 300]

@@ -119,3 +119,54 @@ def test_saved_views_keep_filters_sort_and_columns_for_their_owner_or_the_compan
         assert not SavedView.objects.filter(pk=view.pk).exists()
     nameless = mine.post("/views/new/", {"object_type": "opportunity", "name": " ", "query": "q=x"})
     assert nameless.status_code == 302 and nameless["Location"] == "/pipeline/?q=x"
+
+
+def _indexes(world) -> set[str]:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = %s AND indexname LIKE 'cf_%%'",
+            [world.company.schema_name],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db
+def test_indexed_fields_get_sort_indexes_that_the_sorted_list_uses(
+    acme, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from business.query import custom_sort_key
+    from business.services import field_retire
+    from pipeline.models import Opportunity
+
+    field = field_make(acme, key="seats", field_type="number", indexed=True)
+    assert _indexes(acme) == {"cf_opp_seats_asc", "cf_opp_seats_desc"}
+    with schema_context(acme.company.schema_name), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny table: ask for the index path
+        sorted_page = Opportunity.objects.order_by(custom_sort_key([field], "-cf_seats"), "pk")
+        sql, params = sorted_page[:50].query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "cf_opp_seats_desc" in plan
+    with schema_context(acme.company.schema_name):
+        field_retire(actor=acme.owner, definition=field)
+    assert _indexes(acme) == set()
+
+
+@pytest.mark.django_db
+def test_list_pages_without_counting_everything(acme):
+    for i in range(53):
+        opportunity_make(acme, customer_name=f"Bulk {i:02d}")
+    client = client_on(acme.host, acme.member)
+    first = client.get("/pipeline/?q=Bulk&sort=customer_name").content.decode()
+    assert (
+        "1–50 · more on the next pages" in first and "Bulk 49" in first and "Bulk 50" not in first
+    )
+    second = client.get("/pipeline/?q=Bulk&sort=customer_name&page=2").content.decode()
+    assert "Bulk 50" in second and "Bulk 52" in second and "51–53" in second
+    small = client.get("/pipeline/?q=Bulk 0").content.decode()
+    assert "10 opportunities" in small
