@@ -54,6 +54,9 @@ class Vocabulary(models.Model):
     label = models.CharField(max_length=100)
     is_tree = models.BooleanField(default=False)
     is_standard = models.BooleanField(default=False, editable=False)
+    # The network's canonical values (stages, motions, partner roles): the terms are fixed,
+    # the company names them in its own words; partners' records show in those words.
+    is_canonical = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

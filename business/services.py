@@ -324,7 +324,15 @@ def _check_parent(term: Term) -> None:
         node = node.parent
 
 
+CANONICAL_FIXED = (
+    "The network's values are fixed so partners can translate them; rename them to your own "
+    "terms instead."
+)
+
+
 def term_add(*, actor: User, vocabulary: Vocabulary, data: dict[str, Any]) -> Term:
+    if vocabulary.is_canonical:
+        raise ValidationError(CANONICAL_FIXED)
     term = Term(
         vocabulary=vocabulary,
         key=(data.get("key") or "").strip(),
@@ -388,4 +396,6 @@ def term_update(*, actor: User, term: Term, data: dict[str, Any]) -> Term:
 
 
 def term_retire(*, actor: User, term: Term, retired: bool = True) -> Term:
+    if term.vocabulary.is_canonical:
+        raise ValidationError(CANONICAL_FIXED)
     return _set_retired(actor=actor, obj=term, retired=retired, noun="term", update_fields=[])

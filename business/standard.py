@@ -42,6 +42,7 @@ STANDARD_VOCABULARIES: list[dict] = [
         "key": "stages",
         "label": "Stages",
         "is_tree": False,
+        "is_canonical": True,
         "terms": [
             ("prospect", "Prospect"),
             ("qualify", "Qualify"),
@@ -49,6 +50,28 @@ STANDARD_VOCABULARIES: list[dict] = [
             ("negotiate", "Negotiate"),
             ("won", "Won"),
             ("lost", "Lost"),
+        ],
+    },
+    {
+        "key": "motions",
+        "label": "Motions",
+        "is_tree": False,
+        "is_canonical": True,
+        "terms": [
+            ("sell_with", "Sell-with"),
+            ("sell_through", "Sell-through"),
+            ("referral", "Referral"),
+        ],
+    },
+    {
+        "key": "deal_roles",
+        "label": "Partner roles in a deal",
+        "is_tree": False,
+        "is_canonical": True,
+        "terms": [
+            ("sourced", "Sourced"),
+            ("influenced", "Influenced"),
+            ("fulfilling", "Fulfilling"),
         ],
     },
 ]

@@ -153,8 +153,10 @@ def vocabulary_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 def vocabulary_detail(request: HttpRequest, key: str) -> HttpResponse:
     vocabulary = vocabulary_get(key=key)
-    form = TermForm(request.POST or None, vocabulary=vocabulary)
-    if request.method == "POST" and form.is_valid():
+    form = (
+        None if vocabulary.is_canonical else TermForm(request.POST or None, vocabulary=vocabulary)
+    )
+    if form is not None and request.method == "POST" and form.is_valid():
         try:
             term = term_add(actor=request.user, vocabulary=vocabulary, data=form.cleaned_data)
         except ValidationError as exc:
@@ -206,7 +208,11 @@ def term_update_view(request: HttpRequest, key: str, pk: int) -> HttpResponse:
 def term_retire_view(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     term = _term(key, pk)
     restore = request.POST.get("restore") == "1"
-    term_retire(actor=request.user, term=term, retired=not restore)
+    try:
+        term_retire(actor=request.user, term=term, retired=not restore)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("business_vocabulary", key=key)
     messages.success(
         request,
         f"Restored “{term.label}”."

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from business.display import attach_custom_cells, custom_rows
+from business.labels import request_labels
 from business.list_ui import (
     LIST_CUSTOM_COLUMNS,
     custom_filter_widgets,
@@ -35,6 +36,16 @@ from sharing.share_views import (
 from ui.pagination import lookahead_page
 
 
+def _in_company_words(fields, request: HttpRequest, *, empty_motion: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Stage and motion choices labelled with the company's own terms (values stay canonical)."""
+    labels = request_labels(request)
+    if "stage" in fields:
+        fields["stage"].choices = list(labels["stage"].items())
+    if "motion" in fields:
+        motion = list(labels["motion"].items())
+        fields["motion"].choices = [("", empty_motion), *motion] if empty_motion else motion
+
+
 def _error_text(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
@@ -47,6 +58,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
         without_custom_sort(request.GET) or None, queryset=opportunities_of_company()
     )
     queryset = filters.qs if filters.is_valid() else opportunities_of_company()
+    _in_company_words(filters.form.fields, request, empty_motion="Any motion")
     catalog = catalog_for(
         object_type=ObjectType.OPPORTUNITY, company=request.tenant, with_names=True
     )
@@ -93,6 +105,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
 def opportunity_new(request: HttpRequest) -> HttpResponse:
     form = OpportunityForm(request.POST or None)
     form.add_custom_fields(company=request.tenant, values=None)
+    _in_company_words(form.fields, request)
     if request.method == "POST" and form.is_valid():
         try:
             opportunity = opportunity_create(
@@ -134,6 +147,7 @@ def opportunity_edit(request: HttpRequest, pk: str) -> HttpResponse:
         initial={"version": opportunity.version},
     )
     form.add_custom_fields(company=request.tenant, values=opportunity.custom)
+    _in_company_words(form.fields, request)
     saved, conflict = False, None
     if request.method == "POST":
         saved, conflict = versioned_form_save(

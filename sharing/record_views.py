@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_event_record
+from business.labels import request_labels
 from sharing.access import (
     OWNER,
     can_edit,
@@ -24,7 +25,7 @@ from sharing.access import (
 )
 from sharing.canonical import Stage
 from sharing.kinds import kind_handlers
-from sharing.models import DealRole, RecordKind, SharedRecord
+from sharing.models import RecordKind, SharedRecord
 from sharing.selectors import (
     active_partners,
     activity_visible,
@@ -84,7 +85,7 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "owners": partners,
             "kinds": RecordKind.choices,
-            "stages": STAGES.items(),
+            "stages": request_labels(request)["stage"].items(),
             "current": {
                 "partner": partner.slug if partner else "",
                 "kind": kind,
@@ -112,9 +113,8 @@ def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
         "role": role,
         "is_owner": is_owner,
         "can_edit": can_edit(role),
-        "stage_label": STAGES.get(record.stage, record.stage),
-        "stages": Stage.choices,
-        "deal_roles": DealRole.choices,
+        "stages": list(request_labels(request)["stage"].items()),
+        "deal_roles": list(request_labels(request)["deal_role"].items()),
         "sharing_list": sharing_list,
         "participations": participations,
         "my_participation": mine,

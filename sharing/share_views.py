@@ -129,7 +129,6 @@ def preview_response(
 ) -> HttpResponse:  # type: ignore[no-untyped-def]
     """ "View as": what a partner's people would see of a record, computed with the same publish
     step and visibility rules as the real thing, without writing anything."""
-    from sharing.canonical import Stage
     from sharing.selectors import comments_visible
     from sharing.services.publish import publishable_payload
 
@@ -165,7 +164,8 @@ def preview_response(
             "partner": partner,
             "record": preview,
             "back_url": back_url,
-            "stage_label": dict(Stage.choices).get(preview.stage, preview.stage),
+            # in the partner's own words, as it would see the record
+            "term_labels": _labels_of(partner),
             "sharing_list": entries,
             "comments": comments,
             "on_list": on_list,
@@ -226,3 +226,12 @@ def share_urlpatterns(
         path(f"{prefix}<uuid:pk>/share/people/", people, name=f"{name}_share_people"),
         path(f"{prefix}<uuid:pk>/share/<slug:slug>/remove/", unshare, name=f"{name}_unshare"),
     ]
+
+
+def _labels_of(company):  # type: ignore[no-untyped-def]
+    from django_tenants.utils import schema_context
+
+    from business.labels import company_labels
+
+    with schema_context(company.schema_name):
+        return company_labels()

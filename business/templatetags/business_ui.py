@@ -64,3 +64,16 @@ def custom_filter_controls(widgets: list[dict[str, Any]]) -> SafeString:
     return format_html_join(
         "", '<div class="col-md-3">{}</div>', ((build[w["kind"]](w),) for w in widgets)
     )
+
+
+@register.simple_tag(takes_context=True)
+def term(context, value: str, kind: str) -> str:  # type: ignore[no-untyped-def]
+    """A canonical value (stage, motion, deal_role) in the viewing company's words. A context
+    may carry `term_labels` (a preview in a partner's words); otherwise the request's company."""
+    labels = context.get("term_labels")
+    if labels is None:
+        from business.labels import NETWORK_LABELS, request_labels
+
+        request = context.get("request")
+        labels = NETWORK_LABELS if request is None else request_labels(request)
+    return labels.get(kind, {}).get(value, value or "—")

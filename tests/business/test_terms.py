@@ -1,0 +1,67 @@
+"""Each company reads the network's canonical values (stages, motions, partner roles) in its
+own words: its pipeline, and what partners share with it."""
+
+import pytest
+from django_tenants.utils import schema_context
+
+from business.models import Term
+from sharing.services.sharing import sharing_entry_set
+from tests.builders import client_on
+from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
+
+
+def _rename(world, vocabulary: str, key: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    admin = client_on(world.host, world.admin)
+    with schema_context(world.company.schema_name):
+        term = Term.objects.get(vocabulary__key=vocabulary, key=key)
+    response = admin.post(f"/settings/vocabularies/{vocabulary}/terms/{term.pk}/", {"label": label})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_partners_see_a_shared_record_in_their_own_stage_names(acme, globex):
+    _rename(acme, "stages", "qualify", "Qualified lead")
+    _rename(globex, "stages", "qualify", "Discovery")
+    _rename(globex, "motions", "sell_with", "Co-sell")
+    partners_make(acme, globex)
+    deal, record = shared_opportunity_make(acme, stage="qualify")
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="contributor",
+    )
+    owner_view = client_on(acme.host, acme.member)
+    assert "Qualified lead" in owner_view.get(f"/pipeline/{deal.pk}/").content.decode()
+    assert "Qualified lead" in owner_view.get("/pipeline/").content.decode()
+    assert (
+        'value="qualify">Qualified lead</option>'
+        in owner_view.get("/pipeline/new/").content.decode()
+    )
+    # "view as" shows the partner's words
+    preview = owner_view.get(f"/pipeline/{deal.pk}/preview/globex/").content.decode()
+    assert "Discovery" in preview and "Co-sell" in preview
+    partner_view = client_on(globex.host, globex.member)
+    page = partner_view.get(f"/shared/{record.pk}/").content.decode()
+    assert "Discovery" in page and "Co-sell" in page and "Qualified lead" not in page
+    assert "Discovery" in partner_view.get("/shared/").content.decode()
+    # the stored value stays canonical: the network copy and both records say "qualify"
+    record.refresh_from_db()
+    assert record.stage == "qualify" and record.payload["stage"] == "qualify"
+
+
+@pytest.mark.django_db
+def test_canonical_vocabularies_are_renamed_not_extended_or_retired(acme):
+    admin = client_on(acme.host, acme.admin)
+    with schema_context(acme.company.schema_name):
+        won = Term.objects.get(vocabulary__key="stages", key="won")
+        count = Term.objects.filter(vocabulary__key="stages").count()
+    page = admin.get("/settings/vocabularies/stages/").content.decode()
+    assert 'data-testid="canonical-note"' in page and "Add term" not in page
+    admin.post("/settings/vocabularies/stages/", {"label": "Pilot", "key": "pilot"})
+    response = admin.post(f"/settings/vocabularies/stages/terms/{won.pk}/retire/", follow=True)
+    assert "The network&#x27;s values are fixed" in response.content.decode()
+    with schema_context(acme.company.schema_name):
+        assert Term.objects.filter(vocabulary__key="stages").count() == count
+        assert Term.objects.get(pk=won.pk).retired_at is None
