@@ -168,3 +168,23 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PartnerFieldMapping(models.Model):
+    """ "Partner X's shared field <key> is our <field>": shared records from X then show that
+    value under our label (and, for choices, in our terms where the keys match)."""
+
+    partner_id = models.BigIntegerField(db_index=True)  # a network company (public schema)
+    partner_key = models.CharField(max_length=40)
+    field = models.ForeignKey(FieldDefinition, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner_id", "partner_key"], name="partner_field_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id}:{self.partner_key} → {self.field.key}"

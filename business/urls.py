@@ -9,6 +9,7 @@ urlpatterns = [
     path("settings/fields/<int:pk>/retire/", views.field_retire_view, name="business_field_retire"),
     path("views/new/", views.saved_view_new, name="saved_view_new"),
     path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
+    path("settings/mappings/", views.partner_field_mappings, name="business_mappings"),
     path("settings/vocabularies/", views.vocabulary_list, name="business_vocabularies"),
     path("settings/vocabularies/<slug:key>/", views.vocabulary_detail, name="business_vocabulary"),
     path(

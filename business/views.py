@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from business.forms import FieldDefinitionForm, TermForm, VocabularyForm
+from business.mappings import mapping_set, mappings_by_partner_key, partner_fields_seen
 from business.models import FieldDefinition, ObjectType, Term
 from business.registry import object_type_choices
 from business.saved_views import saved_view_create, saved_view_delete
@@ -258,3 +259,37 @@ def saved_view_remove(request: HttpRequest, pk: int) -> HttpResponse:
     view = saved_view_delete(actor=request.user, pk=pk)
     messages.success(request, f"Deleted the view “{view.name}”.")
     return redirect(LIST_PAGES.get(view.object_type, "opportunity_list"))
+
+
+@admin_required
+def partner_field_mappings(request: HttpRequest) -> HttpResponse:
+    """The custom fields partners share with us, each mappable to one of our own fields."""
+    if request.method == "POST":
+        try:
+            mapping_set(
+                actor=request.user,
+                partner_id=int(request.POST.get("partner_id", "")),
+                partner_key=request.POST.get("partner_key", "")[:40],
+                field_id=_int(request.POST.get("field")),
+            )
+        except (ValidationError, ValueError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", ["Choose a field."])))
+        else:
+            messages.success(request, "Mapping saved. Shared records show it in your terms.")
+        return redirect("business_mappings")
+    mappings = mappings_by_partner_key()
+    seen = partner_fields_seen(user=request.user, company=request.tenant)
+    for item in seen:
+        mapping = mappings.get((item["partner"].pk, item["key"]))
+        item["mapped_to"] = mapping.field_id if mapping else None
+    own = [
+        f
+        for f in FieldDefinition.objects.filter(
+            object_type=ObjectType.OPPORTUNITY, retired_at__isnull=True
+        ).order_by("label")
+    ]
+    return render(
+        request,
+        "business/mappings.html",
+        {"tab": "mappings", "seen": seen, "own_fields": own},
+    )

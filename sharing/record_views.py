@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_event_record
 from business.labels import request_labels
+from business.mappings import shared_custom_for_viewer
 from sharing.access import (
     OWNER,
     can_edit,
@@ -127,6 +128,7 @@ def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
             record=record, viewer_company=company, viewer_is_owner=is_owner
         ),
         "internal_comments": internal_comments_of(record=record),
+        "shared_custom": shared_custom_for_viewer(record=record, viewer_company=company),
     }
 
 

@@ -166,6 +166,7 @@ def preview_response(
             "back_url": back_url,
             # in the partner's own words, as it would see the record
             "term_labels": _labels_of(partner),
+            "shared_custom": _custom_as_seen_by(partner, preview),
             "sharing_list": entries,
             "comments": comments,
             "on_list": on_list,
@@ -235,3 +236,12 @@ def _labels_of(company):  # type: ignore[no-untyped-def]
 
     with schema_context(company.schema_name):
         return company_labels()
+
+
+def _custom_as_seen_by(company, record):  # type: ignore[no-untyped-def]
+    from django_tenants.utils import schema_context
+
+    from business.mappings import shared_custom_for_viewer
+
+    with schema_context(company.schema_name):
+        return shared_custom_for_viewer(record=record, viewer_company=company)

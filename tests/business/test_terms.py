@@ -65,3 +65,60 @@ def test_canonical_vocabularies_are_renamed_not_extended_or_retired(acme):
     with schema_context(acme.company.schema_name):
         assert Term.objects.filter(vocabulary__key="stages").count() == count
         assert Term.objects.get(pk=won.pk).retired_at is None
+
+
+@pytest.mark.django_db
+def test_a_partner_maps_a_shared_field_to_its_own_and_reads_it_in_its_terms(acme, globex):
+    from business.models import PartnerFieldMapping
+    from tests.business.helpers import field_make
+    from workspace.models import AuditEntry
+
+    field_make(
+        acme,
+        key="region",
+        label="Region",
+        field_type="choice",
+        vocabulary="regions",
+        shareable=True,
+    )
+    territory = field_make(
+        globex, key="territory", label="Territory", field_type="choice", vocabulary="regions"
+    )
+    _rename(globex, "regions", "emea", "Europe")
+    partners_make(acme, globex)
+    deal, record = shared_opportunity_make(acme, custom={"region": "emea"})
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+    partner_admin = client_on(globex.host, globex.admin)
+    partner_page = client_on(globex.host, globex.member)
+    before = partner_page.get(f"/shared/{record.pk}/").content.decode()
+    assert "Region" in before and "Europe, Middle East &amp; Africa" in before
+    listing = partner_admin.get("/settings/mappings/").content.decode()
+    assert "Region" in listing and "region" in listing and "Acme" in listing
+    response = partner_admin.post(
+        "/settings/mappings/",
+        {"partner_id": acme.company.pk, "partner_key": "region", "field": territory.pk},
+    )
+    assert response.status_code == 302
+    with schema_context(globex.company.schema_name):
+        assert PartnerFieldMapping.objects.get().field_id == territory.pk
+        assert AuditEntry.objects.filter(action="business.partner_field_mapped").exists()
+    after = partner_page.get(f"/shared/{record.pk}/").content.decode()
+    fields = after[after.index('data-testid="shared-fields"') :]
+    assert "Territory" in fields and "Europe<" in fields and "Middle East" not in fields
+    # the owner still reads its own label; the network copy is unchanged
+    assert (
+        "Region" in client_on(acme.host, acme.member).get(f"/pipeline/{deal.pk}/").content.decode()
+    )
+    record.refresh_from_db()
+    assert record.payload["custom"][0]["label"] == "Region"
+    # a member who is not an admin can't change mappings
+    member_post = partner_page.post(
+        "/settings/mappings/", {"partner_id": acme.company.pk, "partner_key": "region", "field": ""}
+    )
+    assert member_post.status_code == 403
