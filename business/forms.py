@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.html import escape
 
-from business.models import CHOICE_TYPES, FieldDefinition, FieldType, Vocabulary
+from business.models import CHOICE_TYPES, FieldDefinition, FieldType, ValidationRule, Vocabulary
 from business.registry import object_type_choices
 from business.selectors import catalog_for
 from business.values import Catalog
@@ -197,3 +197,19 @@ class TermForm(forms.Form):
         self.fields["parent"].queryset = vocabulary.terms.filter(retired_at__isnull=True)
         if not vocabulary.is_tree:
             del self.fields["parent"]
+
+
+class ValidationRuleForm(forms.ModelForm):
+    class Meta:
+        model = ValidationRule
+        fields = ["object_type", "name", "condition", "message"]
+        widgets = {
+            "condition": forms.Textarea(
+                attrs={"rows": 2, "class": "font-monospace", "spellcheck": "false"}
+            )
+        }
+        labels = {"condition": "Refuse the save when", "message": "Message people see"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = object_type_choices()

@@ -188,3 +188,41 @@ class PartnerFieldMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id}:{self.partner_key} → {self.field.key}"
+
+
+class ValidationRule(models.Model):
+    """A record is refused while `condition` (a formula) is TRUE, with `message` — like
+    Salesforce's error-condition formulas. Part of the company's policies: audited."""
+
+    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    name = models.CharField(max_length=80)
+    condition = models.TextField(
+        help_text="Refuse the save when this is TRUE, e.g. discount > 30 AND ISBLANK(approval_note)"
+    )
+    message = models.CharField(max_length=300)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["object_type", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StageRequirement(models.Model):
+    """An opportunity field (built-in or custom, by name) that must have a value from a
+    canonical stage on (won included, lost not: a lost deal needs nothing more)."""
+
+    field_name = models.CharField(max_length=40)
+    from_stage = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["from_stage", "field_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["field_name"], name="stage_requirement_unique_field")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field_name} from {self.from_stage}"

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from business.derived import derive
 from business.models import FieldDefinition
+from business.rules import has_rules, rules_check
 from business.selectors import catalog_for
 from business.values import custom_values_clean, form_errors
 from tenants.models import Company
@@ -32,17 +33,23 @@ def custom_for_save(
     if not catalog.definitions:
         if submitted:
             raise ValidationError({f"cf_{key}": ["There is no such field."] for key in submitted})
-        return dict(previous or {})
-    try:
-        custom = custom_values_clean(
-            data=submitted or {},
-            catalog=catalog,
-            previous=previous,
-            partial=partial or (submitted is None and previous is not None),
+        custom = dict(previous or {})
+    else:
+        try:
+            custom = custom_values_clean(
+                data=submitted or {},
+                catalog=catalog,
+                previous=previous,
+                partial=partial or (submitted is None and previous is not None),
+            )
+        except ValidationError as exc:
+            raise form_errors(exc) from exc
+        custom = derive(object_type=object_type, catalog=catalog, custom=custom, core=core or {})
+    if core is not None and has_rules(object_type):
+        rules_check(
+            object_type=object_type, custom=custom, core=core, definitions=catalog.definitions
         )
-    except ValidationError as exc:
-        raise form_errors(exc) from exc
-    return derive(object_type=object_type, catalog=catalog, custom=custom, core=core or {})
+    return custom
 
 
 def custom_changes(
@@ -56,7 +63,11 @@ def custom_changes(
     """For an edit: {"custom": new values} — what the caller sent, and derived fields
     recomputed from `core` (the built-in fields as they will be saved) — or {} when nothing
     custom changes. An API PATCH (data["custom_partial"]) changes only the keys it sent."""
-    if "custom" not in data and not has_derived_fields(object_type=object_type):
+    if (
+        "custom" not in data
+        and not has_derived_fields(object_type=object_type)
+        and not has_rules(object_type)
+    ):
         return {}
     custom = custom_for_save(
         object_type=object_type,
