@@ -61,7 +61,7 @@ class TypeChangeNeedsConfirmation(Exception):
         )
 
 
-def _recompute_after_commit(object_type: str) -> None:
+def schedule_derived_recompute(object_type: str) -> None:
     from business.tasks import derived_recompute
 
     schema = connection.schema_name
@@ -152,7 +152,7 @@ def field_create(*, actor: User, company: Company, data: dict[str, Any]) -> Fiel
                 after=_snapshot(definition),
             )
             if definition.is_derived:
-                _recompute_after_commit(definition.object_type)
+                schedule_derived_recompute(definition.object_type)
             sort_indexes_sync(definition)
     except IntegrityError as exc:
         raise ValidationError(
@@ -230,7 +230,7 @@ def field_update(
         locked.save()
         sort_indexes_sync(locked)
         if locked.formula != before.get("formula") or (locked.is_derived and type_changes):
-            _recompute_after_commit(locked.object_type)
+            schedule_derived_recompute(locked.object_type)
         after = _snapshot(locked)
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         company_audit_entry_record(

@@ -11,6 +11,12 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
     path("settings/mappings/", views.partner_field_mappings, name="business_mappings"),
     path("settings/rules/", views.rules_page, name="business_rules"),
+    path("settings/configuration/", views.configuration_page, name="business_configuration"),
+    path(
+        "settings/configuration/export.json",
+        views.configuration_export_view,
+        name="business_configuration_export",
+    ),
     path("settings/rules/<int:pk>/remove/", views.rule_remove_view, name="business_rule_remove"),
     path("settings/vocabularies/", views.vocabulary_list, name="business_vocabularies"),
     path("settings/vocabularies/<slug:key>/", views.vocabulary_detail, name="business_vocabulary"),

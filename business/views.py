@@ -3,6 +3,8 @@ type, vocabularies and their terms. Thin: forms in, services do the work."""
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from business.configuration import configuration_export, configuration_import
 from business.forms import FieldDefinitionForm, TermForm, ValidationRuleForm, VocabularyForm
 from business.labels import request_labels
 from business.mappings import mapping_set, mappings_by_partner_key, partner_fields_seen
@@ -231,6 +234,8 @@ def term_retire_view(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     return redirect("business_vocabulary", key=key)
 
 
+MAX_IMPORT_BYTES = 5_000_000
+
 LIST_PAGES = {
     ObjectType.OPPORTUNITY: "opportunity_list",
     ObjectType.SOLUTION: "solution_list",
@@ -355,3 +360,46 @@ def rule_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
     rule_remove(actor=request.user, rule=rule)
     messages.success(request, f"Removed the rule “{rule.name}”.")
     return redirect("business_rules")
+
+
+@admin_required
+def configuration_page(request: HttpRequest) -> HttpResponse:
+    """Export the business configuration as JSON; import one (validated whole, then applied
+    in one transaction)."""
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        raw = upload.read(MAX_IMPORT_BYTES + 1) if upload else request.POST.get("json", "").encode()
+        if len(raw) > MAX_IMPORT_BYTES:
+            problems = [f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB."]
+        else:
+            try:
+                document = json.loads(raw.decode("utf-8") or "null")
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                problems = [f"This is not valid JSON: {exc}."]
+            else:
+                try:
+                    counts = configuration_import(actor=request.user, document=document)
+                except ValidationError as exc:
+                    problems = exc.messages
+                else:
+                    summary = ", ".join(
+                        f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()
+                    )
+                    messages.success(request, f"Configuration imported: {summary}.")
+                    return redirect("business_configuration")
+    return render(
+        request, "business/configuration.html", {"tab": "configuration", "problems": problems}
+    )
+
+
+@admin_required
+def configuration_export_view(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(configuration_export(), indent=2, ensure_ascii=False),
+        content_type="application/json",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{request.tenant.slug}-business-configuration.json"'
+    )
+    return response
