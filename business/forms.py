@@ -213,3 +213,36 @@ class ValidationRuleForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["object_type"].choices = object_type_choices()
+
+
+class SharingPolicyForm(forms.Form):
+    sharer_roles = forms.MultipleChoiceField(
+        label="Who may share records with partners",
+        choices=[("admin", "Admins"), ("member", "Members")],
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text="Owners always may.",
+    )
+    default_role = forms.ChoiceField(
+        label="Role a partner gets unless the sharer picks another",
+        choices=[("viewer", "Viewer"), ("contributor", "Contributor"), ("manager", "Manager")],
+    )
+    allow_participant_resharing = forms.BooleanField(
+        label="Owners may let partners with the manager role add further partners",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, privatizable: dict[str, list[str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = {
+            "opportunity": "opportunities",
+            "solution": "solutions",
+            "marketing_plan": "marketing plans",
+        }
+        for kind, names in privatizable.items():
+            self.fields[f"private_{kind}"] = forms.MultipleChoiceField(
+                label=f"Built-in fields of {labels.get(kind, kind)} that never leave your company",
+                choices=[(n, n.replace("_", " ").capitalize()) for n in names],
+                required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            )

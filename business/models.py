@@ -226,3 +226,31 @@ class StageRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field_name} from {self.from_stage}"
+
+
+def _all_roles() -> list[str]:
+    return ["owner", "admin", "member"]
+
+
+def _no_private_fields() -> dict:
+    return {}
+
+
+class SharingPolicy(models.Model):
+    """The company's sharing policy (one row): who may share, the role a new entry gets,
+    whether owners may let participants add partners, and built-in fields that never leave.
+    Policies are data: the admin changes them in Settings → Sharing policy, audited."""
+
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    sharer_roles = models.JSONField(default=_all_roles)
+    default_role = models.CharField(max_length=12, default="contributor")
+    allow_participant_resharing = models.BooleanField(default=True)
+    # object type → built-in field names kept private (custom fields use their shareable flag)
+    private_core_fields = models.JSONField(default=_no_private_fields, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "sharing policy"
+
+    def __str__(self) -> str:
+        return "Sharing policy"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
     path("settings/mappings/", views.partner_field_mappings, name="business_mappings"),
     path("settings/rules/", views.rules_page, name="business_rules"),
+    path("settings/sharing-policy/", views.sharing_policy_page, name="business_sharing_policy"),
     path("settings/configuration/", views.configuration_page, name="business_configuration"),
     path(
         "settings/configuration/export.json",

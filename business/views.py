@@ -13,10 +13,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from business.configuration import configuration_export, configuration_import
-from business.forms import FieldDefinitionForm, TermForm, ValidationRuleForm, VocabularyForm
+from business.forms import (
+    FieldDefinitionForm,
+    SharingPolicyForm,
+    TermForm,
+    ValidationRuleForm,
+    VocabularyForm,
+)
 from business.labels import request_labels
 from business.mappings import mapping_set, mappings_by_partner_key, partner_fields_seen
 from business.models import FieldDefinition, ObjectType, StageRequirement, Term, ValidationRule
+from business.policy import privatizable_fields, sharing_policy, sharing_policy_update
 from business.registry import object_type_choices
 from business.rules import (
     STAGE_ORDER,
@@ -403,3 +410,38 @@ def configuration_export_view(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="{request.tenant.slug}-business-configuration.json"'
     )
     return response
+
+
+@admin_required
+def sharing_policy_page(request: HttpRequest) -> HttpResponse:
+    policy = sharing_policy()
+    privatizable = privatizable_fields()
+    initial = {
+        "sharer_roles": [r for r in policy.sharer_roles if r != "owner"],
+        "default_role": policy.default_role,
+        "allow_participant_resharing": policy.allow_participant_resharing,
+        **{f"private_{k}": policy.private_core_fields.get(k, []) for k in privatizable},
+    }
+    form = SharingPolicyForm(request.POST or None, initial=initial, privatizable=privatizable)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sharing_policy_update(
+                actor=request.user,
+                data={
+                    "sharer_roles": ["owner", *data["sharer_roles"]],
+                    "default_role": data["default_role"],
+                    "allow_participant_resharing": data["allow_participant_resharing"],
+                    "private_core_fields": {
+                        k: data[f"private_{k}"] for k in privatizable if data[f"private_{k}"]
+                    },
+                },
+            )
+        except ValidationError as exc:
+            form_errors_add(form, exc)
+        else:
+            messages.success(
+                request, "Sharing policy saved. It applies to the next share and publish."
+            )
+            return redirect("business_sharing_policy")
+    return render(request, "business/sharing_policy.html", {"tab": "policy", "form": form})

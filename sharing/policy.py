@@ -1,8 +1,8 @@
 """The default share policy: which fields of a company's record may leave its schema.
 
-Policies are data (invariant: "policies are data, not code"); issue #4 moves them into each
-company's business schema. Until then this is the network default, and the publish step is the
-only reader of it."""
+Policies are data (invariant: "policies are data, not code"): this is the network default,
+narrowed by each company's sharing policy (business.models.SharingPolicy, in its schema).
+The publish step is the only reader."""
 
 from sharing.models import RecordKind
 
@@ -31,4 +31,12 @@ SHAREABLE_FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def shareable_fields(*, company, kind: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    return SHAREABLE_FIELDS[kind]
+    """The network default minus what the company's sharing policy keeps private (read from
+    `company`'s own schema: the publish step runs there)."""
+    from django_tenants.utils import schema_context
+
+    from business.policy import sharing_policy
+
+    with schema_context(company.schema_name):
+        private = set(sharing_policy().private_core_fields.get(kind, []))
+    return tuple(f for f in SHAREABLE_FIELDS[kind] if f not in private)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_event_record
 from business.labels import request_labels
 from business.mappings import shared_custom_for_viewer
+from business.policy import sharing_policy
 from sharing.access import (
     OWNER,
     can_edit,
@@ -226,6 +227,12 @@ def shared_settings(request: HttpRequest, pk: str) -> HttpResponse:
         "restrict_participants": request.POST.get("restrict_participants") == "on",
         "participants_may_share": request.POST.get("participants_may_share") == "on",
     }
+    if after["participants_may_share"] and not sharing_policy().allow_participant_resharing:
+        messages.error(
+            request,
+            "Your company's sharing policy doesn't let partners add further partners.",
+        )
+        after["participants_may_share"] = False
     with transaction.atomic():
         before = {k: getattr(record, k) for k in after}
         SharedRecord.objects.filter(pk=record.pk).update(**after)

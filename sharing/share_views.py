@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from business.policy import sharing_policy
 from identity.models import User
 from sharing.forms import ShareForm
 from sharing.models import SharedRecord
@@ -41,7 +42,10 @@ def share_panel_context(request: HttpRequest, *, shared_record_id) -> dict:  # t
     return {
         "record": record,
         "sharing_list": sharing_list,
-        "share_form": ShareForm(partners=[p for p in partners if p.pk not in on_list]),
+        "share_form": ShareForm(
+            partners=[p for p in partners if p.pk not in on_list],
+            initial={"role": sharing_policy().default_role},
+        ),
         "preview_partners": partners,
     }
 

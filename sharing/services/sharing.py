@@ -66,6 +66,19 @@ def _require_sharer(*, actor: User, actor_membership: Membership, record: Shared
         raise Http404("No such record.")
     if not can_share(role, record):
         raise PermissionDenied("Your role on this record does not let you change its sharing list.")
+    from django_tenants.utils import schema_context
+
+    from business.policy import sharing_policy
+
+    company = actor_membership.company
+    with schema_context(company.schema_name):
+        allowed = sharing_policy().sharer_roles
+    if actor_membership.role not in allowed:
+        raise PermissionDenied(
+            f"In {company.name}, sharing is for "
+            + ", ".join(f"{r}s" for r in allowed)
+            + ". Ask an admin to share it."
+        )
     return role
 
 
