@@ -194,6 +194,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # object_type and reference_type share one choice set: one name for it in the schema.
     "ENUM_NAME_OVERRIDES": {"RecordTypeEnum": "business.models.ObjectType"},
+    # each company's custom fields, typed, in its own document
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "business.openapi.custom_fields_schema",
+    ],
 }
 
 # Every e-mail goes through Celery; the worker hands it to EMAIL_DELIVERY_BACKEND.

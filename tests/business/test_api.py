@@ -116,3 +116,27 @@ def test_solutions_and_plans_carry_custom_fields_too(acme, object_type, url, pay
     page_path = url.replace("/api/v1", "").replace("marketing-plans", "marketing")
     detail = client_on(acme.host, acme.member).get(f"{page_path}{good.json()['id']}/")
     assert detail.status_code == 200 and "Retail" in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_openapi_document_describes_each_companys_custom_fields(acme, globex):
+    field_make(acme, key="region", field_type="choice", vocabulary="regions")
+    field_make(acme, key="weighted", field_type="number", formula="amount * 0.5")
+    field_make(acme, key="seats", field_type="number", object_type="solution")
+    document = api(acme).get("/api/v1/schema/?format=json").json()
+    schemas = document["components"]["schemas"]
+    custom = schemas["Opportunity"]["properties"]["custom_fields"]
+    assert custom["additionalProperties"] is False
+    assert custom["properties"]["region"]["enum"] == ["amer", "emea", "apac"]
+    assert custom["properties"]["weighted"]["readOnly"] is True
+    assert "seats" not in custom["properties"]
+    assert (
+        schemas["Solution"]["properties"]["custom_fields"]["properties"]["seats"]["type"]
+        == "number"
+    )
+    # another company's document describes its own (empty) schema
+    other = api(globex).get("/api/v1/schema/?format=json").json()
+    assert (
+        other["components"]["schemas"]["Opportunity"]["properties"]["custom_fields"]["properties"]
+        == {}
+    )
