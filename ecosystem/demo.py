@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from identity.models import User
-from tenants.models import Company, Role
+from tenants.models import Company, Membership, Role
 from tenants.services.companies import company_create, company_profile_update
 from tenants.services.memberships import membership_add
 
@@ -125,6 +125,7 @@ def demo_network_load() -> list[Company]:
                     actor=owner, company=company, user=_demo_user(full_name, email), role=role
                 )
         companies.append(company)
+    _demo_business_load()
     _demo_sharing_load()
     return companies
 
@@ -185,6 +186,82 @@ DEMO_DEALS = (
 )
 
 
+DEMO_REGIONS = {
+    "Contoso Manufacturing": "emea",
+    "Fabrikam Logistics": "amer",
+    "Tailspin Retail": "emea",
+}
+
+
+def _demo_business_load() -> None:
+    """Each demo company shapes its business its own way: Northwind tracks a shared region
+    and a computed weighted amount; Bluepeak names the stages in its own words and reads
+    Northwind's region as its territory."""
+    from django_tenants.utils import schema_context
+
+    from business.mappings import mapping_set
+    from business.models import FieldDefinition, Term, Vocabulary
+    from business.services import field_create
+
+    northwind = Company.objects.get(slug="northwind")
+    bluepeak = Company.objects.get(slug="bluepeak")
+    owner = Membership.objects.get(company=northwind, role=Role.OWNER).user
+    with schema_context(northwind.schema_name):
+        if not FieldDefinition.objects.filter(key="region").exists():
+            regions = Vocabulary.objects.get(key="regions")
+            for data in (
+                {
+                    "key": "region",
+                    "label": "Region",
+                    "field_type": "choice",
+                    "vocabulary": regions,
+                    "shareable": True,
+                    "indexed": True,
+                    "position": 1,
+                },
+                {
+                    "key": "weighted_amount",
+                    "label": "Weighted amount",
+                    "field_type": "number",
+                    "formula": 'ROUND(amount * CASE(stage, "qualify", 0.2, "propose", 0.5, '
+                    '"negotiate", 0.8, "won", 1, 0.05), 0)',
+                    "position": 2,
+                },
+                {
+                    "key": "champion",
+                    "label": "Customer champion",
+                    "field_type": "text",
+                    "help_text": "Who pushes for us inside the account (private).",
+                    "position": 3,
+                },
+            ):
+                field_create(
+                    actor=owner, company=northwind, data={"object_type": "opportunity", **data}
+                )
+    bluepeak_owner = Membership.objects.get(company=bluepeak, role=Role.OWNER).user
+    with schema_context(bluepeak.schema_name):
+        if not FieldDefinition.objects.filter(key="territory").exists():
+            Term.objects.filter(vocabulary__key="stages", key="qualify").update(label="Discovery")
+            Term.objects.filter(vocabulary__key="stages", key="propose").update(label="Solutioning")
+            territory = field_create(
+                actor=bluepeak_owner,
+                company=bluepeak,
+                data={
+                    "object_type": "opportunity",
+                    "key": "territory",
+                    "label": "Territory",
+                    "field_type": "choice",
+                    "vocabulary": Vocabulary.objects.get(key="regions"),
+                },
+            )
+            mapping_set(
+                actor=bluepeak_owner,
+                partner_id=northwind.pk,
+                partner_key="region",
+                field_id=territory.pk,
+            )
+
+
 def _demo_sharing_load() -> None:
     import datetime
     from decimal import Decimal
@@ -239,6 +316,11 @@ def _demo_sharing_load() -> None:
                     "motion": motion,
                     "next_step": next_step,
                     "private_notes": "Internal: margin target 22%. Never shared.",
+                    **(
+                        {"custom": {"region": DEMO_REGIONS[customer], "champion": "CIO office"}}
+                        if owner == "northwind" and customer in DEMO_REGIONS
+                        else {}
+                    ),
                 },
             )
             if not shares:

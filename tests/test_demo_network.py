@@ -36,3 +36,11 @@ def test_demo_network_loads_once_with_partnerships_and_shared_deals(acme):
     assert (
         page.status_code == 200 and "Bluepeak" not in page.content.decode()
     )  # restricted visibility
+    # each company in its own terms: Bluepeak reads Northwind's region as its territory, and
+    # Northwind's private champion field never reaches the network
+    contoso = SharedRecord.objects.get(title__startswith="Contoso")
+    seen_by_bluepeak = client_on("bluepeak.localhost", ben).get(f"/shared/{contoso.pk}/")
+    text = seen_by_bluepeak.content.decode()
+    assert "Territory" in text and "Solutioning" in text and "Europe, Middle East" in text
+    assert "CIO office" not in str(contoso.payload)
+    assert [c["key"] for c in contoso.payload["custom"]] == ["region"]
