@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+
+from business.display import attach_custom_cells
 from business.models import CHOICE_TYPES, FieldDefinition, FieldType
-from business.query import RANGE_TYPES, TEXT_TYPES, filterable, sortable
+from business.query import RANGE_TYPES, TEXT_TYPES, custom_list_query, filterable, sortable
 from business.values import Catalog
 
 LIST_CUSTOM_COLUMNS = 4
@@ -71,3 +75,50 @@ def custom_sort_choices(definitions: list[FieldDefinition]) -> list[tuple[str, s
                 (f"-{d.form_name}", f"{d.label} (high → low)"),
             ]
     return choices
+
+
+@dataclass
+class CustomList:
+    """What a record list page gets from the business schema: the queryset narrowed and sorted
+    by cf_ parameters, and everything its template shows (filter bar, sorts, columns, saved
+    views). One helper for every record type's list."""
+
+    queryset: QuerySet
+    catalog: Catalog
+    context: dict[str, Any]
+
+    def attach_cells(self, records: list) -> None:  # type: ignore[type-arg]
+        attach_custom_cells(records, self.context["custom_columns"], self.catalog)
+
+
+def custom_list(request, *, object_type: str, queryset: QuerySet) -> CustomList:  # type: ignore[no-untyped-def]
+    from business.saved_views import saved_views_for
+    from business.selectors import catalog_for
+
+    catalog = catalog_for(object_type=object_type, company=request.tenant, with_names=True)
+    queryset, errors = custom_list_query(queryset, catalog=catalog, params=request.GET)
+    definitions = catalog.active
+    chosen = request.GET.getlist("cols")
+    columns = (
+        [d for d in definitions if d.key in chosen] if chosen else definitions[:LIST_CUSTOM_COLUMNS]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("view", None)
+    return CustomList(
+        queryset=queryset,
+        catalog=catalog,
+        context={
+            "custom_columns": columns,
+            "custom_filters": custom_filter_widgets(catalog, request.GET),
+            "custom_sorts": custom_sort_choices(definitions),
+            "custom_errors": errors,
+            "sort": request.GET.get("sort", ""),
+            "all_custom": definitions,
+            "chosen_columns": {d.key for d in columns},
+            "saved_views": list(saved_views_for(user=request.user, object_type=object_type)),
+            "current_view": request.GET.get("view", ""),
+            "object_type": object_type,
+            "query": query.urlencode(),
+        },
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from business.display import custom_rows
+from business.list_ui import custom_list
 from business.models import ObjectType
 from business.selectors import fields_of
 from identity.models import User
@@ -33,11 +34,19 @@ from tenants.selectors import members_of_company
 def plan_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     sort = request.GET.get("sort", "-period_start")
+    listing = custom_list(
+        request,
+        object_type=ObjectType.MARKETING_PLAN,
+        queryset=plans_of_company(query=query, sort=sort),
+    )
+    plans = list(listing.queryset[:200])
+    listing.attach_cells(plans)
     return render(
         request,
         "marketing/list.html",
         {
-            "plans": list(plans_of_company(query=query, sort=sort)[:200]),
+            **listing.context,
+            "plans": plans,
             "sort": sort,
             "sorts": SORTS.items(),
             "q": query,

@@ -9,17 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from business.display import attach_custom_cells, custom_rows
+from business.display import custom_rows
 from business.labels import request_labels
-from business.list_ui import (
-    LIST_CUSTOM_COLUMNS,
-    custom_filter_widgets,
-    custom_sort_choices,
-)
+from business.list_ui import custom_list
 from business.models import ObjectType
-from business.query import custom_list_query, without_custom_sort
-from business.saved_views import saved_views_for
-from business.selectors import catalog_for, fields_of
+from business.query import without_custom_sort
+from business.selectors import fields_of
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.forms import OpportunityForm
@@ -59,45 +54,22 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     )
     queryset = filters.qs if filters.is_valid() else opportunities_of_company()
     _in_company_words(filters.form.fields, request, empty_motion="Any motion")
-    catalog = catalog_for(
-        object_type=ObjectType.OPPORTUNITY, company=request.tenant, with_names=True
-    )
-    queryset, custom_errors = custom_list_query(queryset, catalog=catalog, params=request.GET)
-    definitions = catalog.active
-    page = lookahead_page(queryset, request.GET.get("page"))
+    listing = custom_list(request, object_type=ObjectType.OPPORTUNITY, queryset=queryset)
+    page = lookahead_page(listing.queryset, request.GET.get("page"))
     owners = {u.pk: u for u in User.objects.filter(pk__in={o.owner_id for o in page.object_list})}
     detail = reverse("opportunity_detail", args=[_PLACEHOLDER])
     for opportunity in page.object_list:
         opportunity.owner_user = owners.get(opportunity.owner_id)
         opportunity.detail_url = detail.replace(_PLACEHOLDER, str(opportunity.pk))
-    chosen = request.GET.getlist("cols")
-    columns = (
-        [d for d in definitions if d.key in chosen] if chosen else definitions[:LIST_CUSTOM_COLUMNS]
-    )
-    attach_custom_cells(page.object_list, columns, catalog)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("view", None)
+    listing.attach_cells(page.object_list)
     return render(
         request,
         "pipeline/list.html",
         {
             "filters": filters,
             "page": page,
-            "query": query.urlencode(),
             "has_any": opportunities_of_company().exists(),
-            "custom_columns": columns,
-            "custom_filters": custom_filter_widgets(catalog, request.GET),
-            "custom_sorts": custom_sort_choices(definitions),
-            "custom_errors": custom_errors,
-            "sort": request.GET.get("sort", ""),
-            "all_custom": definitions,
-            "chosen_columns": {d.key for d in columns},
-            "saved_views": list(
-                saved_views_for(user=request.user, object_type=ObjectType.OPPORTUNITY)
-            ),
-            "current_view": request.GET.get("view", ""),
-            "object_type": ObjectType.OPPORTUNITY,
+            **listing.context,
         },
     )
 

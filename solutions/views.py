@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from business.display import custom_rows
+from business.list_ui import custom_list
 from business.models import ObjectType
 from business.selectors import fields_of
 from sharing.edit_forms import form_errors_add, versioned_form_save
@@ -29,11 +30,19 @@ from solutions.services import (
 def solution_list(request: HttpRequest) -> HttpResponse:
     query, status = request.GET.get("q", "").strip()[:100], request.GET.get("status", "")
     sort = request.GET.get("sort", "name")
+    listing = custom_list(
+        request,
+        object_type=ObjectType.SOLUTION,
+        queryset=solutions_of_company(query=query, status=status, sort=sort),
+    )
+    solutions = list(listing.queryset[:200])
+    listing.attach_cells(solutions)
     return render(
         request,
         "solutions/list.html",
         {
-            "solutions": list(solutions_of_company(query=query, status=status, sort=sort)[:200]),
+            **listing.context,
+            "solutions": solutions,
             "sort": sort,
             "sorts": SORTS.items(),
             "q": query,

@@ -170,3 +170,24 @@ def test_list_pages_without_counting_everything(acme):
     assert "Bulk 50" in second and "Bulk 52" in second and "51–53" in second
     small = client.get("/pipeline/?q=Bulk 0").content.decode()
     assert "10 opportunities" in small
+
+
+@pytest.mark.django_db
+def test_solution_and_plan_lists_filter_and_show_custom_fields(acme):
+    from tests.sharing.helpers import solution_make
+
+    field_make(
+        acme, key="segment", field_type="choice", vocabulary="industries", object_type="solution"
+    )
+    solution_make(acme, name="Retail AI", custom={"segment": "retail"})
+    solution_make(acme, name="Bank AI", custom={"segment": "financial_services"})
+    client = client_on(acme.host, acme.member)
+    page = client.get("/solutions/?cf_segment=retail").content.decode()
+    assert "Retail AI" in page and "Bank AI" not in page
+    assert 'data-testid="custom-filters"' in page and ">Retail</dd>" in page.replace("\n", "")
+    from tests.sharing.helpers import plan_make
+
+    field_make(acme, key="channel", field_type="text", object_type="marketing_plan")
+    plan_make(acme)
+    plans = client.get("/marketing/?sort=-cf_channel").content.decode()
+    assert '<th scope="col">Channel</th>' in plans
