@@ -13,37 +13,18 @@ computed by the same code a save runs.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
 import random
-import statistics
 import sys
 import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def _bench_helpers():  # type: ignore[no-untyped-def]
-    """bench/pipeline.py's helpers (loaded by path: "pipeline" is also our Django app)."""
-    spec = importlib.util.spec_from_file_location("bench_pipeline", ROOT / "bench" / "pipeline.py")
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-_helpers = _bench_helpers()
-log, pct, recreate_database, timed = (
-    _helpers.log,
-    _helpers.pct,
-    _helpers.recreate_database,
-    _helpers.timed,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import django_against, log, recreate_database, row, timed  # noqa: E402
 
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ecosystem_bench_custom"
@@ -76,10 +57,6 @@ FIELDS = [
 ]
 
 
-def row(name: str, samples: list[float], queries: str) -> str:
-    return f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {pct(samples, 95):.1f} | {max(samples):.1f} | {queries} |"
-
-
 def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=100_000)
@@ -89,15 +66,7 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     started = time.perf_counter()
     if not args.reuse:
         recreate_database(BENCH_URL)
-    os.environ.update(
-        DATABASE_URL=BENCH_URL,
-        CELERY_BROKER_URL="memory://",
-        DJANGO_SETTINGS_MODULE="ecosystem.settings.test",
-        LOG_LEVEL="ERROR",
-    )
-    import django
-
-    django.setup()
+    django_against(BENCH_URL)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -114,7 +83,9 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     from tenants.services.provisioning import schema_pool_fill, template_ensure
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    if not args.reuse:
+    if args.reuse:  # bring loaded data up to the code's migrations (one company: seconds)
+        call_command("migrate_schemas", interactive=False, verbosity=0)
+    else:
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         network_ensure()
         template_ensure()

@@ -17,50 +17,19 @@ import json
 import os
 import platform
 import random
-import statistics
 import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import django_against, log, recreate_database, row, timed  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ecosystem_bench_pipeline"
 )
 STAGES = ["prospect", "qualify", "propose", "negotiate", "won", "lost"]
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def recreate_database(url: str) -> None:
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def pct(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
-
-
-def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
-    samples = []
-    for i in range(runs):
-        t0 = time.perf_counter()
-        fn(i)
-        samples.append((time.perf_counter() - t0) * 1000)
-    return samples
-
-
-def row(name: str, samples: list[float], queries: str) -> str:
-    return f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {pct(samples, 95):.1f} | {max(samples):.1f} | {queries} |"
 
 
 def _cpu_work() -> None:
@@ -86,15 +55,7 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
 
     if not args.reuse:
         recreate_database(BENCH_URL)
-    os.environ.update(
-        DATABASE_URL=BENCH_URL,
-        CELERY_BROKER_URL="memory://",
-        DJANGO_SETTINGS_MODULE="ecosystem.settings.test",
-        LOG_LEVEL="ERROR",
-    )
-    import django
-
-    django.setup()
+    django_against(BENCH_URL)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -107,8 +68,6 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     from tenants.services.network import network_ensure
     from tenants.services.provisioning import schema_pool_fill, template_ensure
 
-    # No setup_test_environment(): it instruments every template render (the test client's
-    # context capture), which a real server does not pay.
     settings.CELERY_TASK_ALWAYS_EAGER = False
     if args.reuse:
         measure(args, started, reused=True)

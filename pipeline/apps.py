@@ -10,20 +10,13 @@ class PipelineConfig(AppConfig):
         from business.models import ObjectType
         from business.registry import register
         from pipeline.models import Opportunity
+        from pipeline.services import EDITABLE
 
         register(
             ObjectType.OPPORTUNITY,
             Opportunity,
-            core_fields=(
-                "customer_name",
-                "customer_domain",
-                "amount",
-                "currency",
-                "close_date",
-                "stage",
-                "motion",
-                "next_step",
-            ),
+            # formulas read the editable built-in fields, never the private notes
+            core_fields=tuple(f for f in EDITABLE if f not in ("private_notes", "custom")),
         )
         from pipeline.sharing_handlers import (
             opportunity_adopt,

@@ -1,0 +1,59 @@
+"""What every benchmark here shares: timing, percentiles, a fresh database, Django set up
+against it (test settings, no template instrumentation), and the table row format."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def recreate_database(url: str) -> None:
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def pct(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def timed(fn, runs: int) -> list[float]:  # type: ignore[no-untyped-def]
+    samples = []
+    for i in range(runs):
+        t0 = time.perf_counter()
+        fn(i)
+        samples.append((time.perf_counter() - t0) * 1000)
+    return samples
+
+
+def row(name: str, samples: list[float], queries: str) -> str:
+    return f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {pct(samples, 95):.1f} | {max(samples):.1f} | {queries} |"
+
+
+def django_against(url: str) -> None:
+    """Sets Django up on the benchmark database with the test settings. No
+    setup_test_environment(): it instruments every template render (the test client's context
+    capture), which a real server does not pay."""
+    os.environ.update(
+        DATABASE_URL=url,
+        CELERY_BROKER_URL="memory://",
+        DJANGO_SETTINGS_MODULE="ecosystem.settings.test",
+        LOG_LEVEL="ERROR",
+    )
+    import django
+
+    django.setup()
