@@ -4,6 +4,8 @@ the viewing company's vocabulary, falling back to the network's label."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
+
 from business.models import Term
 from sharing.canonical import Motion, Stage
 from sharing.models import DealRole
@@ -16,8 +18,24 @@ NETWORK_LABELS = {
 }
 
 
+CACHE_KEY = "business:canonical-labels"  # tenant-prefixed by django_tenants' key function
+
+
 def company_labels() -> dict[str, dict[str, str]]:
-    """kind → canonical value → label, for the current schema (one query)."""
+    """kind → canonical value → label, for the current schema: from the cache, else one query.
+    Every page shows stages; renames are rare and drop the cached copy (business.apps)."""
+    cached = cache.get(CACHE_KEY)
+    if cached is None:
+        cached = _load_labels()
+        cache.set(CACHE_KEY, cached, 3600)
+    return cached
+
+
+def forget_company_labels(**kwargs) -> None:  # type: ignore[no-untyped-def]
+    cache.delete(CACHE_KEY)
+
+
+def _load_labels() -> dict[str, dict[str, str]]:
     labels = {kind: dict(values) for kind, values in NETWORK_LABELS.items()}
     kind_of = {v: k for k, v in VOCABULARY_OF.items()}
     for vocabulary_key, key, label in Term.objects.filter(

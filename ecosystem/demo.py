@@ -201,7 +201,7 @@ def _demo_business_load() -> None:
 
     from business.mappings import mapping_set
     from business.models import FieldDefinition, Term, Vocabulary
-    from business.services import field_create
+    from business.services import field_create, term_update
 
     northwind = Company.objects.get(slug="northwind")
     bluepeak = Company.objects.get(slug="bluepeak")
@@ -241,8 +241,14 @@ def _demo_business_load() -> None:
     bluepeak_owner = Membership.objects.get(company=bluepeak, role=Role.OWNER).user
     with schema_context(bluepeak.schema_name):
         if not FieldDefinition.objects.filter(key="territory").exists():
-            Term.objects.filter(vocabulary__key="stages", key="qualify").update(label="Discovery")
-            Term.objects.filter(vocabulary__key="stages", key="propose").update(label="Solutioning")
+            for key, label in (("qualify", "Discovery"), ("propose", "Solutioning")):
+                term_update(
+                    actor=bluepeak_owner,
+                    term=Term.objects.select_related("vocabulary", "parent").get(
+                        vocabulary__key="stages", key=key
+                    ),
+                    data={"label": label},
+                )
             territory = field_create(
                 actor=bluepeak_owner,
                 company=bluepeak,

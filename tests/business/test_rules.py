@@ -89,7 +89,8 @@ def test_fields_required_from_a_stage_on_in_the_companys_stage_names(acme):
     from business.models import Term
 
     with schema_context(acme.company.schema_name):
-        Term.objects.filter(vocabulary__key="stages", key="propose").update(label="Proposal")
+        propose = Term.objects.get(vocabulary__key="stages", key="propose")
+    admin.post(f"/settings/vocabularies/stages/terms/{propose.pk}/", {"label": "Proposal"})
     deal = opportunity_make(acme, stage="qualify", next_step="")
     client = api(acme)
     moved = client.patch(

@@ -122,3 +122,14 @@ def test_a_partner_maps_a_shared_field_to_its_own_and_reads_it_in_its_terms(acme
         "/settings/mappings/", {"partner_id": acme.company.pk, "partner_key": "region", "field": ""}
     )
     assert member_post.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_rename_shows_at_once_even_after_the_labels_were_cached(acme):
+    from tests.sharing.helpers import opportunity_make
+
+    deal = opportunity_make(acme, stage="negotiate")
+    member = client_on(acme.host, acme.member)
+    assert "Negotiate" in member.get(f"/pipeline/{deal.pk}/").content.decode()  # cached now
+    _rename(acme, "stages", "negotiate", "Commercials")
+    assert "Commercials" in member.get(f"/pipeline/{deal.pk}/").content.decode()
