@@ -34,6 +34,8 @@ from business.models import (
 )
 from business.registry import core_fields_of
 from business.rules import STAGE_ORDER
+from business.services import MAX_FIELDS_PER_TYPE
+from business.values import Catalog, coerce
 from identity.models import User
 
 FORMAT = "ecosystem-business-configuration"
@@ -242,6 +244,8 @@ def _check_references(data: dict[str, Any]) -> list[str]:
             )
         if field["field_type"] == FieldType.REFERENCE and not field["reference_type"]:
             problems.append(f"fields[{i}].reference_type: say what kind of record it links to.")
+        if field["default"] not in (None, "", []) and not field["formula"]:
+            problems += _default_problems(i, field, vocabulary_terms)
         current = FieldDefinition.objects.filter(
             object_type=field["object_type"], key=field["key"]
         ).first()
@@ -250,7 +254,49 @@ def _check_references(data: dict[str, Any]) -> list[str]:
                 f"fields[{i}]: “{field['key']}” is a {current.get_field_type_display().lower()} field here; "
                 "change a field's type in Settings → Fields, where you see which values would not convert."
             )
+    for object_type, count in _resulting_counts(data).items():
+        if count > MAX_FIELDS_PER_TYPE:
+            problems.append(
+                f"fields: {object_type} would have {count} fields; the most is {MAX_FIELDS_PER_TYPE}."
+            )
     return problems
+
+
+def _resulting_counts(data: dict[str, Any]) -> dict[str, int]:
+    keys = {(d.object_type, d.key) for d in FieldDefinition.objects.only("object_type", "key")}
+    keys |= {(f["object_type"], f["key"]) for f in data["fields"]}
+    counts: dict[str, int] = {}
+    for object_type, _ in keys:
+        counts[object_type] = counts.get(object_type, 0) + 1
+    return counts
+
+
+def _default_problems(
+    i: int, field: dict[str, Any], vocabulary_terms: dict[str, set[str]]
+) -> list[str]:
+    """A default must be a valid value of its field (choices: a term of its vocabulary)."""
+    if field["field_type"] in CHOICE_TYPES:
+        values = field["default"] if isinstance(field["default"], list) else [field["default"]]
+        missing = [
+            str(v)
+            for v in values
+            if str(v) not in vocabulary_terms.get(field["vocabulary"] or "", set())
+        ]
+        return (
+            [
+                f"fields[{i}].default: “{', '.join(missing)}” is not a term of “{field['vocabulary']}”."
+            ]
+            if missing
+            else []
+        )
+    if field["field_type"] in (FieldType.USER, FieldType.REFERENCE):
+        return [f"fields[{i}].default: {field['field_type']} fields can't have a default."]
+    probe = FieldDefinition(key=field["key"], label=field["label"], field_type=field["field_type"])
+    try:
+        coerce(probe, field["default"], Catalog([probe]))
+    except ValidationError as exc:
+        return [f"fields[{i}].default: {' '.join(exc.messages)}"]
+    return []
 
 
 def _resulting_definitions(data: dict[str, Any]) -> dict[str, list[FieldDefinition]]:

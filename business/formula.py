@@ -379,6 +379,8 @@ def evaluate(formula: Formula, values: Mapping[str, Any]) -> Any:
         return walk(formula.tree)
     except (_Null, InvalidOperation, ArithmeticError, ValueError, TypeError, OverflowError):
         return None
+    except RecursionError:  # a formula nested hundreds of parentheses deep
+        return None
 
 
 def dependency_order(formulas: Mapping[str, Formula]) -> list[str]:

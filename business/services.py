@@ -14,8 +14,8 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from audit.services import company_audit_entry_record
-from business.derived import compiled
-from business.formula import FormulaError
+from business.derived import compiled, known_names
+from business.formula import FormulaError, parse
 from business.indexes import sort_indexes_sync
 from business.models import (
     CHOICE_TYPES,
@@ -24,6 +24,7 @@ from business.models import (
     FieldType,
     ObjectType,
     Term,
+    ValidationRule,
     Vocabulary,
 )
 from business.registry import model_for
@@ -263,11 +264,46 @@ def _set_retired(*, actor: User, obj, retired: bool, noun: str, update_fields: l
     return obj
 
 
+def _readers_of(definition: FieldDefinition) -> list[str]:
+    """The active derived fields and rules whose formula reads `definition`."""
+    names = known_names(
+        definition.object_type,
+        list(FieldDefinition.objects.filter(object_type=definition.object_type)),
+    )
+    readers = []
+    for other in (
+        FieldDefinition.objects.filter(object_type=definition.object_type, retired_at__isnull=True)
+        .exclude(formula="")
+        .exclude(pk=definition.pk)
+    ):
+        if _reads(other.formula, definition.key, names):
+            readers.append(f"the formula of {other.label}")
+    for rule in ValidationRule.objects.filter(object_type=definition.object_type, active=True):
+        if _reads(rule.condition, definition.key, names):
+            readers.append(f"the rule “{rule.name}”")
+    return readers
+
+
+def _reads(source: str, key: str, names: set[str]) -> bool:
+    try:
+        return key in parse(source, known_names=names).names
+    except FormulaError:
+        return False
+
+
 def field_retire(
     *, actor: User, definition: FieldDefinition, retired: bool = True
 ) -> FieldDefinition:
     """Retiring hides the field from forms, lists and the API's writable fields; the values stay
-    on the records and come back if the field is restored."""
+    on the records and come back if the field is restored. A field that a formula or a rule
+    still reads can't be retired: they would silently stop working."""
+    if retired:
+        users = _readers_of(definition)
+        if users:
+            raise ValidationError(
+                f"{definition.label} is used by {', '.join(users)}. "
+                "Change those first, then retire it."
+            )
     definition.version += 1
     definition.retired_at = timezone.now() if retired else None
     sort_indexes_sync(definition)

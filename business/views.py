@@ -141,7 +141,11 @@ def _int(value: str | None) -> int | None:
 def field_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
     definition = field_get(pk=pk)
     restore = request.POST.get("restore") == "1"
-    field_retire(actor=request.user, definition=definition, retired=not restore)
+    try:
+        field_retire(actor=request.user, definition=definition, retired=not restore)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(f"/settings/fields/?type={definition.object_type}")
     messages.success(
         request,
         f"Restored “{definition.label}”."

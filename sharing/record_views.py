@@ -44,6 +44,7 @@ from sharing.services.collaboration import (
 )
 from sharing.services.comments import comment_add, internal_comment_add
 from tenants.selectors import members_of_company
+from ui.pagination import MAX_PAGE
 
 STAGES = dict(Stage.choices)
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -51,7 +52,7 @@ _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(int(request.GET.get("page", "1")), 1)
+        return min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
         return 1
 

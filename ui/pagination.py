@@ -10,6 +10,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+# A page number past this is a typo or a probe; beyond it SQL's OFFSET would overflow.
+MAX_PAGE = 100_000
+
 
 @dataclass
 class LookaheadPage:
@@ -46,7 +49,7 @@ class LookaheadPage:
 
 def lookahead_page(queryset: QuerySet, number: Any, per_page: int = 50) -> LookaheadPage:
     try:
-        page = max(int(number or 1), 1)
+        page = min(max(int(number or 1), 1), MAX_PAGE)
     except (TypeError, ValueError):
         page = 1
     offset = (page - 1) * per_page

@@ -133,3 +133,33 @@ def test_a_bad_file_is_refused_whole_with_a_line_per_problem(acme):
     assert "There is no field called “seats”." in page
     assert "rules[0].condition: The formula ends too early" in page
     assert _export(acme) == before  # nothing half-applied
+
+
+@pytest.mark.django_db
+def test_import_checks_defaults_against_their_fields(acme):
+    before = _export(acme)
+    document = {
+        "format": "ecosystem-business-configuration",
+        "version": 1,
+        "fields": [
+            {
+                "object_type": "opportunity",
+                "key": "seats",
+                "label": "Seats",
+                "field_type": "number",
+                "default": "many",
+            },
+            {
+                "object_type": "opportunity",
+                "key": "region",
+                "label": "Region",
+                "field_type": "choice",
+                "vocabulary": "regions",
+                "default": "mars",
+            },
+        ],
+    }
+    page = _upload(acme, document)
+    assert "fields[0].default: Enter a number." in page
+    assert "fields[1].default: “mars” is not a term of “regions”." in page
+    assert _export(acme) == before

@@ -173,3 +173,14 @@ def test_changing_a_formula_recomputes_every_record(acme, django_capture_on_comm
         )
     assert response.status_code == 302
     assert [_custom(acme, d.pk)["weighted"] for d in deals] == [50, 100, 150]
+
+
+@pytest.mark.django_db
+def test_a_field_a_formula_reads_cannot_be_retired(acme):
+    seats = field_make(acme, key="seats", field_type="number")
+    field_make(acme, key="per_seat", field_type="number", formula="amount / seats")
+    admin = client_on(acme.host, acme.admin)
+    response = admin.post(f"/settings/fields/{seats.pk}/retire/", follow=True)
+    assert "Seats is used by the formula of Per seat." in response.content.decode()
+    with schema_context(acme.company.schema_name):
+        assert FieldDefinition.objects.get(pk=seats.pk).retired_at is None

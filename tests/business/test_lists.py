@@ -191,3 +191,14 @@ def test_solution_and_plan_lists_filter_and_show_custom_fields(acme):
     plan_make(acme)
     plans = client.get("/marketing/?sort=-cf_channel").content.decode()
     assert '<th scope="col">Channel</th>' in plans
+
+
+@pytest.mark.django_db
+def test_absurd_page_numbers_answer_an_empty_page_not_an_error(acme, globex):
+    opportunity_make(acme, customer_name="Only one")
+    for path in ("/pipeline/?page=99999999999999999999999", "/pipeline/?page=-3"):
+        assert client_on(acme.host, acme.member).get(path).status_code == 200
+    assert (
+        client_on(globex.host, globex.member).get("/shared/?page=99999999999999999999").status_code
+        == 200
+    )
