@@ -23,6 +23,9 @@ COPY solutions solutions
 COPY marketing marketing
 COPY lens lens
 COPY business business
+COPY relationships relationships
+COPY approvals approvals
+COPY reports reports
 COPY ui ui
 RUN pip install -c constraints.txt .
 

@@ -247,6 +247,9 @@ class SharingPolicy(models.Model):
     allow_participant_resharing = models.BooleanField(default=True)
     # object type → built-in field names kept private (custom fields use their shareable flag)
     private_core_fields = models.JSONField(default=_no_private_fields, blank=True)
+    # object type → field (built-in name, or "custom.<key>") → {"partner_types": [term keys],
+    # "deal_roles": [roles]}: shared, but not with partners of those types or parts in a deal.
+    withheld_fields = models.JSONField(default=_no_private_fields, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -15,7 +15,13 @@ from sharing.models import SharingRole
 from sharing.policy import SHAREABLE_FIELDS
 from tenants.models import Role
 
-EDITABLE = ("sharer_roles", "default_role", "allow_participant_resharing", "private_core_fields")
+EDITABLE = (
+    "sharer_roles",
+    "default_role",
+    "allow_participant_resharing",
+    "private_core_fields",
+    "withheld_fields",
+)
 # Fields a partner needs to recognise the record at all stay shareable.
 ALWAYS_SHARED = {
     "opportunity": {"customer_name", "stage"},
@@ -36,7 +42,78 @@ def privatizable_fields() -> dict[str, list[str]]:
     }
 
 
-def sharing_policy_update(*, actor: User, data: dict[str, Any]) -> SharingPolicy:
+def withholdable_fields() -> dict[str, list[tuple[str, str]]]:
+    """Per record kind, (name, label) of the fields a policy may withhold from some partners:
+    the built-in ones that can be private, and the custom fields marked shareable."""
+    from business.models import FieldDefinition
+
+    custom: dict[str, list[tuple[str, str]]] = {}
+    for definition in FieldDefinition.objects.filter(
+        shareable=True, retired_at__isnull=True
+    ).order_by("position", "label"):
+        custom.setdefault(definition.object_type, []).append(
+            (f"custom.{definition.key}", definition.label)
+        )
+    return {
+        kind: [(name, name.replace("_", " ").capitalize()) for name in names] + custom.get(kind, [])
+        for kind, names in privatizable_fields().items()
+    }
+
+
+def withholding_audiences(kind: str) -> dict[str, list[tuple[str, str]]]:
+    """Who a field can be withheld from: our partner types (and unclassified partners), and,
+    on opportunities, parts in the deal (and partners whose part we haven't set)."""
+    from business.labels import company_labels
+    from business.models import Term
+    from sharing.withholding import UNASSIGNED, UNCLASSIFIED
+
+    types = [
+        (t.key, t.label)
+        for t in Term.objects.filter(vocabulary__key="partner_types", retired_at__isnull=True)
+    ] + [(UNCLASSIFIED, "Not classified")]
+    roles = (
+        [*company_labels()["deal_role"].items(), (UNASSIGNED, "Part not set by us")]
+        if kind == "opportunity"
+        else []
+    )
+    return {"partner_types": types, "deal_roles": roles}
+
+
+def _withheld_clean(value: Any) -> tuple[dict[str, dict], list[str]]:
+    if not isinstance(value, dict):
+        return {}, ["Withheld fields must be an object by record type."]
+    fields = withholdable_fields()
+    problems: list[str] = []
+    clean: dict[str, dict] = {}
+    for kind, rules in value.items():
+        if kind not in fields or not isinstance(rules, dict):
+            problems.append(f"Unknown record type: {kind}.")
+            continue
+        allowed_fields = {name for name, _ in fields[kind]}
+        audiences = withholding_audiences(kind)
+        for field, audience in rules.items():
+            if field not in allowed_fields:
+                problems.append(f"{field} can't be withheld on {kind} (not a shared field).")
+                continue
+            entry = {}
+            for axis in ("partner_types", "deal_roles"):
+                keys = list(dict.fromkeys((audience or {}).get(axis) or []))
+                known = {k for k, _ in audiences[axis]}
+                unknown = [k for k in keys if k not in known]
+                if unknown:
+                    problems.append(f"Not a choice for {field}: {', '.join(unknown)}.")
+                if keys:
+                    entry[axis] = keys
+            if entry:
+                clean.setdefault(kind, {})[field] = entry
+    return clean, problems
+
+
+def sharing_policy_update(
+    *, actor: User, data: dict[str, Any], company: Any = None
+) -> SharingPolicy:
+    """Validates and saves the policy, audited; a change to withheld fields applies to every
+    record already shared, in the same transaction."""
     errors: dict[str, list[str]] = {}
     roles = data.get("sharer_roles")
     if roles is not None and (not roles or not set(roles) <= set(Role.values)):
@@ -51,6 +128,11 @@ def sharing_policy_update(*, actor: User, data: dict[str, Any]) -> SharingPolicy
                 errors["private_core_fields"] = [
                     f"Only these fields can be kept private for {kind}: {', '.join(allowed.get(kind, []))}."
                 ]
+    if data.get("withheld_fields") is not None:
+        data = dict(data)
+        data["withheld_fields"], problems = _withheld_clean(data["withheld_fields"])
+        if problems:
+            errors["withheld_fields"] = problems
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -65,6 +147,12 @@ def sharing_policy_update(*, actor: User, data: dict[str, Any]) -> SharingPolicy
         changed = [k for k in EDITABLE if before[k] != after[k]]
         if changed:
             policy.save()
+            if "withheld_fields" in changed:
+                from django.db import connection
+
+                from sharing.services.withholding import withholding_refresh
+
+                withholding_refresh(owner=company or connection.tenant)
             company_audit_entry_record(
                 actor=actor,
                 action="business.sharing_policy_updated",

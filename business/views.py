@@ -50,6 +50,7 @@ from business.services import (
     term_update,
     vocabulary_create,
 )
+from business.withholding_ui import withheld_from_post, withholding_matrices
 from sharing.edit_forms import form_errors_add
 from workspace.views import admin_required
 
@@ -427,11 +428,16 @@ def sharing_policy_page(request: HttpRequest) -> HttpResponse:
         **{f"private_{k}": policy.private_core_fields.get(k, []) for k in privatizable},
     }
     form = SharingPolicyForm(request.POST or None, initial=initial, privatizable=privatizable)
+    withheld = policy.withheld_fields or {}
+    if request.method == "POST":
+        withheld = withheld_from_post(request.POST)
+    matrix_problems: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             sharing_policy_update(
                 actor=request.user,
+                company=request.tenant,
                 data={
                     "sharer_roles": ["owner", *data["sharer_roles"]],
                     "default_role": data["default_role"],
@@ -439,13 +445,28 @@ def sharing_policy_page(request: HttpRequest) -> HttpResponse:
                     "private_core_fields": {
                         k: data[f"private_{k}"] for k in privatizable if data[f"private_{k}"]
                     },
+                    "withheld_fields": withheld,
                 },
             )
         except ValidationError as exc:
-            form_errors_add(form, exc)
+            problems = dict(exc.message_dict)
+            matrix_problems = problems.pop("withheld_fields", [])
+            if problems:
+                form_errors_add(form, ValidationError(problems))
         else:
             messages.success(
-                request, "Sharing policy saved. It applies to the next share and publish."
+                request,
+                "Sharing policy saved. Withheld fields apply to every shared record now; "
+                "the rest applies to the next share and publish.",
             )
             return redirect("business_sharing_policy")
-    return render(request, "business/sharing_policy.html", {"tab": "policy", "form": form})
+    return render(
+        request,
+        "business/sharing_policy.html",
+        {
+            "tab": "policy",
+            "form": form,
+            "matrices": withholding_matrices(withheld),
+            "matrix_problems": matrix_problems,
+        },
+    )

@@ -2,10 +2,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from approvals.api import ShareRequestViewSet
 from business.api import FieldDefinitionViewSet
 from identity.api import TokenViewSet
 from marketing.api import MarketingPlanViewSet
 from pipeline.api import OpportunityViewSet
+from relationships.api import PartnerRelationshipViewSet
+from reports.api import MetricViewSet
 from sharing.api import DirectoryViewSet, PartnershipViewSet, SharedRecordViewSet
 from solutions.api import SolutionViewSet
 from tenants.api import CompanyView, IsCompanyMember, MeView
@@ -20,6 +23,11 @@ router.register("partnerships", PartnershipViewSet, basename="api-partnership")
 router.register("directory", DirectoryViewSet, basename="api-directory")
 router.register("tokens", TokenViewSet, basename="api-token")
 router.register("fields", FieldDefinitionViewSet, basename="api-field")
+router.register("approvals", ShareRequestViewSet, basename="api-approval")
+router.register("metrics", MetricViewSet, basename="api-metric")
+router.register(
+    "partner-relationships", PartnerRelationshipViewSet, basename="api-partner-relationship"
+)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api_me"),

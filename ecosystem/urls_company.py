@@ -5,16 +5,17 @@ from django.urls import include, path
 from ecosystem.urls_common import urlpatterns as common
 from tenants.views import handoff_redeem_view
 from workspace import views
-from workspace.views import SECTIONS
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    *[path(f"{key}/", views.section, {"key": key}, name=f"section_{key}") for key in SECTIONS],
     path("", include("sharing.urls")),
     path("", include("pipeline.urls")),
     path("", include("solutions.urls")),
     path("", include("marketing.urls")),
     path("", include("business.urls")),
+    path("", include("approvals.urls")),
+    path("", include("relationships.urls")),
+    path("", include("reports.urls")),
     path("settings/", views.settings_profile, name="settings_profile"),
     path("settings/workspace/", views.settings_workspace, name="settings_workspace"),
     path("settings/members/", views.settings_members, name="settings_members"),

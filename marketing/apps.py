@@ -20,5 +20,17 @@ class MarketingConfig(AppConfig):
         from sharing.models import RecordKind
 
         kind_register(
-            RecordKind.MARKETING_PLAN, KindHandlers(sync_back=lambda record, changes: None)
+            RecordKind.MARKETING_PLAN,
+            KindHandlers(
+                sync_back=lambda record, changes: None,
+                publish=_publish,
+                detail_url_name="plan_detail",
+            ),
         )
+
+
+def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
+    from marketing.selectors import plan_get
+    from marketing.services import plan_publish
+
+    return plan_publish(actor=actor, company=company, plan=plan_get(pk=source_id))

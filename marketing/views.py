@@ -92,7 +92,12 @@ def plan_detail(request: HttpRequest, pk: str, campaign_form=None, task_form=Non
             "tasks": tasks,
             "campaign_form": campaign_form or CampaignForm(),
             "task_form": task_form or TaskForm(members=members),
-            **share_panel_context(request, shared_record_id=plan.shared_record_id),
+            **share_panel_context(
+                request,
+                shared_record_id=plan.shared_record_id,
+                kind="marketing_plan",
+                source_id=plan.pk,
+            ),
         },
     )
 

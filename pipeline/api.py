@@ -10,6 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from approvals.api import ShareRequestSerializer
+from approvals.services import share_or_request
 from business.api import custom_fields_serializer_field
 from business.models import ObjectType
 from identity.models import User
@@ -24,9 +26,9 @@ from pipeline.services import (
 )
 from sharing.access import shared_record_get_for_actor
 from sharing.api_base import VersionedRecordMixin, versioned_schema
-from sharing.models import SharingRole
+from sharing.models import DealRole, SharingRole
 from sharing.selectors import directory_company_get
-from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from sharing.services.sharing import sharing_entry_remove
 from tenants.api import IsCompanyMember
 
 
@@ -89,6 +91,19 @@ class ShareSerializer(serializers.Serializer):
     partner = serializers.SlugField(help_text="The partner company's slug.")
     role = serializers.ChoiceField(choices=SharingRole.choices)
     users = serializers.ListField(child=serializers.EmailField(), required=False, default=list)
+    deal_role = serializers.ChoiceField(
+        choices=["", *DealRole.values],
+        required=False,
+        default="",
+        help_text="The partner's part in the deal, set by you (they can't change it).",
+    )
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="For the approver, if your approval policy asks for approval.",
+    )
 
 
 @versioned_schema(OpportunitySerializer)
@@ -135,10 +150,12 @@ class OpportunityViewSet(
             data["owner_id"] = owner.pk
         return data
 
-    @extend_schema(request=ShareSerializer, responses={204: None})
+    @extend_schema(request=ShareSerializer, responses={204: None, 202: ShareRequestSerializer})
     @action(detail=True, methods=["post"])
     def share(self, request: Request, pk: str | None = None) -> Response:
-        """Put a partner on the opportunity's sharing list (publishing it if needed)."""
+        """Put a partner on the opportunity's sharing list (publishing it if needed): 204.
+        When your approval policy asks for approval, nothing is shared yet: 202 with the
+        request that now waits in /approvals/."""
         opportunity = self.get_object()
         serializer = ShareSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -156,17 +173,28 @@ class OpportunityViewSet(
                     ]
                 }
             )
-        record = opportunity_publish(
-            actor=request.user, company=request.tenant, opportunity=opportunity
-        )
-        sharing_entry_set(
+        pending = share_or_request(
             actor=request.user,
             actor_membership=request.membership,
-            record=record,
+            kind="opportunity",
+            source_id=opportunity.pk,
+            title=opportunity.customer_name,
+            publish=lambda: opportunity_publish(
+                actor=request.user, company=request.tenant, opportunity=opportunity
+            ),
             partner=partner,
             role=serializer.validated_data["role"],
             users=users,
+            deal_role=serializer.validated_data["deal_role"],
+            note=serializer.validated_data["note"],
         )
+        if pending is not None:
+            return Response(
+                ShareRequestSerializer(
+                    pending, context={"emails": {request.user.pk: request.user.email}}
+                ).data,
+                status=status.HTTP_202_ACCEPTED,
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={204: None})

@@ -33,5 +33,16 @@ class PipelineConfig(AppConfig):
                 adopt=opportunity_adopt,
                 is_adopted=opportunity_is_adopted,
                 collaborative_fields=("stage", "close_date", "next_step"),
+                publish=_publish,
+                detail_url_name="opportunity_detail",
             ),
         )
+
+
+def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
+    from pipeline.selectors import opportunity_get
+    from pipeline.services import opportunity_publish
+
+    return opportunity_publish(
+        actor=actor, company=company, opportunity=opportunity_get(pk=source_id)
+    )

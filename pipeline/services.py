@@ -53,7 +53,7 @@ def _republish_if_shared(company: Company, opportunity: Opportunity) -> None:
             company=company,
             kind=RecordKind.OPPORTUNITY,
             source_id=opportunity.pk,
-            title=opportunity.title,
+            title=opportunity.customer_name,
             fields=opportunity_fields(opportunity),
         )
 
@@ -125,7 +125,7 @@ def opportunity_publish(*, actor: User, company: Company, opportunity: Opportuni
             company=company,
             kind=RecordKind.OPPORTUNITY,
             source_id=opportunity.pk,
-            title=opportunity.title,
+            title=opportunity.customer_name,
             fields=opportunity_fields(opportunity),
         )
         if opportunity.shared_record_id != record.pk:

@@ -106,7 +106,12 @@ def opportunity_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 definitions=fields_of(object_type=ObjectType.OPPORTUNITY),
                 values=opportunity.custom,
             ),
-            **share_panel_context(request, shared_record_id=opportunity.shared_record_id),
+            **share_panel_context(
+                request,
+                shared_record_id=opportunity.shared_record_id,
+                kind="opportunity",
+                source_id=opportunity.pk,
+            ),
         },
     )
 

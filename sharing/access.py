@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from identity.models import User
@@ -27,6 +27,7 @@ from sharing.models import (
     SharingRole,
     role_from_codenames,
 )
+from sharing.withholding import ViewerPayloadIterable
 from tenants.models import Company, Membership
 
 OWNER = "owner"
@@ -75,6 +76,20 @@ def _entry_ids(*, user: User, company: Company, codename: str) -> QuerySet:
     return by_company.values("content_object_id").union(by_name.values("content_object_id"))
 
 
+def _as_seen_by(qs: QuerySet[SharedRecord], company: Company) -> QuerySet[SharedRecord]:
+    """Every record this queryset yields reads as `company` may read it: the fields the
+    owner's policy withholds from `company` are gone from its payload (sharing.withholding)."""
+    qs = qs.annotate(
+        viewer_withheld=Subquery(
+            Participation.objects.filter(record=OuterRef("pk"), company=company).values("withheld")[
+                :1
+            ]
+        )
+    )
+    qs._iterable_class = ViewerPayloadIterable  # kept by every clone of the queryset
+    return qs
+
+
 def shared_records_visible_to(*, user: User, company: Company) -> QuerySet[SharedRecord]:
     # One shape for every caller: id IN (owned ∪ listed), which PostgreSQL answers with a
     # semi-join from the permission indexes (an OR of correlated EXISTS would scan every
@@ -83,9 +98,14 @@ def shared_records_visible_to(*, user: User, company: Company) -> QuerySet[Share
         return SharedRecord.objects.none()
     is_member = Membership.objects.filter(user=user, company=company)
     owned = SharedRecord.objects.filter(owner=company).values("id")
-    return SharedRecord.objects.filter(
-        Exists(is_member),
-        pk__in=owned.union(_entry_ids(user=user, company=company, codename="view_sharedrecord")),
+    return _as_seen_by(
+        SharedRecord.objects.filter(
+            Exists(is_member),
+            pk__in=owned.union(
+                _entry_ids(user=user, company=company, codename="view_sharedrecord")
+            ),
+        ),
+        company,
     )
 
 
@@ -94,10 +114,13 @@ def shared_records_shared_with(*, user: User, company: Company) -> QuerySet[Shar
     if not user.is_authenticated:
         return SharedRecord.objects.none()
     is_member = Membership.objects.filter(user=user, company=company)
-    return SharedRecord.objects.filter(
-        Exists(is_member),
-        pk__in=_entry_ids(user=user, company=company, codename="view_sharedrecord"),
-    ).exclude(owner=company)
+    return _as_seen_by(
+        SharedRecord.objects.filter(
+            Exists(is_member),
+            pk__in=_entry_ids(user=user, company=company, codename="view_sharedrecord"),
+        ).exclude(owner=company),
+        company,
+    )
 
 
 def shared_record_get_for_actor(
@@ -190,9 +213,10 @@ def shared_with_page(
     )
     rows = list(merged)[offset:wanted]
     ids = list(dict.fromkeys(record_id for _, record_id in rows[:per_page]))
-    found = (
-        SharedRecord.objects.select_related("owner")
-        .only(*INBOX_FIELDS, "owner__name", "owner__slug")
-        .in_bulk(ids)
-    )
+    found = _as_seen_by(
+        SharedRecord.objects.select_related("owner").only(
+            *INBOX_FIELDS, "owner__name", "owner__slug"
+        ),
+        company,
+    ).in_bulk(ids)
     return [found[i] for i in ids if i in found], len(rows) > per_page

@@ -1,11 +1,22 @@
 from django import forms
 
-from sharing.models import SharingRole
+from sharing.models import DealRole, SharingRole
 
 
 class ShareForm(forms.Form):
     partner = forms.ChoiceField(label="Partner company")
     role = forms.ChoiceField(choices=SharingRole.choices, initial=SharingRole.CONTRIBUTOR)
+    deal_role = forms.ChoiceField(
+        required=False,
+        label="Their part in the deal",
+        choices=[("", "Not set")] + DealRole.choices,
+        help_text="What your field policy reads; they can't change a part you set.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Note for the approver (if this share needs approval)",
+    )
     users = forms.MultipleChoiceField(
         required=False,
         label="Only these people (optional)",

@@ -18,6 +18,11 @@ class KindHandlers:
     is_adopted: Callable[[Any], bool] | None = None
     # Fields participants with edit rights may change on the shared record.
     collaborative_fields: tuple[str, ...] = ()
+    # publish(actor, company, source_id) → SharedRecord: makes the owner's record shareable
+    # (owner's schema active); an approved share request calls it.
+    publish: Callable[..., Any] | None = None
+    # The owner's own page of the record (a URL name taking pk).
+    detail_url_name: str = ""
 
 
 _HANDLERS: dict[str, KindHandlers] = {}

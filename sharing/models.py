@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least
@@ -233,6 +234,13 @@ class Participation(models.Model):
     )
     company = models.ForeignKey("tenants.Company", on_delete=models.CASCADE, related_name="+")
     deal_role = models.CharField(max_length=12, choices=DealRole.choices, blank=True)
+    # The owner set this company's part in the deal: the participant can no longer change it,
+    # and the owner's field policy reads it (a part the participant chose itself does not
+    # widen what it sees).
+    deal_role_set_by_owner = models.BooleanField(default=False)
+    # Fields the owner's sharing policy withholds from this company (sharing.withholding);
+    # computed in the owner's schema whenever the entry, the policy or the partner type changes.
+    withheld = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     status = models.CharField(
         max_length=10, choices=ParticipationStatus.choices, default=ParticipationStatus.PENDING
     )

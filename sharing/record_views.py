@@ -123,7 +123,10 @@ def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
         "my_participation": mine,
         "colleagues": members_of_company(company=company),
         "activity": activity_visible(
-            record=record, viewer_company=company, viewer_is_owner=is_owner
+            record=record,
+            viewer_company=company,
+            viewer_is_owner=is_owner,
+            withheld=mine.withheld if mine else None,
         ),
         "adoptable": not is_owner and _adoptable(record),
         "comments": comments_visible(

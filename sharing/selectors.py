@@ -180,10 +180,16 @@ def participations_visible(*, record, viewer_company: Company, viewer_is_owner: 
 
 
 def activity_visible(
-    *, record, viewer_company: Company, viewer_is_owner: bool, limit: int = 50
+    *,
+    record,
+    viewer_company: Company,
+    viewer_is_owner: bool,
+    limit: int = 50,
+    withheld: list[str] | None = None,
 ) -> list:  # type: ignore[no-untyped-def]
     """The feed, newest first. Under restricted visibility a participant sees only the owner's
-    and its own events, and none that name another partner."""
+    and its own events, and none that name another partner. Values of fields withheld from
+    the viewer (`withheld`) are left out of the events' before/after."""
     from sharing.models import ActivityEvent
 
     events = list(
@@ -203,6 +209,11 @@ def activity_visible(
             if e.company_id in allowed
             and e.data.get("partner_id", viewer_company.pk) == viewer_company.pk
         ]
+    if withheld and not viewer_is_owner:
+        from sharing.withholding import changes_without
+
+        for event in events:
+            event.data = changes_without(event.data, withheld)
     return events
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -18,15 +17,22 @@ from identity.models import User
 from sharing.forms import ShareForm
 from sharing.models import SharedRecord
 from sharing.selectors import active_partners, directory_company_get, sharing_list_of
-from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from sharing.services.sharing import participation_deal_role_assign, sharing_entry_remove
+from sharing.withholding import payload_without
 
 
 def _error_text(exc: Exception) -> str:
     return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
-def share_panel_context(request: HttpRequest, *, shared_record_id) -> dict:  # type: ignore[no-untyped-def]
-    """What a record page needs to show its sharing list and the share form."""
+def share_panel_context(
+    request: HttpRequest, *, shared_record_id, kind: str = "", source_id=None
+) -> dict:  # type: ignore[no-untyped-def]
+    """What a record page needs to show its sharing list, the parts partners play in the deal,
+    shares waiting for approval, and the share form."""
+    from approvals.selectors import pending_requests_of_record
+    from sharing.models import Participation
+
     record = (
         SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
         if shared_record_id
@@ -37,10 +43,22 @@ def share_panel_context(request: HttpRequest, *, shared_record_id) -> dict:  # t
         if record
         else []
     )
+    if record is not None:
+        parts = {
+            p.company_id: p
+            for p in Participation.objects.filter(record=record).only(
+                "company_id", "deal_role", "deal_role_set_by_owner", "withheld"
+            )
+        }
+        for entry in sharing_list:
+            entry["participation"] = parts.get(entry["company"].pk)
     on_list = {entry["company"].pk for entry in sharing_list}
     partners = list(active_partners(company=request.tenant))
     return {
         "record": record,
+        "record_kind": kind,
+        "pending_requests": pending_requests_of_record(source_id=source_id),
+        "deal_role_choices": ShareForm.base_fields["deal_role"].choices,
         "sharing_list": sharing_list,
         "share_form": ShareForm(
             partners=[p for p in partners if p.pk not in on_list],
@@ -50,9 +68,19 @@ def share_panel_context(request: HttpRequest, *, shared_record_id) -> dict:  # t
     }
 
 
-def share_from_request(request: HttpRequest, *, publish: Callable[[], SharedRecord]) -> None:
+def share_from_request(
+    request: HttpRequest,
+    *,
+    publish: Callable[[], SharedRecord],
+    kind: str,
+    source_id,  # type: ignore[no-untyped-def]
+    title: str,
+) -> None:
     """Handles the share form: publishes the record (the only door out of the schema) and puts
-    the chosen partner on its list, in one transaction. Reports the outcome as a message."""
+    the chosen partner on its list, in one transaction; or, when the approval policy asks,
+    files a request for an approver instead. Reports the outcome as a message."""
+    from approvals.services import share_or_request
+
     partners = list(active_partners(company=request.tenant))
     partner = next((p for p in partners if p.slug == request.POST.get("partner")), None)
     people = list(User.objects.filter(memberships__company=partner)) if partner else []
@@ -62,20 +90,31 @@ def share_from_request(request: HttpRequest, *, publish: Callable[[], SharedReco
         return
     chosen = [u for u in people if str(u.pk) in form.cleaned_data["users"]]
     try:
-        with transaction.atomic():
-            sharing_entry_set(
-                actor=request.user,
-                actor_membership=request.membership,
-                record=publish(),
-                partner=partner,
-                role=form.cleaned_data["role"],
-                users=chosen,
-            )
+        pending = share_or_request(
+            actor=request.user,
+            actor_membership=request.membership,
+            kind=kind,
+            source_id=source_id,
+            title=title,
+            publish=publish,
+            partner=partner,
+            role=form.cleaned_data["role"],
+            users=chosen,
+            deal_role=form.cleaned_data.get("deal_role") or "",
+            note=form.cleaned_data.get("note") or "",
+        )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _error_text(exc))
     else:
         whom = ", ".join(u.get_full_name() for u in chosen) or f"everyone at {partner.name}"
-        messages.success(request, f"Shared with {whom}.")
+        if pending is None:
+            messages.success(request, f"Shared with {whom}.")
+        else:
+            messages.info(
+                request,
+                f"Sharing with {whom} needs approval ({'; '.join(pending.reasons)}). "
+                "We asked the approvers; nothing is shared until one of them approves.",
+            )
 
 
 def unshare_from_request(request: HttpRequest, *, shared_record_id, slug: str) -> None:  # type: ignore[no-untyped-def]
@@ -143,6 +182,7 @@ def preview_response(
         else None
     )
     payload = publishable_payload(company=request.tenant, kind=kind, fields=fields)
+    payload = payload_without(payload, _withheld_from(request.tenant, partner, kind, record))
     preview = SharedRecord(
         owner=request.tenant,
         kind=kind,
@@ -199,7 +239,38 @@ def share_urlpatterns(
     @require_POST
     def share(request: HttpRequest, pk: str) -> HttpResponse:
         obj = load(pk)
-        share_from_request(request, publish=lambda: publish(request, obj))
+        share_from_request(
+            request,
+            publish=lambda: publish(request, obj),
+            kind=kind,
+            source_id=obj.pk,
+            title=preview_fields(obj)[0],
+        )
+        return redirect(detail, pk=obj.pk)
+
+    @require_POST
+    def deal_role(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
+        obj = load(pk)
+        record = (
+            SharedRecord.objects.filter(pk=obj.shared_record_id, owner=request.tenant).first()
+            if obj.shared_record_id
+            else None
+        )
+        partner = directory_company_get(slug=slug)
+        try:
+            if record is None:
+                raise ValidationError("This record is not shared.")
+            participation_deal_role_assign(
+                actor=request.user,
+                actor_membership=request.membership,
+                record=record,
+                partner=partner,
+                deal_role=request.POST.get("deal_role", ""),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"Saved {partner.name}'s part in the deal.")
         return redirect(detail, pk=obj.pk)
 
     @require_POST
@@ -230,7 +301,31 @@ def share_urlpatterns(
         path(f"{prefix}<uuid:pk>/share/", share, name=f"{name}_share"),
         path(f"{prefix}<uuid:pk>/share/people/", people, name=f"{name}_share_people"),
         path(f"{prefix}<uuid:pk>/share/<slug:slug>/remove/", unshare, name=f"{name}_unshare"),
+        path(
+            f"{prefix}<uuid:pk>/share/<slug:slug>/deal-role/",
+            deal_role,
+            name=f"{name}_deal_role",
+        ),
     ]
+
+
+def _withheld_from(owner, partner, kind: str, record) -> list[str]:  # type: ignore[no-untyped-def]
+    """What the owner's field policy would withhold from `partner` on this record (its part
+    in the deal counts if the owner set it)."""
+    from relationships.selectors import partner_types_of
+    from sharing.models import Participation
+    from sharing.services.withholding import owner_field_rules
+    from sharing.withholding import withheld_for
+
+    rules = owner_field_rules(owner).get(kind) or {}
+    if not rules:
+        return []
+    part = Participation.objects.filter(record=record, company=partner).first() if record else None
+    return withheld_for(
+        rules=rules,
+        partner_type=partner_types_of(partner_ids=[partner.pk])[partner.pk],
+        deal_role=part.deal_role if part and part.deal_role_set_by_owner else "",
+    )
 
 
 def _labels_of(company):  # type: ignore[no-untyped-def]

@@ -36,18 +36,37 @@ def _error_text(exc: Exception) -> str:
 
 
 def partners(request: HttpRequest) -> HttpResponse:
+    # Our own record of each partner (type, manager) lives in the company's schema.
+    from relationships.selectors import partner_type_terms, relationships_by_partner
+
     company = request.tenant
     rows = list(partnerships_of_company(company=company))
+    ours = relationships_by_partner(partner_ids=[p.other(company).pk for p in rows])
+    type_labels = {t.key: t.label for t in partner_type_terms(include_retired=True)}
+    wanted_type = request.GET.get("type", "")
     groups: dict[str, list] = {"active": [], "incoming": [], "outgoing": [], "past": []}
     for p in rows:
         p.partner = p.other(company)
+        relationship = ours.get(p.partner.pk)
+        p.our_type = relationship.partner_type if relationship else ""
+        p.our_type_label = type_labels.get(p.our_type, "")
         if p.status == PartnershipStatus.ACTIVE:
+            if wanted_type and p.our_type != (wanted_type if wanted_type != "none" else ""):
+                continue
             groups["active"].append(p)
         elif p.status == PartnershipStatus.INVITED:
             groups["incoming" if p.addressee_id == company.pk else "outgoing"].append(p)
         else:
             groups["past"].append(p)
-    return render(request, "sharing/partners.html", {"groups": groups})
+    return render(
+        request,
+        "sharing/partners.html",
+        {
+            "groups": groups,
+            "type_choices": list(type_labels.items()),
+            "wanted_type": wanted_type,
+        },
+    )
 
 
 def directory(request: HttpRequest) -> HttpResponse:

@@ -20,4 +20,18 @@ class SolutionsConfig(AppConfig):
         from sharing.models import RecordKind
 
         # Solutions are shared read-only: nothing flows back, nothing is adopted.
-        kind_register(RecordKind.SOLUTION, KindHandlers(sync_back=lambda record, changes: None))
+        kind_register(
+            RecordKind.SOLUTION,
+            KindHandlers(
+                sync_back=lambda record, changes: None,
+                publish=_publish,
+                detail_url_name="solution_detail",
+            ),
+        )
+
+
+def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
+    from solutions.selectors import solution_get
+    from solutions.services import solution_publish
+
+    return solution_publish(actor=actor, company=company, solution=solution_get(pk=source_id))

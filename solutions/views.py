@@ -81,7 +81,12 @@ def solution_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "custom_rows": custom_rows(
                 definitions=fields_of(object_type=ObjectType.SOLUTION), values=solution.custom
             ),
-            **share_panel_context(request, shared_record_id=solution.shared_record_id),
+            **share_panel_context(
+                request,
+                shared_record_id=solution.shared_record_id,
+                kind="solution",
+                source_id=solution.pk,
+            ),
         },
     )
 

@@ -24,7 +24,7 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
 
 # For each URL prefix with an object id, which of the victim's objects fills it. A new route
 # whose placeholder is not covered here fails the suite until it is added.
-UUID_OWNERS = ("partners/", "pipeline/", "shared/", "solutions/", "marketing/")
+UUID_OWNERS = ("partners/", "pipeline/", "shared/", "solutions/", "marketing/", "approvals/")
 API_OWNERS = {
     "opportunities/": "pipeline/",
     "solutions/": "solutions/",
@@ -32,7 +32,11 @@ API_OWNERS = {
     "shared/": "shared/",
     "partnerships/": "partners/",
     "tokens/": "token",
+    "approvals/": "approvals/",
     "fields/": None,  # list only: the company's own business schema
+    "metrics/": None,  # company-schema integers: each company's own (reached via its host only)
+    # keyed by a partner's slug: only the caller's own relationships
+    "partner-relationships/": None,
     "directory/": None,  # the directory is public to every member; its slug is any company's
 }
 
@@ -42,8 +46,9 @@ def _api_concrete(rest: str, ids: dict[str, object]) -> str:
     rest = rest.strip("^").rstrip("$")
     owner = next((key for key in API_OWNERS if rest.startswith(key)), None)
     assert owner is not None, f"no victim object for API route {rest}: add it to API_OWNERS"
-    if API_OWNERS[owner] is not None:
-        rest = re.sub(r"\(\?P<pk>[^)]*\)", str(ids[API_OWNERS[owner]]), rest)
+    # (a route without a victim object of its own gets a plain integer)
+    pk = str(ids[API_OWNERS[owner]]) if API_OWNERS[owner] is not None else "1"
+    rest = re.sub(r"\(\?P<pk>[^)]*\)", pk, rest)
     rest = re.sub(r"\(\?P<slug>[^)]*\)", "acme", rest)
     assert "(?P" not in rest, f"unfilled group in API route {rest}"
     return rest
@@ -87,7 +92,11 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
     opportunity, record = shared_opportunity_make(acme)
     token, _ = token_create(actor=acme.member, company=acme.company, name="victim token")
     plan, task = plan_make(acme)
+    from tests.approvals.helpers import share_request_make
+
+    request = share_request_make(acme, third)
     return {
+        "approvals/": request.pk,
         "token": token.pk,
         "membership": Membership.objects.get(company=acme.company, user=acme.member).pk,
         "partners/": partnership.pk,
@@ -110,6 +119,7 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "shared/": zero,
             "solutions/": zero,
             "marketing/": zero,
+            "approvals/": zero,
             "task": zero,
             "token": 1,
         }
@@ -149,6 +159,16 @@ def test_every_company_url_is_404_for_another_companys_user_and_changes_nothing(
 
     assert PersonalAccessToken.objects.get(pk=ids["token"]).revoked_at is None
     assert SharedRecord.objects.get(pk=ids["shared/"]).version == 1
+    _assert_request_still_pending(acme, ids["approvals/"])
+
+
+def _assert_request_still_pending(acme, pk) -> None:  # type: ignore[no-untyped-def]
+    from django_tenants.utils import schema_context
+
+    from approvals.models import ShareRequest
+
+    with schema_context(acme.company.schema_name):
+        assert ShareRequest.objects.get(pk=pk).status == "pending"
 
 
 @pytest.mark.django_db
@@ -228,3 +248,4 @@ def test_leak_matrix_denied_personas_get_404_on_every_object_route_from_their_ow
     record.refresh_from_db()
     assert record.version == 1 and record.stage == "qualify"
     assert not SharedRecord.objects.exclude(pk=record.pk).filter(owner=acme.company).exists()
+    _assert_request_still_pending(acme, ids["approvals/"])

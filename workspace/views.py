@@ -12,10 +12,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from approvals.selectors import requests_waiting_for
 from audit.export import audit_csv_rows
 from audit.selectors import audit_events_of_company, company_audit_entries
 from identity.models import PersonalAccessToken
 from identity.tokens import token_create, token_revoke
+from reports.selectors import dashboard_metrics
 from sharing.access import shared_records_shared_with
 from sharing.selectors import active_partner_ids
 from tenants.domains import network_url
@@ -28,16 +30,6 @@ from tenants.services.companies import company_profile_update
 from tenants.services.memberships import membership_remove, membership_role_change
 from workspace.forms import CompanyProfileForm, MembershipRoleForm, WorkspaceSettingsForm
 from workspace.services import workspace_settings_get, workspace_settings_update
-
-# The sections later capabilities fill; each says what it will hold and what to do meanwhile.
-SECTIONS = {
-    "reports": {
-        "title": "Reports",
-        "icon": "bi-bar-chart",
-        "empty": "Charts of your partner-sourced and partner-influenced pipeline.",
-        "next": "Reports fill in as soon as you share your first opportunity.",
-    },
-}
 
 
 def admin_required(view):  # type: ignore[no-untyped-def]
@@ -76,12 +68,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "admin_count": counts["admins"],
             "profile_missing": profile_missing,
             "recent_events": audit_events_of_company(company=company, limit=8),
+            "metrics": dashboard_metrics(company=company),
+            "approvals_waiting": requests_waiting_for(membership=request.membership).count(),
         },
     )
-
-
-def section(request: HttpRequest, key: str) -> HttpResponse:
-    return render(request, "workspace/section.html", {"section": SECTIONS[key], "key": key})
 
 
 @admin_required

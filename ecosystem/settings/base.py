@@ -54,6 +54,9 @@ TENANT_APPS = [
     "solutions",
     "marketing",
     "lens",
+    "relationships",
+    "approvals",
+    "reports",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

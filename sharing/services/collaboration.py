@@ -75,6 +75,15 @@ def participation_update(
     if "deal_role" in section_fields:
         if section_fields["deal_role"] not in ("", *DealRole.values):
             errors["deal_role"] = "Choose sourced, influenced or fulfilling."
+        current = (
+            Participation.objects.filter(record=record, company=company)
+            .values_list("deal_role", "deal_role_set_by_owner")
+            .first()
+        )
+        if current and current[1] and current[0] != section_fields["deal_role"]:
+            raise PermissionDenied(
+                f"{record.owner.name} set your part in this deal. Ask them to change it."
+            )
         changes["deal_role"] = section_fields["deal_role"]
     if "contact_id" in section_fields:
         contact = section_fields["contact_id"]
@@ -174,6 +183,27 @@ def shared_record_collaborate(
     changes = _clean_collaborative(
         {k: v for k, v in data.items() if k in allowed and k in COLLABORATIVE_FIELDS}
     )
+    if role != OWNER:
+        from sharing.policy import shareable_fields
+
+        private = set(changes) - set(shareable_fields(company=record.owner, kind=record.kind))
+        if private:
+            raise PermissionDenied(
+                f"{record.owner.name} keeps {', '.join(sorted(private))} private, "
+                "so partners can't change it."
+            )
+        withheld = set(
+            Participation.objects.filter(record=record, company=actor_membership.company)
+            .values_list("withheld", flat=True)
+            .first()
+            or ()
+        )
+        refused = sorted(withheld & set(changes))
+        if refused:
+            raise PermissionDenied(
+                f"{record.owner.name} doesn't share {', '.join(f.replace('_', ' ') for f in refused)} "
+                "with your company, so you can't change it."
+            )
     with transaction.atomic():
         current = SharedRecord.objects.select_for_update().select_related("owner").get(pk=record.pk)
         if current.version != expected_version:

@@ -17,6 +17,7 @@ from identity.models import User
 from sharing.access import can_share, role_on_record
 from sharing.models import (
     ROLE_PERMISSIONS,
+    DealRole,
     Participation,
     SharedRecord,
     SharedRecordGroupPermission,
@@ -26,6 +27,7 @@ from sharing.models import (
 from sharing.selectors import active_partner_ids
 from sharing.services.activity import activity_record
 from sharing.services.entries import entry_record_fields
+from sharing.services.withholding import withholding_refresh
 from tenants.models import Company, Membership
 
 
@@ -90,13 +92,24 @@ def sharing_entry_set(
     partner: Company,
     role: str,
     users: Iterable[User] = (),
+    deal_role: str | None = None,
+    approval_id=None,  # type: ignore[no-untyped-def]
 ) -> None:
     """Puts `partner` on the record's list with `role` (replacing its entry if it had one).
-    With `users`, only those people of the partner see it; otherwise the whole company does."""
+    With `users`, only those people of the partner see it; otherwise the whole company does.
+    The owner may also set the partner's part in the deal (`deal_role`). When the owner's
+    approval policy asks for it, raises approvals.policy.ApprovalRequired unless the share
+    carries an approved request (`approval_id`)."""
     company = actor_membership.company
     _require_sharer(actor=actor, actor_membership=actor_membership, record=record)
     if role not in SharingRole.values:
         raise ValidationError("Choose a role: viewer, contributor or manager.")
+    if deal_role not in (None, "", *DealRole.values):
+        raise ValidationError(
+            "Choose the partner's part in the deal: sourced, influenced or fulfilling."
+        )
+    if deal_role and company.pk != record.owner_id:
+        raise PermissionDenied("Only the record's owner sets a partner's part in the deal.")
     if partner.pk == record.owner_id:
         raise ValidationError(f"{partner.name} owns this record; it is always on the list.")
     if partner.pk not in active_partner_ids(company=company):
@@ -108,6 +121,12 @@ def sharing_entry_set(
     strangers = [u.email for u in users if u.pk not in member_ids]
     if strangers:
         raise ValidationError(f"Not members of {partner.name}: {', '.join(strangers)}.")
+    if approval_id is None and _entry_describe(record, partner) is None:
+        # (adding a partner is what the approval policy governs; changing the role of an
+        # entry that is already there is not)
+        from approvals.policy import approval_check
+
+        approval_check(actor_membership=actor_membership, record=record, partner=partner)
     permissions = _permissions_for(role)
     with transaction.atomic():
         record = SharedRecord.objects.select_for_update().get(pk=record.pk)
@@ -140,8 +159,16 @@ def sharing_entry_set(
                 )
                 for p in permissions
             )
-        Participation.objects.get_or_create(record=record, company=partner)
+        participation, _ = Participation.objects.get_or_create(record=record, company=partner)
+        if deal_role:
+            participation.deal_role, participation.deal_role_set_by_owner = deal_role, True
+            participation.save(update_fields=["deal_role", "deal_role_set_by_owner"])
+        withholding_refresh(owner=record.owner, partner_ids=[partner.pk], record_ids=[record.pk])
         after = _entry_describe(record, partner)
+        if deal_role:
+            after["deal_role"] = deal_role
+        if approval_id is not None:
+            after["approval"] = str(approval_id)
         activity_record(
             record=record,
             company=company,
@@ -248,3 +275,65 @@ def sharing_entries_remove_between(*, actor: User, company_a: Company, company_b
         )
     )
     return len(entries)
+
+
+def participation_deal_role_assign(
+    *,
+    actor: User,
+    actor_membership: Membership,
+    record: SharedRecord,
+    partner: Company,
+    deal_role: str,
+) -> Participation:
+    """The owner sets (or, with "", releases) a participant's part in the deal. A set part is
+    what the owner's field policy reads; the participant can no longer change it itself."""
+    if actor_membership.company.pk != record.owner_id:
+        raise Http404("No such record.")
+    _require_sharer(actor=actor, actor_membership=actor_membership, record=record)
+    if deal_role not in ("", *DealRole.values):
+        raise ValidationError("Choose sourced, influenced or fulfilling.")
+    with transaction.atomic():
+        participation = (
+            Participation.objects.select_for_update().filter(record=record, company=partner).first()
+        )
+        if participation is None or partner.pk == record.owner_id:
+            raise ValidationError(f"{partner.name} is not on this record's list.")
+        before = {
+            "deal_role": participation.deal_role,
+            "set_by_owner": participation.deal_role_set_by_owner,
+        }
+        participation.deal_role = deal_role
+        participation.deal_role_set_by_owner = bool(deal_role)
+        participation.version += 1
+        participation.updated_by = actor
+        participation.save(
+            update_fields=[
+                "deal_role",
+                "deal_role_set_by_owner",
+                "version",
+                "updated_by",
+                "updated_at",
+            ]
+        )
+        withholding_refresh(owner=record.owner, partner_ids=[partner.pk], record_ids=[record.pk])
+        activity_record(
+            record=record,
+            company=actor_membership.company,
+            actor=actor,
+            verb="sharing.deal_role_set",
+            data={"partner": partner.name, "partner_id": partner.pk, "deal_role": deal_role},
+        )
+        for log_company in {record.owner, partner}:
+            audit_event_record(
+                actor=actor,
+                company=log_company,
+                action="sharing.deal_role_set",
+                target=record,
+                before={"partner": partner.name, **before},
+                after={
+                    "partner": partner.name,
+                    "deal_role": deal_role,
+                    "set_by_owner": bool(deal_role),
+                },
+            )
+    return participation

@@ -1,0 +1,275 @@
+"""Computing a metric: one aggregate query over the company's own records (grouped, counted
+and summed in PostgreSQL), then labels in the company's words, fiscal quarters, ordering and
+an "Other" bucket in Python. Money is summed in the workspace's currency only; records in
+other currencies are counted as left out, never converted with a rate we don't have."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, F, QuerySet, Sum
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, TruncMonth
+
+from business.models import FieldDefinition, FieldType, ObjectType
+from business.registry import model_for
+from reports.models import ChartType, Measure, Metric
+
+CUSTOM = "custom."
+MAX_GROUPS = 12
+STAGE_ORDER = ["prospect", "qualify", "propose", "negotiate", "won", "lost"]
+NONE_LABEL = "Not set"
+
+# Built-in numeric fields per record type: name → (label, unit).
+CORE_MEASURES: dict[str, dict[str, tuple[str, str]]] = {
+    ObjectType.OPPORTUNITY: {"amount": ("Amount", "money")},
+    ObjectType.MARKETING_PLAN: {"budget": ("Budget", "money")},
+    ObjectType.SOLUTION: {},
+    ObjectType.PARTNER: {},
+}
+# Built-in groupings per record type: name → label.
+CORE_GROUPS: dict[str, dict[str, str]] = {
+    ObjectType.OPPORTUNITY: {
+        "stage": "Stage",
+        "motion": "Motion",
+        "owner": "Owner",
+        "currency": "Currency",
+        "close_month": "Close month",
+        "close_quarter": "Close quarter (fiscal)",
+    },
+    ObjectType.SOLUTION: {"status": "Status", "owner": "Owner"},
+    ObjectType.MARKETING_PLAN: {
+        "owner": "Owner",
+        "currency": "Currency",
+        "period_quarter": "Start quarter (fiscal)",
+    },
+    ObjectType.PARTNER: {"partner_type": "Partner type", "manager": "Partner manager"},
+}
+TIME_GROUPS = {
+    "close_month": ("close_date", "month"),
+    "close_quarter": ("close_date", "quarter"),
+    "period_quarter": ("period_start", "quarter"),
+}
+PERSON_GROUPS = {"owner": "owner_id", "manager": "manager_id"}
+# what JSON numbers are added up as (exact, wide enough for any sum of amounts)
+NUMERIC = DecimalField(max_digits=30, decimal_places=6)
+MEASURABLE_TYPES = (FieldType.NUMBER, FieldType.MONEY, FieldType.PERCENT)
+GROUPABLE_TYPES = (FieldType.CHOICE, FieldType.USER)
+
+
+def measure_choices(object_type: str, definitions: list[FieldDefinition]) -> list[tuple[str, str]]:
+    core = [(name, label) for name, (label, _) in CORE_MEASURES.get(object_type, {}).items()]
+    custom = [
+        (f"{CUSTOM}{d.key}", d.label)
+        for d in definitions
+        if d.object_type == object_type and d.field_type in MEASURABLE_TYPES and not d.retired_at
+    ]
+    return core + custom
+
+
+def group_choices(object_type: str, definitions: list[FieldDefinition]) -> list[tuple[str, str]]:
+    core = list(CORE_GROUPS.get(object_type, {}).items())
+    custom = [
+        (f"{CUSTOM}{d.key}", d.label)
+        for d in definitions
+        if d.object_type == object_type and d.field_type in GROUPABLE_TYPES and not d.retired_at
+    ]
+    return core + custom
+
+
+@dataclass
+class MetricData:
+    labels: list[str] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    total: float = 0.0
+    records: int = 0
+    left_out: int = 0  # records in another currency than the workspace's
+    currency: str = ""
+    unit: str = "count"  # count, money, number, percent
+    problem: str = ""  # the definition no longer fits the schema (a field was retired...)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "labels": self.labels,
+            "values": self.values,
+            "total": self.total,
+            "records": self.records,
+            "left_out": self.left_out,
+            "currency": self.currency,
+            "unit": self.unit,
+            "problem": self.problem,
+        }
+
+
+def _definition(metric_field: str, definitions: list[FieldDefinition]) -> FieldDefinition | None:
+    key = metric_field.removeprefix(CUSTOM)
+    return next((d for d in definitions if d.key == key), None)
+
+
+def _fiscal_quarter(month: dt.date, start_month: int) -> tuple[tuple[int, int], str]:
+    offset = (month.month - start_month) % 12
+    quarter = offset // 3 + 1
+    year = month.year + (1 if start_month != 1 and month.month >= start_month else 0)
+    label = f"Q{quarter} {year}" if start_month == 1 else f"Q{quarter} FY{year}"
+    return (year, quarter), label
+
+
+def metric_data(
+    metric: Metric,
+    *,
+    definitions: list[FieldDefinition],
+    labels: dict[str, dict[str, str]],
+    currency: str,
+    fiscal_start_month: int = 1,
+    people: dict[int, str] | None = None,
+    terms: dict[tuple[int, str], str] | None = None,
+) -> MetricData:
+    """The metric's numbers, in the current (company) schema. `definitions`, `labels`,
+    `people` and `terms` are the company's, loaded once for every metric on a page."""
+    model = model_for(metric.object_type)
+    data = MetricData(currency=currency)
+    if model is None:
+        data.problem = "This record type has no records here."
+        return data
+    qs: QuerySet = model.objects.all()
+    if hasattr(model, "archived_at"):
+        qs = qs.filter(archived_at__isnull=True)
+    if metric.open_only and metric.object_type == ObjectType.OPPORTUNITY:
+        qs = qs.exclude(stage__in=["won", "lost"])
+
+    # what is measured
+    values: dict[str, Any] = {}
+    value_expr = None
+    money_currency = None
+    if metric.measure != Measure.COUNT:
+        if metric.field in CORE_MEASURES.get(metric.object_type, {}):
+            value_expr = F(metric.field)
+            data.unit = CORE_MEASURES[metric.object_type][metric.field][1]
+            if data.unit == "money":
+                money_currency = F("currency")
+        else:
+            definition = _definition(metric.field, definitions)
+            if definition is None or definition.field_type not in MEASURABLE_TYPES:
+                data.problem = "The field this metric measures is gone; edit the metric."
+                return data
+            if definition.retired_at:
+                data.problem = f"“{definition.label}” is retired; edit the metric."
+                return data
+            if definition.field_type == FieldType.MONEY:
+                path = KeyTransform(definition.key, "custom")
+                value_expr = Cast(KeyTextTransform("amount", path), NUMERIC)
+                money_currency = KeyTextTransform("currency", path)
+                data.unit = "money"
+            else:
+                value_expr = Cast(KeyTextTransform(definition.key, "custom"), NUMERIC)
+                data.unit = "percent" if definition.field_type == FieldType.PERCENT else "number"
+    if money_currency is not None:
+        values["cur"] = money_currency
+
+    # how it is grouped
+    group_definition = None
+    if metric.group_by in TIME_GROUPS:
+        values["g"] = TruncMonth(TIME_GROUPS[metric.group_by][0])
+    elif metric.group_by in PERSON_GROUPS:
+        values["g"] = F(PERSON_GROUPS[metric.group_by])
+    elif metric.group_by.startswith(CUSTOM):
+        group_definition = _definition(metric.group_by, definitions)
+        if group_definition is None or group_definition.field_type not in GROUPABLE_TYPES:
+            data.problem = "The field this metric groups by is gone; edit the metric."
+            return data
+        if group_definition.retired_at:
+            data.problem = f"“{group_definition.label}” is retired; edit the metric."
+            return data
+        values["g"] = KeyTextTransform(group_definition.key, "custom")
+    elif metric.group_by:
+        values["g"] = F(metric.group_by)
+
+    aggregates: dict[str, Any] = {"n": Count("pk")}
+    if value_expr is not None:
+        aggregates["total"] = Sum(value_expr)
+    rows = (
+        list(qs.values(**values).annotate(**aggregates).order_by())
+        if values
+        else [qs.aggregate(**aggregates)]
+    )
+
+    # fold rows into groups: key → [records, total]
+    groups: dict[Any, list] = defaultdict(lambda: [0, Decimal(0)])
+    order: dict[Any, Any] = {}
+    names: dict[Any, str] = {}
+    for row in rows:
+        n = row.get("n") or 0
+        if money_currency is not None and row.get("cur") not in (currency, None):
+            data.left_out += n
+            continue
+        key = row.get("g")
+        if metric.group_by in TIME_GROUPS and key is not None:
+            month = key.date() if isinstance(key, dt.datetime) else key
+            if TIME_GROUPS[metric.group_by][1] == "quarter":
+                sort, label = _fiscal_quarter(month, fiscal_start_month)
+            else:
+                sort, label = (month.year, month.month), month.strftime("%b %Y")
+            key, order[label], names[label] = label, sort, label
+        groups[key][0] += n
+        groups[key][1] += Decimal(row.get("total") or 0)
+        data.records += n
+
+    def label_of(key: Any) -> str:
+        if key is None or key == "":
+            return NONE_LABEL
+        if key in names:
+            return names[key]
+        if metric.group_by in ("stage", "motion"):
+            return labels[metric.group_by].get(key, key)
+        if metric.group_by in PERSON_GROUPS or (
+            group_definition is not None and group_definition.field_type == FieldType.USER
+        ):
+            try:
+                return (people or {}).get(int(key), "Former member")
+            except (TypeError, ValueError):
+                return str(key)
+        if metric.group_by == "partner_type" or group_definition is not None:
+            vocabulary = (
+                group_definition.vocabulary_id if group_definition is not None else "partner_types"
+            )
+            return (terms or {}).get((vocabulary, key), key)
+        return str(key).replace("_", " ").capitalize() if metric.group_by == "status" else str(key)
+
+    def shown(entry: list) -> float:
+        count, total = entry
+        if metric.measure == Measure.COUNT:
+            return float(count)
+        if metric.measure == Measure.AVG:
+            return float(total / count) if count else 0.0
+        return float(total)
+
+    keys = list(groups)
+    if metric.group_by in TIME_GROUPS:
+        keys.sort(key=lambda k: (k is None, order.get(k, (0, 0))))
+    elif metric.group_by == "stage":
+        keys.sort(key=lambda k: STAGE_ORDER.index(k) if k in STAGE_ORDER else 99)
+    else:
+        keys.sort(key=lambda k: (-shown(groups[k]), label_of(k)))
+    if len(keys) > MAX_GROUPS and metric.group_by not in TIME_GROUPS:
+        rest = keys[MAX_GROUPS - 1 :]
+        keys = keys[: MAX_GROUPS - 1]
+        other = [sum(groups[k][0] for k in rest), sum((groups[k][1] for k in rest), Decimal(0))]
+        groups["__other__"] = other
+        names["__other__"] = f"Other ({len(rest)})"
+        keys.append("__other__")
+    if metric.group_by:
+        data.labels = [label_of(k) for k in keys]
+        data.values = [round(shown(groups[k]), 2) for k in keys]
+    all_records = [data.records, sum((g[1] for g in groups.values()), Decimal(0))]
+    data.total = round(shown(all_records), 2) if data.records else 0.0
+    if not metric.group_by:
+        data.labels, data.values = [metric.name], [data.total]
+    return data
+
+
+def chart_kind(metric: Metric) -> str:
+    return ChartType.NUMBER if not metric.group_by else metric.chart
