@@ -31,7 +31,7 @@ def _rule_snapshot(rule: ApprovalRule) -> dict[str, Any]:
     return data
 
 
-def _rule_clean(data: dict[str, Any]) -> dict[str, Any]:
+def approval_rule_clean(data: dict[str, Any]) -> dict[str, Any]:
     from relationships.selectors import partner_type_terms
     from sharing.withholding import UNCLASSIFIED
 
@@ -77,7 +77,7 @@ def _rule_clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def approval_rule_create(*, actor: User, data: dict[str, Any]) -> ApprovalRule:
-    rule = ApprovalRule(**_rule_clean(data))
+    rule = ApprovalRule(**approval_rule_clean(data))
     with transaction.atomic():
         rule.save()
         company_audit_entry_record(

@@ -1,7 +1,8 @@
 """A company's whole business configuration as JSON, to copy it between environments (test →
-production): vocabularies and terms, custom fields, validation rules and stage requirements.
-Partner mappings and saved views are left out: they name companies and people, which differ
-between environments.
+production): vocabularies and terms, custom fields, validation rules, stage requirements, and
+the policies: the sharing policy (with its withheld fields), the approval rules and the
+metrics. Partner mappings, partner classifications and saved views are left out: they name
+companies and people, which differ between environments.
 
 Import validates everything first — the document's shape (DRF serializers), references
 between its parts, every formula against the fields the import leaves — and then applies it in
@@ -39,7 +40,7 @@ from business.values import Catalog, coerce
 from identity.models import User
 
 FORMAT = "ecosystem-business-configuration"
-VERSION = 1
+VERSION = 2  # 2 added the policies; a version 1 file (without them) still imports
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -104,6 +105,34 @@ def configuration_export() -> dict[str, Any]:
             {"field": s.field_name, "from_stage": s.from_stage}
             for s in StageRequirement.objects.order_by("field_name")
         ],
+        **_policies_export(),
+    }
+
+
+def _policies_export() -> dict[str, Any]:
+    from approvals.models import ApprovalRule
+    from business.policy import EDITABLE, sharing_policy
+    from reports.models import Metric
+    from reports.services import FIELDS as METRIC_FIELDS
+
+    policy = sharing_policy()
+    return {
+        "sharing_policy": {key: getattr(policy, key) for key in EDITABLE},
+        "approval_rules": [
+            {
+                "name": r.name,
+                "object_type": r.object_type,
+                "min_amount": str(r.min_amount) if r.min_amount is not None else None,
+                "currency": r.currency,
+                "partner_types": r.partner_types,
+                "approver_role": r.approver_role,
+                "active": r.active,
+            }
+            for r in ApprovalRule.objects.order_by("object_type", "name")
+        ],
+        "metrics": [
+            {key: getattr(m, key) for key in METRIC_FIELDS} for m in Metric.objects.order_by("pk")
+        ],
     }
 
 
@@ -165,11 +194,17 @@ class RequirementIn(serializers.Serializer):
 
 class ConfigurationIn(serializers.Serializer):
     format = serializers.ChoiceField(choices=[(FORMAT, FORMAT)])
-    version = serializers.ChoiceField(choices=[(VERSION, str(VERSION))])
+    version = serializers.ChoiceField(choices=[(1, "1"), (VERSION, str(VERSION))])
     vocabularies = VocabularyIn(many=True, required=False, default=list)
     fields = FieldIn(many=True, required=False, default=list)
     rules = RuleIn(many=True, required=False, default=list)
     stage_requirements = RequirementIn(many=True, required=False, default=list)
+    # the policies: checked by their own services after the schema part is in place
+    sharing_policy = serializers.DictField(required=False, allow_null=True, default=None)
+    approval_rules = serializers.ListField(
+        child=serializers.DictField(), required=False, default=list
+    )
+    metrics = serializers.ListField(child=serializers.DictField(), required=False, default=list)
 
 
 def _flatten(errors: Any, path: str = "") -> list[str]:
@@ -254,6 +289,15 @@ def _check_references(data: dict[str, Any]) -> list[str]:
                 f"fields[{i}]: “{field['key']}” is a {current.get_field_type_display().lower()} field here; "
                 "change a field's type in Settings → Fields, where you see which values would not convert."
             )
+        elif current and field["formula"] and not current.formula:
+            from business.services import typed_values_of
+
+            typed = len(typed_values_of(current))
+            if typed:
+                problems.append(
+                    f"fields[{i}]: {typed} records hold a typed-in “{field['key']}” that the formula "
+                    "would replace; make it computed in Settings → Fields, where you confirm that."
+                )
     for object_type, count in _resulting_counts(data).items():
         if count > MAX_FIELDS_PER_TYPE:
             problems.append(
@@ -420,6 +464,7 @@ def configuration_import(*, actor: User, document: Any) -> dict[str, int]:
                 field_name=spec["field"], defaults={"from_stage": spec["from_stage"]}
             )
             counts["stage_requirements"] += 1
+        counts |= _policies_import(actor=actor, data=data)
         company_audit_entry_record(
             actor=actor, action="business.configuration_imported", after=counts
         )
@@ -428,4 +473,49 @@ def configuration_import(*, actor: User, document: Any) -> dict[str, int]:
 
             for object_type in {s["object_type"] for s in data["fields"] if s["formula"]}:
                 schedule_derived_recompute(object_type)
+    return counts
+
+
+def _policies_import(*, actor: User, data: dict[str, Any]) -> dict[str, int]:
+    """Applies the policy sections through their own services (same checks as the settings
+    pages), after vocabularies and fields are in place. Raises one ValidationError listing
+    every problem; the caller's transaction then takes the whole import back."""
+    from approvals.models import ApprovalRule
+    from approvals.services import approval_rule_clean
+    from business.policy import sharing_policy_update
+    from reports.models import Metric
+    from reports.services import metric_clean
+
+    problems: list[str] = []
+    counts = {"policies": 0, "approval_rules": 0, "metrics": 0}
+    if data.get("sharing_policy"):
+        try:
+            sharing_policy_update(actor=actor, data=dict(data["sharing_policy"]))
+            counts["policies"] = 1
+        except ValidationError as exc:
+            problems += [f"sharing_policy.{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+    for i, spec in enumerate(data.get("approval_rules") or []):
+        try:
+            clean = approval_rule_clean(spec)
+        except ValidationError as exc:
+            problems += [
+                f"approval_rules[{i}].{k}: {' '.join(v)}" for k, v in exc.message_dict.items()
+            ]
+            continue
+        ApprovalRule.objects.update_or_create(
+            object_type=clean["object_type"],
+            name=clean["name"],
+            defaults={**clean, "active": bool(spec.get("active", True))},
+        )
+        counts["approval_rules"] += 1
+    for i, spec in enumerate(data.get("metrics") or []):
+        try:
+            clean = metric_clean(spec)
+        except ValidationError as exc:
+            problems += [f"metrics[{i}].{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+            continue
+        Metric.objects.update_or_create(name=clean["name"], defaults=clean)
+        counts["metrics"] += 1
+    if problems:
+        raise ValidationError(problems)
     return counts

@@ -50,16 +50,44 @@ MAX_FIELDS_PER_TYPE = 200
 
 @dataclass
 class TypeChangeNeedsConfirmation(Exception):
-    """The admin must confirm: `failing` of `total` stored values would not convert."""
+    """The admin must confirm: `failing` of `total` stored values would not convert (or, for
+    a field that becomes derived, would be replaced by the formula's results)."""
 
     total: int
     failing: int
+    becomes_derived: bool = False
 
     def __str__(self) -> str:
+        if self.becomes_derived:
+            return (
+                f"{self.failing} record{'s' if self.failing != 1 else ''} hold a typed-in value "
+                "that the formula will replace. The typed values will be kept in the audit "
+                "log, not on the records. Confirm to go ahead."
+            )
         return (
             f"{self.failing} of {self.total} existing values can't be converted. "
             "They will be kept in the audit log, not on the records. Confirm to go ahead."
         )
+
+    @property
+    def action(self) -> str:
+        return "Make it computed anyway" if self.becomes_derived else "Change the type anyway"
+
+
+# How many replaced values an audit entry keeps word for word (the count is always kept).
+MAX_AUDITED_VALUES = 10_000
+
+
+def typed_values_of(definition: FieldDefinition) -> dict[str, Any]:
+    """{record id: value} of the values people typed into a field that is about to become
+    derived."""
+    model = model_for(definition.object_type)
+    if model is None:
+        return {}
+    rows = model.objects.filter(custom__has_key=definition.key).values_list(
+        "pk", f"custom__{definition.key}"
+    )
+    return {str(pk): value for pk, value in rows if value not in (None, "", [])}
 
 
 def schedule_derived_recompute(object_type: str) -> None:
@@ -220,6 +248,13 @@ def field_update(
             locked.field_type = new_type
         _check_field(locked, company)
         failing: dict[str, Any] = {}
+        replaced: dict[str, Any] = {}
+        if locked.formula and not before.get("formula"):
+            replaced = typed_values_of(locked)
+            if replaced and not confirm_type_change:
+                raise TypeChangeNeedsConfirmation(
+                    total=len(replaced), failing=len(replaced), becomes_derived=True
+                )
         if type_changes:
             total, failing, rows = _convert_values(definition, new_type, company)
             if failing and not confirm_type_change:
@@ -241,6 +276,14 @@ def field_update(
             before={
                 **{k: before[k] for k in changed},
                 **({"unconverted_values": failing} if failing else {}),
+                **(
+                    {
+                        "typed_values_replaced": len(replaced),
+                        "typed_values": dict(list(replaced.items())[:MAX_AUDITED_VALUES]),
+                    }
+                    if replaced
+                    else {}
+                ),
             },
             after=changed,
         )

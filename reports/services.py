@@ -30,7 +30,7 @@ FIELDS = (
 )
 
 
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
+def metric_clean(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     clean = {k: data.get(k) for k in FIELDS if k in data}
     clean["name"] = (clean.get("name") or "").strip()[:80]
@@ -78,7 +78,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 def metric_create(*, actor: User, data: dict[str, Any]) -> Metric:
     if Metric.objects.count() >= MAX_METRICS:
         raise ValidationError(f"A company can have at most {MAX_METRICS} metrics.")
-    metric = Metric(**_clean(data))
+    metric = Metric(**metric_clean(data))
     with transaction.atomic():
         metric.save()
         company_audit_entry_record(
@@ -91,7 +91,7 @@ def metric_create(*, actor: User, data: dict[str, Any]) -> Metric:
 
 
 def metric_update(*, actor: User, metric: Metric, data: dict[str, Any]) -> Metric:
-    clean = _clean({**model_to_dict(metric, fields=FIELDS), **data})
+    clean = metric_clean({**model_to_dict(metric, fields=FIELDS), **data})
     before = model_to_dict(metric, fields=FIELDS)
     with transaction.atomic():
         for key, value in clean.items():

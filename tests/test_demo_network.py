@@ -3,6 +3,7 @@
 import pytest
 
 from ecosystem.demo import DEMO_PASSWORD, demo_network_load
+from identity.models import User
 from sharing.access import shared_records_visible_to, shared_with_page
 from sharing.models import Partnership, SharedRecord
 from tenants.models import Company, Membership
@@ -44,3 +45,37 @@ def test_demo_network_loads_once_with_partnerships_and_shared_deals(acme):
     assert "Territory" in text and "Solutioning" in text and "Europe, Middle East" in text
     assert "CIO office" not in str(contoso.payload)
     assert [c["key"] for c in contoso.payload["custom"]] == ["region"]
+
+
+@pytest.mark.django_db
+def test_demo_network_shows_the_policies_at_work(acme):
+    """Harbor (a reseller in Northwind's eyes) reads Contoso without its amount; a big deal
+    waits for Sam's approval; Northwind's dashboard draws its pipeline."""
+    from django_tenants.utils import schema_context
+
+    from approvals.models import ShareRequest
+
+    demo_network_load()
+    demo_network_load()  # idempotent, policies included
+    northwind = Company.objects.get(slug="northwind")
+    harbor = Company.objects.get(slug="harbor")
+    hana = Membership.objects.get(company=harbor, role="owner").user
+    contoso = SharedRecord.objects.get(title__startswith="Contoso")
+    seen = client_on("harbor.localhost", hana).get(f"/api/v1/shared/{contoso.pk}/").json()
+    assert "amount" not in seen["payload"] and seen["payload"]["customer_name"]
+    bluepeak = Company.objects.get(slug="bluepeak")
+    ben = Membership.objects.get(company=bluepeak, role="owner").user
+    assert (
+        client_on("bluepeak.localhost", ben)
+        .get(f"/api/v1/shared/{contoso.pk}/")
+        .json()["payload"]["amount"]
+    )
+    with schema_context(northwind.schema_name):
+        [waiting] = ShareRequest.objects.filter(status="pending")
+    assert waiting.title == "Litware Energy" and waiting.partner_name == "Bluepeak Consulting"
+    assert not SharedRecord.objects.filter(title="Litware Energy").exists()
+    sam = User.objects.get(email="sam@northwind.example")
+    dashboard = client_on("northwind.localhost", sam).get("/").content.decode()
+    assert 'data-testid="approvals-nudge"' in dashboard
+    assert dashboard.count('data-metric data-chart="') == 3  # + one number
+    assert 'data-testid="metric-number"' in dashboard

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from business.configuration import configuration_export
-from business.models import FieldDefinition, Term
+from business.models import FieldDefinition, Term, Vocabulary
 from tests.builders import client_on
 from tests.business.helpers import field_make
 from workspace.models import AuditEntry
@@ -57,6 +57,38 @@ def test_export_then_import_elsewhere_gives_the_same_configuration(acme, globex)
     admin.post(
         "/settings/rules/", {"action": "stage", "field_name": "seats", "from_stage": "propose"}
     )
+    # the policies travel too: a withheld field, an approval rule, a metric
+    admin.post(
+        "/settings/sharing-policy/",
+        {
+            "sharer_roles": ["admin"],
+            "default_role": "viewer",
+            "allow_participant_resharing": "on",
+            "wh:opportunity:custom.segment:t:reseller": "on",
+        },
+    )
+    admin.post(
+        "/settings/approvals/",
+        {
+            "name": "Big",
+            "object_type": "opportunity",
+            "min_amount": "1000",
+            "currency": "USD",
+            "approver_role": "owner",
+        },
+    )
+    admin.post(
+        "/settings/metrics/",
+        {
+            "name": "Seats by segment",
+            "object_type": "opportunity",
+            "measure": "sum",
+            "field": "custom.seats",
+            "group_by": "custom.segment",
+            "chart": "bar",
+            "on_dashboard": "on",
+        },
+    )
     downloaded = admin.get("/settings/configuration/export.json")
     assert downloaded["Content-Disposition"].endswith('acme-business-configuration.json"')
     document = json.loads(downloaded.content)
@@ -68,6 +100,13 @@ def test_export_then_import_elsewhere_gives_the_same_configuration(acme, globex)
         assert FieldDefinition.objects.get(key="weighted").formula == "amount * 0.5"
         assert Term.objects.get(key="global_500").parent.key == "enterprise"
         assert AuditEntry.objects.filter(action="business.configuration_imported").exists()
+    policies = _export(globex)
+    assert policies["sharing_policy"]["withheld_fields"] == {
+        "opportunity": {"custom.segment": {"partner_types": ["reseller"]}}
+    }
+    assert policies["sharing_policy"]["default_role"] == "viewer"
+    assert [r["name"] for r in policies["approval_rules"]] == ["Big"]
+    assert [m["name"] for m in policies["metrics"]] == ["Seats by segment"]
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -163,3 +202,15 @@ def test_import_checks_defaults_against_their_fields(acme):
     assert "fields[0].default: Enter a number." in page
     assert "fields[1].default: “mars” is not a term of “regions”." in page
     assert _export(acme) == before
+
+
+@pytest.mark.django_db
+def test_a_bad_policy_section_takes_the_whole_import_back(acme, globex):
+    document = _export(acme)
+    document["vocabularies"].append({"key": "tiers", "label": "Tiers", "terms": []})
+    document["metrics"] = [{"name": "Broken", "object_type": "opportunity", "measure": "sum"}]
+    document["approval_rules"] = [{"name": "", "object_type": "opportunity"}]
+    page = _upload(globex, document)
+    assert "metrics[0].field" in page and "approval_rules[0].name" in page
+    with schema_context(globex.company.schema_name):
+        assert not Vocabulary.objects.filter(key="tiers").exists()

@@ -184,3 +184,36 @@ def test_a_field_a_formula_reads_cannot_be_retired(acme):
     assert "Seats is used by the formula of Per seat." in response.content.decode()
     with schema_context(acme.company.schema_name):
         assert FieldDefinition.objects.get(pk=seats.pk).retired_at is None
+
+
+@pytest.mark.django_db
+def test_making_a_typed_field_derived_asks_first_and_keeps_the_typed_values(
+    acme, django_capture_on_commit_callbacks
+):
+    from workspace.models import AuditEntry
+
+    field = field_make(acme, key="forecast", field_type="number")
+    deals = [opportunity_make(acme, amount=1000, custom={"forecast": 7 + i}) for i in range(2)]
+    admin = client_on(acme.host, acme.admin)
+    form = {
+        "label": "Forecast",
+        "field_type": "number",
+        "position": 0,
+        "formula": "amount / 10",
+        "version": field.version,
+    }
+    asked = admin.post(f"/settings/fields/{field.pk}/", form)
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "2 records hold a typed-in value" in page
+    assert "Make it computed anyway" in page
+    assert [_custom(acme, d.pk)["forecast"] for d in deals] == [7, 8]
+    with schema_context(acme.company.schema_name):
+        assert FieldDefinition.objects.get(pk=field.pk).formula == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        done = admin.post(f"/settings/fields/{field.pk}/", {**form, "confirm_type_change": "1"})
+    assert done.status_code == 302
+    assert [_custom(acme, d.pk)["forecast"] for d in deals] == [100, 100]
+    with schema_context(acme.company.schema_name):
+        entry = AuditEntry.objects.filter(action="business.field_updated").latest("pk")
+    assert entry.before["typed_values_replaced"] == 2
+    assert sorted(entry.before["typed_values"].values()) == [7, 8]
