@@ -44,7 +44,7 @@
         maintainAspectRatio: false,
         animation: false,
         plugins: {
-          legend: { display: kind === "doughnut", position: "right" },
+          legend: { display: kind === "doughnut", position: "bottom" },
           tooltip: { callbacks: { label: (ctx) => " " + fmt.format(ctx.parsed[horizontal ? "x" : "y"] ?? ctx.parsed) } },
         },
         scales: kind === "doughnut" ? {} : {
