@@ -118,5 +118,7 @@ class ShareRequestViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """The requester takes the request back."""
-        withdrawn = share_request_withdraw(actor=request.user, request=self.get_object())
+        withdrawn = share_request_withdraw(
+            actor=request.user, actor_membership=request.membership, request=self.get_object()
+        )
         return Response(self.get_serializer(withdrawn).data)

@@ -203,12 +203,23 @@ def _decidable(request: ShareRequest, actor_membership: Membership) -> ShareRequ
     return locked
 
 
-def _decided(request: ShareRequest, *, actor: User, status: str, comment: str) -> None:
+def _decided(
+    request: ShareRequest, *, actor: User, company: Company, status: str, comment: str, told: str
+) -> None:
+    """Records the decision on the request, in the audit log, and tells the requester."""
     request.status = status
     request.decided_by = actor
     request.decided_at = timezone.now()
     request.decision_comment = comment
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    company_audit_entry_record(
+        actor=actor,
+        action=f"approvals.{status}",
+        target=request,
+        after={"record": request.title, "partner": request.partner_name, "comment": comment},
+    )
+    if request.requested_by_id != actor.pk:
+        _notify([request.requested_by], company, f"approvals.{status}", told)
 
 
 def share_request_approve(
@@ -244,18 +255,13 @@ def share_request_approve(
             deal_role=request.deal_role or None,
             approval_id=request.pk,
         )
-        _decided(request, actor=actor, status=RequestStatus.APPROVED, comment=comment)
-        company_audit_entry_record(
+        _decided(
+            request,
             actor=actor,
-            action="approvals.approved",
-            target=request,
-            after={"record": request.title, "partner": request.partner_name, "comment": comment},
-        )
-        _notify(
-            [request.requested_by],
-            company,
-            "approvals.approved",
-            f"{actor.get_full_name()} approved sharing “{request.title}” with "
+            company=company,
+            status=RequestStatus.APPROVED,
+            comment=comment,
+            told=f"{actor.get_full_name()} approved sharing “{request.title}” with "
             f"{request.partner_name}; it is shared now",
         )
     return request
@@ -272,36 +278,35 @@ def share_request_reject(
     company = actor_membership.company
     with transaction.atomic():
         request = _decidable(request, actor_membership)
-        _decided(request, actor=actor, status=RequestStatus.REJECTED, comment=comment)
-        company_audit_entry_record(
+        _decided(
+            request,
             actor=actor,
-            action="approvals.rejected",
-            target=request,
-            after={"record": request.title, "partner": request.partner_name, "comment": comment},
-        )
-        _notify(
-            [request.requested_by],
-            company,
-            "approvals.rejected",
-            f"{actor.get_full_name()} rejected sharing “{request.title}” with "
+            company=company,
+            status=RequestStatus.REJECTED,
+            comment=comment,
+            told=f"{actor.get_full_name()} rejected sharing “{request.title}” with "
             f"{request.partner_name}: {comment}",
         )
     return request
 
 
-def share_request_withdraw(*, actor: User, request: ShareRequest) -> ShareRequest:
+def share_request_withdraw(
+    *, actor: User, actor_membership: Membership, request: ShareRequest, comment: str = ""
+) -> ShareRequest:
+    """The requester takes its own request back (an optional comment says why)."""
     with transaction.atomic():
         locked = ShareRequest.objects.select_for_update().filter(pk=request.pk).first()
         if locked is None or locked.requested_by_id != actor.pk:
             raise Http404("No such request.")
         if locked.status != RequestStatus.PENDING:
             raise ValidationError(f"This request is already {locked.get_status_display().lower()}.")
-        _decided(locked, actor=actor, status=RequestStatus.WITHDRAWN, comment="")
-        company_audit_entry_record(
+        _decided(
+            locked,
             actor=actor,
-            action="approvals.withdrawn",
-            target=locked,
-            after={"record": locked.title, "partner": locked.partner_name},
+            company=actor_membership.company,
+            status=RequestStatus.WITHDRAWN,
+            comment=comment.strip()[:1000],
+            told="",
         )
     return locked
 

@@ -99,44 +99,31 @@ def _decide(request: HttpRequest, pk: str, service, success: str) -> HttpRespons
     return redirect("approvals")
 
 
-@require_POST
-def approve_view(request: HttpRequest, pk: str) -> HttpResponse:
-    return _decide(
-        request,
-        pk,
-        lambda r: share_request_approve(
-            actor=request.user,
-            actor_membership=request.membership,
-            request=r,
-            comment=request.POST.get("comment", ""),
-        ),
-        "Approved: “{r.title}” is now shared with {r.partner_name}.",
-    )
+def _decision_view(service, success: str):  # type: ignore[no-untyped-def]
+    @require_POST
+    def view(request: HttpRequest, pk: str) -> HttpResponse:
+        return _decide(
+            request,
+            pk,
+            lambda r: service(
+                actor=request.user,
+                actor_membership=request.membership,
+                request=r,
+                comment=request.POST.get("comment", ""),
+            ),
+            success,
+        )
+
+    return view
 
 
-@require_POST
-def reject_view(request: HttpRequest, pk: str) -> HttpResponse:
-    return _decide(
-        request,
-        pk,
-        lambda r: share_request_reject(
-            actor=request.user,
-            actor_membership=request.membership,
-            request=r,
-            comment=request.POST.get("comment", ""),
-        ),
-        "Rejected. {r.partner_name} does not get “{r.title}”.",
-    )
-
-
-@require_POST
-def withdraw_view(request: HttpRequest, pk: str) -> HttpResponse:
-    return _decide(
-        request,
-        pk,
-        lambda r: share_request_withdraw(actor=request.user, request=r),
-        "Withdrawn.",
-    )
+approve_view = _decision_view(
+    share_request_approve, "Approved: “{r.title}” is now shared with {r.partner_name}."
+)
+reject_view = _decision_view(
+    share_request_reject, "Rejected. {r.partner_name} does not get “{r.title}”."
+)
+withdraw_view = _decision_view(share_request_withdraw, "Withdrawn.")
 
 
 def _partner_type_choices() -> list[tuple[str, str]]:

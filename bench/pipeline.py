@@ -170,11 +170,13 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
                 if (n + 1) % 200_000 == 0:
                     log(f"  entries for {n + 1:,} records")
         with cur.copy(
-            "COPY sharing_participation (record_id, company_id, deal_role, status, next_step, version, updated_at) FROM STDIN"
+            "COPY sharing_participation (record_id, company_id, deal_role, status, next_step, version, updated_at, deal_role_set_by_owner, withheld) FROM STDIN"
         ) as copy:
             for n in target_records:
-                copy.write_row((record_ids[n], owners[n][0], "sourced", "accepted", "", 1, now))
-                copy.write_row((record_ids[n], target_pk, "", "pending", "", 1, now))
+                copy.write_row(
+                    (record_ids[n], owners[n][0], "sourced", "accepted", "", 1, now, False, [])
+                )
+                copy.write_row((record_ids[n], target_pk, "", "pending", "", 1, now, False, []))
     raw.commit()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # what autovacuum would have done after a bulk load

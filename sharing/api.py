@@ -324,7 +324,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
         data = dict(serializer.validated_data)
         version = data.pop("version")
         try:
-            record = shared_record_collaborate(
+            shared_record_collaborate(
                 actor=request.user,
                 actor_membership=request.membership,
                 record=record,
@@ -333,7 +333,8 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
             )
         except StaleVersion as conflict:
             return _conflict(conflict)
-        return Response(self.get_serializer(record).data)
+        # read back through the access function: the caller gets only what it may read
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(request=SectionSerializer, responses=None)
     @action(detail=True, methods=["patch"])

@@ -272,3 +272,19 @@ def test_withheld_lists_are_stored_per_participant_and_hold_no_values(acme, glob
     assert rows == {"acme": [], "globex": ["amount"], "wh-tech": []}
     with schema_context(acme.company.schema_name):
         assert PartnerRelationship.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_partners_collaborative_edit_answers_without_the_withheld_fields(
+    acme, globex, reseller_world
+):
+    record, _ = reseller_world
+    _withhold(acme, {"opportunity": {"amount": {"partner_types": ["reseller"]}}})
+    response = client_on(globex.host, globex.member).patch(
+        f"/api/v1/shared/{record.pk}/collaborate/",
+        {"version": record.version, "next_step": "Pricing call"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["payload"]["next_step"] == "Pricing call" and "amount" not in body["payload"]
