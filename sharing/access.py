@@ -176,14 +176,22 @@ def shared_with_page(
     stage: str = "",
     owner_id: int | None = None,
     needs_action: bool = False,
+    membership: Membership | None = None,
 ) -> tuple[list[SharedRecord], bool]:
     """One page of the "Shared with me" inbox, newest activity first, and whether an older page
     exists. Reads the same entries as shared_records_visible_to, ordered by their copy of the
-    record's activity time, so a page costs an index range scan plus one fetch of 50 records."""
-    if (
-        not user.is_authenticated
-        or not Membership.objects.filter(user=user, company=company).exists()
-    ):
+    record's activity time, so a page costs an index range scan plus one fetch of 50 records.
+    `membership`: the caller's membership as loaded for this request (pages and the API have
+    it); it must be this user's in this company, else the membership is looked up."""
+    if not user.is_authenticated:
+        return [], False
+    checked = (
+        membership is not None
+        and membership.pk is not None
+        and membership.user_id == user.pk
+        and membership.company_id == company.pk
+    )
+    if not checked and not Membership.objects.filter(user=user, company=company).exists():
         return [], False
     sides = []
     for side in _entries(user=user, company=company, codename="view_sharedrecord"):

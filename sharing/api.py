@@ -278,6 +278,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
                 stage=params.get("stage", "") if params.get("stage") in Stage.values else "",
                 owner_id=partner,
                 needs_action=params.get("needs_action") == "true",
+                membership=request.membership,
             )
 
         def link(number: int) -> str:

@@ -71,6 +71,7 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
         stage=stage if stage in STAGES else "",
         owner_id=partner.pk if partner else None,
         needs_action=request.GET.get("needs_action") == "1",
+        membership=request.membership,
     )
     query = request.GET.copy()
     query.pop("page", None)

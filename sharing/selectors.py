@@ -23,16 +23,6 @@ def person_columns(prefix: str) -> tuple[str, ...]:
     return (f"{prefix}__id", f"{prefix}__full_name", f"{prefix}__email")
 
 
-ENTRY_COLUMNS = (
-    "company_id",
-    "permission_id",
-    "added_at",
-    "added_by_id",
-    *company_columns("company"),
-    *person_columns("added_by"),
-)
-
-
 def partnerships_of_company(*, company: Company, statuses=None) -> QuerySet[Partnership]:
     qs = Partnership.objects.filter(Q(requester=company) | Q(addressee=company))
     if statuses is not None:
@@ -98,52 +88,86 @@ def partnership_statuses_with(*, company: Company, others: list[Company]) -> dic
     return {p.addressee_id if p.requester_id == company.pk else p.requester_id: p for p in found}
 
 
+def _entry_rows(record):  # type: ignore[no-untyped-def]
+    """Both kinds of entry rows of a record (whole company, named people) as one UNION ALL:
+    (company id, name, slug, permission id, added at, added by id/name/e-mail, named user
+    id/name/e-mail — NULL on whole-company rows)."""
+    from django.db.models import BigIntegerField, CharField, Value
+
+    from sharing.models import SharedRecordGroupPermission, SharedRecordUserPermission
+
+    common = (
+        "company_id",
+        "company__name",
+        "company__slug",
+        "permission_id",
+        "added_at",
+        "added_by_id",
+        "added_by__full_name",
+        "added_by__email",
+    )
+    whole = (
+        SharedRecordGroupPermission.objects.filter(content_object=record)
+        .annotate(
+            named_id=Value(None, output_field=BigIntegerField()),
+            named_name=Value(None, output_field=CharField()),
+            named_email=Value(None, output_field=CharField()),
+        )
+        .values_list(*common, "named_id", "named_name", "named_email")
+    )
+    named = SharedRecordUserPermission.objects.filter(content_object=record).values_list(
+        *common, "user_id", "user__full_name", "user__email"
+    )
+    return whole.union(named, all=True)
+
+
+def _person(pk: int | None, full_name: str | None, email: str | None):  # type: ignore[no-untyped-def]
+    from identity.models import User
+
+    return None if pk is None else User(pk=pk, full_name=full_name or "", email=email or "")
+
+
 def sharing_list_and_role(
     *, record, viewer_company: Company, viewer_is_owner: bool, viewer=None
 ) -> tuple[list[dict], str | None]:  # type: ignore[no-untyped-def]
     """The sharing list as people read it (one row per company, owner first: its role, the
     named people if the entry names any, who added it when) and, from the same rows, the
     viewer's own role. With restricted participant visibility a participant sees only the
-    owner and itself. Two queries, whatever the list's length."""
-    from sharing.models import (
-        SharedRecordGroupPermission,
-        SharedRecordUserPermission,
-        role_from_codenames,
-    )
+    owner and itself. One query, whatever the list's length."""
+    from sharing.models import role_from_codenames
 
     rows: dict[int, dict] = {}
     viewer_codenames: set[str] = set()
     codename = sharing_codenames()
-    for perm in (
-        SharedRecordGroupPermission.objects.filter(content_object=record)
-        .select_related("company", "added_by")
-        .only(*ENTRY_COLUMNS)
-    ):
+    for (
+        company_id,
+        company_name,
+        company_slug,
+        permission_id,
+        added_at,
+        added_by_id,
+        added_by_name,
+        added_by_email,
+        named_id,
+        named_name,
+        named_email,
+    ) in _entry_rows(record):
         row = rows.setdefault(
-            perm.company_id, {"company": perm.company, "codenames": set(), "people": []}
+            company_id,
+            {
+                "company": Company(pk=company_id, name=company_name, slug=company_slug),
+                "codenames": set(),
+                "people": [],
+            },
         )
-        row["codenames"].add(codename[perm.permission_id])
-        row.update(added_by=perm.added_by, added_at=perm.added_at)
-        if perm.company_id == viewer_company.pk:
-            viewer_codenames.add(codename[perm.permission_id])
-    for perm in (
-        SharedRecordUserPermission.objects.filter(content_object=record)
-        .select_related("company", "added_by", "user")
-        .only(*ENTRY_COLUMNS, "user_id", *person_columns("user"))
-    ):
-        row = rows.setdefault(
-            perm.company_id, {"company": perm.company, "codenames": set(), "people": []}
-        )
-        row["codenames"].add(codename[perm.permission_id])
-        if perm.user not in row["people"]:
-            row["people"].append(perm.user)
-        row.update(added_by=perm.added_by, added_at=perm.added_at)
-        if (
-            perm.company_id == viewer_company.pk
-            and viewer is not None
-            and perm.user_id == viewer.pk
+        row["codenames"].add(codename[permission_id])
+        row.update(added_by=_person(added_by_id, added_by_name, added_by_email), added_at=added_at)
+        if named_id is not None and all(p.pk != named_id for p in row["people"]):
+            row["people"].append(_person(named_id, named_name, named_email))
+        if company_id == viewer_company.pk and (
+            named_id is None or (viewer is not None and named_id == viewer.pk)
         ):
-            viewer_codenames.add(codename[perm.permission_id])
+            viewer_codenames.add(codename[permission_id])
     entries = [
         {**row, "role": role_from_codenames(row.pop("codenames"))}
         for row in sorted(rows.values(), key=lambda r: r["company"].name)
