@@ -75,15 +75,11 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    # One reverse for fifty rows: a {% url %} per row was a tenth of the page's render time.
-    detail = reverse("shared_detail", args=[_PLACEHOLDER])
-    for record in records:
-        record.detail_url = detail.replace(_PLACEHOLDER, str(record.pk))
     return render(
         request,
         "sharing/inbox.html",
         {
-            "records": records,
+            "records": inbox_rows(records, labels=request_labels(request)["stage"]),
             "page": page,
             "has_older": has_older,
             "query": query.urlencode(),
@@ -98,6 +94,32 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
             },
         },
     )
+
+
+def inbox_rows(records: list[SharedRecord], *, labels: dict[str, str]) -> list[dict]:
+    """What each inbox row shows, worked out here rather than in the template: fifty rows of
+    lookups, filters and tags were most of the page's render time. One reverse for all."""
+    from ui.templatetags.ui import ago, whole_amount
+
+    detail = reverse("shared_detail", args=[_PLACEHOLDER])
+    kinds = dict(RecordKind.choices)
+    rows = []
+    for record in records:
+        meta = [record.owner.name, kinds.get(record.kind, record.kind)]
+        if record.stage:
+            meta.append(labels.get(record.stage, record.stage))
+        amount = record.payload.get("amount")
+        if amount:
+            meta.append(f"{whole_amount(amount)} {record.payload.get('currency', '')}".strip())
+        rows.append(
+            {
+                "url": detail.replace(_PLACEHOLDER, str(record.pk)),
+                "title": record.title,
+                "ago": ago(record.last_activity_at),
+                "meta": " · ".join(meta),
+            }
+        )
+    return rows
 
 
 def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:

@@ -303,3 +303,51 @@ def test_malformed_record_ids_are_simply_not_found(acme):
     for bad in ("", "not-a-uuid", "1"):
         with pytest.raises(Http404):
             shared_record_get_for_actor(user=acme.member, company=acme.company, pk=bad)
+
+
+@pytest.mark.django_db
+def test_the_one_record_getter_agrees_with_the_access_queryset_for_every_persona(acme, globex):
+    """shared_record_get_for_actor is the access rule written as one statement for speed; it
+    must answer exactly as shared_records_visible_to for every way in and out."""
+    from sharing.services.sharing import sharing_entry_remove as remove
+
+    named = company_make("acc-named")
+    revoked = company_make("acc-revk")
+    stranger = company_make("acc-strg")
+    not_on_list = company_make("acc-nol")
+    for partner in (globex, named, revoked, not_on_list):
+        partners_make(acme, partner)
+    _, record = shared_opportunity_make(acme)
+    _, private = shared_opportunity_make(acme, customer_name="Nobody else")
+    share = {"actor": acme.owner, "actor_membership": membership(acme), "record": record}
+    sharing_entry_set(**share, partner=globex.company, role="viewer")
+    sharing_entry_set(**share, partner=named.company, role="contributor", users=[named.member])
+    sharing_entry_set(**share, partner=revoked.company, role="manager")
+    remove(**share, partner=revoked.company)
+    personas = {
+        (user, company)
+        for world in (acme, globex, named, revoked, stranger, not_on_list)
+        for user in (world.owner, world.member)
+        for company in (world.company, acme.company, globex.company)
+    }
+    seen = 0
+    for user, company in personas:
+        for target in (record, private):
+            expected = (
+                shared_records_visible_to(user=user, company=company).filter(pk=target.pk).exists()
+            )
+            try:
+                got = shared_record_get_for_actor(user=user, company=company, pk=target.pk)
+            except Http404:
+                got = None
+            assert (got is not None) == expected, (user.email, company.slug, target.title)
+            if got is not None:
+                seen += 1
+                assert (
+                    got.owner.slug == "acme" and got.owner.schema_name == acme.company.schema_name
+                )
+    # acme's people see both; globex's both people and named's member see the shared one
+    assert seen == 2 * 2 + 2 + 1
+    for bad in ("", "not-a-uuid", "00000000-0000-0000-0000-000000000000"):
+        with pytest.raises(Http404):
+            shared_record_get_for_actor(user=acme.owner, company=acme.company, pk=bad)

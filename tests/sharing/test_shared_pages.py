@@ -119,8 +119,9 @@ def test_inbox_filters_and_bounded_queries(world, django_assert_max_num_queries)
     client = client_on(viewer.host, viewer.member)
     with django_assert_max_num_queries(13):  # a first request also fills the caches
         assert client.get("/shared/").status_code == 200
-    # routing, user, membership, partners (filter), the two entry sides, 50 records, unread count
-    with django_assert_max_num_queries(8):
+    # routing, user, membership, partners (filter), the page (both entry sides, merged, with
+    # its records in one statement), unread count
+    with django_assert_max_num_queries(6):
         assert client.get("/shared/").status_code == 200
     assert (
         world["record"].title in client.get("/shared/?partner=acme&stage=qualify").content.decode()

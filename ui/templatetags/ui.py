@@ -43,6 +43,7 @@ VERB_LABELS = {
     "sharing.shared": "shared it with",
     "sharing.role_changed": "changed the role of",
     "sharing.removed": "stopped sharing with",
+    "sharing.deal_role_set": "set the part in the deal of",
     "comment.added": "commented",
     "record.stage_changed": "moved the stage",
     "record.updated": "updated the shared fields",
