@@ -35,6 +35,9 @@ class MetricSerializer(serializers.Serializer):
     currency = serializers.CharField()
     unit = serializers.ChoiceField(choices=["count", "money", "number", "percent"])
     problem = serializers.CharField()
+    computed_at = serializers.DateTimeField(
+        help_text="When the figures were computed (they are reused for up to 5 minutes)."
+    )
 
 
 def _payload(computed: ComputedMetric) -> dict:

@@ -91,9 +91,11 @@ class MetricData:
     currency: str = ""
     unit: str = "count"  # count, money, number, percent
     problem: str = ""  # the definition no longer fits the schema (a field was retired...)
+    computed_at: dt.datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
+            "computed_at": self.computed_at,
             "labels": self.labels,
             "values": self.values,
             "total": self.total,

@@ -17,7 +17,12 @@ from workspace.views import admin_required
 
 
 def reports(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/reports.html", {"metrics": all_metrics(company=request.tenant)})
+    refresh = request.GET.get("refresh") == "1"
+    return render(
+        request,
+        "reports/reports.html",
+        {"metrics": all_metrics(company=request.tenant, refresh=refresh)},
+    )
 
 
 @admin_required

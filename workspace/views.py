@@ -68,7 +68,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "admin_count": counts["admins"],
             "profile_missing": profile_missing,
             "recent_events": audit_events_of_company(company=company, limit=8),
-            "metrics": dashboard_metrics(company=company),
+            "metrics": dashboard_metrics(
+                company=company, refresh=request.GET.get("refresh") == "1"
+            ),
             "approvals_waiting": requests_waiting_for(membership=request.membership).count(),
         },
     )

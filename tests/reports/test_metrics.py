@@ -198,3 +198,27 @@ def test_only_admins_define_metrics_and_members_see_an_empty_state(acme):
     assert member.get("/settings/metrics/").status_code == 403
     page = member.get("/reports/").content.decode()
     assert 'data-testid="empty-state"' in page and "An admin defines" in page
+
+
+@pytest.mark.django_db
+def test_figures_are_reused_for_a_while_and_refresh_on_request(pipeline):
+    _metric(pipeline, name="Open deals", measure="count", open_only=True)
+    client = client_on(pipeline.host, pipeline.member)
+
+    def number(path: str) -> str:
+        page = client.get(path).content.decode()
+        return page.split('data-testid="metric-number">')[1].split("<")[0]
+
+    assert number("/reports/") == "4"
+    opportunity_make(pipeline)  # one more open deal
+    assert number("/reports/") == "4"  # as of the last computation (the card says when)
+    assert number("/reports/?refresh=1") == "5"
+    assert number("/") == "5"
+    assert "As of" in client.get("/reports/").content.decode()
+    # a changed definition is computed afresh
+    from reports.services import metric_update
+
+    with schema_context(pipeline.company.schema_name):
+        metric = Metric.objects.get(name="Open deals")
+        metric_update(actor=pipeline.admin, metric=metric, data={"open_only": False})
+    assert number("/reports/") == "6"
