@@ -192,6 +192,46 @@ class RequirementIn(serializers.Serializer):
     from_stage = serializers.ChoiceField(choices=[(s, s) for s in STAGE_ORDER])
 
 
+def _names(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(max_length=60), **kwargs)
+
+
+class SharingPolicyIn(serializers.Serializer):
+    sharer_roles = _names(required=False)
+    default_role = serializers.CharField(max_length=12, required=False)
+    allow_participant_resharing = serializers.BooleanField(required=False)
+    private_core_fields = serializers.DictField(child=_names(), required=False)
+    # record type → field → {"partner_types": [...], "deal_roles": [...]}
+    withheld_fields = serializers.DictField(
+        child=serializers.DictField(child=serializers.DictField(child=_names())),
+        required=False,
+    )
+
+
+class ApprovalRuleIn(serializers.Serializer):
+    name = serializers.CharField(max_length=80, allow_blank=True)
+    object_type = serializers.CharField(max_length=20)
+    min_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    partner_types = _names(required=False, default=list)
+    approver_role = serializers.CharField(max_length=10, required=False, default="admin")
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class MetricIn(serializers.Serializer):
+    name = serializers.CharField(max_length=80, allow_blank=True)
+    object_type = serializers.CharField(max_length=20)
+    measure = serializers.CharField(max_length=8, required=False, default="count")
+    field = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
+    group_by = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
+    open_only = serializers.BooleanField(required=False, default=False)
+    chart = serializers.CharField(max_length=10, required=False, default="bar")
+    on_dashboard = serializers.BooleanField(required=False, default=True)
+    position = serializers.IntegerField(min_value=0, max_value=10_000, required=False, default=0)
+
+
 class ConfigurationIn(serializers.Serializer):
     format = serializers.ChoiceField(choices=[(FORMAT, FORMAT)])
     version = serializers.ChoiceField(choices=[(1, "1"), (VERSION, str(VERSION))])
@@ -199,12 +239,11 @@ class ConfigurationIn(serializers.Serializer):
     fields = FieldIn(many=True, required=False, default=list)
     rules = RuleIn(many=True, required=False, default=list)
     stage_requirements = RequirementIn(many=True, required=False, default=list)
-    # the policies: checked by their own services after the schema part is in place
-    sharing_policy = serializers.DictField(required=False, allow_null=True, default=None)
-    approval_rules = serializers.ListField(
-        child=serializers.DictField(), required=False, default=list
-    )
-    metrics = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    # the policies: their shape here, their meaning checked by their own services after the
+    # schema part is in place
+    sharing_policy = SharingPolicyIn(required=False, allow_null=True, default=None)
+    approval_rules = ApprovalRuleIn(many=True, required=False, default=list)
+    metrics = MetricIn(many=True, required=False, default=list)
 
 
 def _flatten(errors: Any, path: str = "") -> list[str]:

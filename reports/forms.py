@@ -28,7 +28,8 @@ class MetricForm(forms.Form):
     )
     chart = forms.ChoiceField(label="Draw as", choices=ChartType.choices)
     on_dashboard = forms.BooleanField(label="Show on the dashboard", required=False, initial=True)
-    position = forms.IntegerField(min_value=0, required=False, initial=0)
+    # (bounds checked by the service, with the rest of the definition)
+    position = forms.IntegerField(required=False, initial=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

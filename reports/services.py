@@ -17,6 +17,7 @@ from reports.metrics import TIME_GROUPS, group_choices, measure_choices
 from reports.models import ChartType, Measure, Metric
 from reports.selectors import MAX_METRICS
 
+MAX_POSITION = 10_000
 FIELDS = (
     "name",
     "object_type",
@@ -67,9 +68,12 @@ def metric_clean(data: dict[str, Any]) -> dict[str, Any]:
     clean["open_only"] = bool(clean.get("open_only")) and object_type == "opportunity"
     clean["on_dashboard"] = bool(clean.get("on_dashboard", True))
     try:
-        clean["position"] = max(int(clean.get("position") or 0), 0)
+        clean["position"] = int(clean.get("position") or 0)
     except (TypeError, ValueError):
         errors["position"] = ["Give the position as a whole number."]
+    else:
+        if not 0 <= clean["position"] <= MAX_POSITION:
+            errors["position"] = [f"Give a position from 0 to {MAX_POSITION:,}."]
     if errors:
         raise ValidationError(errors)
     return clean

@@ -242,13 +242,16 @@ def shared_with_page(
     )
     if not checked and not Membership.objects.filter(user=user, company=company).exists():
         return [], False
-    page = max(page, 1)
+    from ui.pagination import MAX_PAGE
+
+    page = min(max(page, 1), MAX_PAGE)  # past it OFFSET would overflow: a probe, not a page
     params: dict = {
         "user": user.pk,
         "company": company.pk,
         "perm": permission_id("view_sharedrecord"),
-        "wanted": page * per_page + 1,
+        "wanted": page * per_page + 1,  # each side: every row up to the end of this page
         "offset": (page - 1) * per_page,
+        "page_rows": per_page + 1,  # the page, and one more to know an older page exists
     }
     filters = []
     if kind:
@@ -279,7 +282,7 @@ def shared_with_page(
             {_inbox_side_sql(SharedRecordUserPermission._meta.db_table, named=True, filters=filters)}
         ), page AS (
             SELECT id, max(at) AS at FROM side GROUP BY id
-             ORDER BY max(at) DESC, id LIMIT %(wanted)s OFFSET %(offset)s
+             ORDER BY max(at) DESC, id LIMIT %(page_rows)s OFFSET %(offset)s
         )
         SELECT {record_columns}, o.name AS owner_name, o.slug AS owner_slug,
                (SELECT p.withheld FROM {Participation._meta.db_table} p

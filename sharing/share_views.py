@@ -18,6 +18,7 @@ from sharing.forms import ShareForm
 from sharing.models import SharedRecord
 from sharing.selectors import active_partners, directory_company_get, sharing_list_of
 from sharing.services.sharing import participation_deal_role_assign, sharing_entry_remove
+from sharing.services.withholding import withheld_from_partner
 from sharing.withholding import payload_without
 
 
@@ -182,7 +183,10 @@ def preview_response(
         else None
     )
     payload = publishable_payload(company=request.tenant, kind=kind, fields=fields)
-    payload = payload_without(payload, _withheld_from(request.tenant, partner, kind, record))
+    payload = payload_without(
+        payload,
+        withheld_from_partner(owner=request.tenant, partner=partner, kind=kind, record=record),
+    )
     preview = SharedRecord(
         owner=request.tenant,
         kind=kind,
@@ -307,25 +311,6 @@ def share_urlpatterns(
             name=f"{name}_deal_role",
         ),
     ]
-
-
-def _withheld_from(owner, partner, kind: str, record) -> list[str]:  # type: ignore[no-untyped-def]
-    """What the owner's field policy would withhold from `partner` on this record (its part
-    in the deal counts if the owner set it)."""
-    from relationships.selectors import partner_types_of
-    from sharing.models import Participation
-    from sharing.services.withholding import owner_field_rules
-    from sharing.withholding import withheld_for
-
-    rules = owner_field_rules(owner).get(kind) or {}
-    if not rules:
-        return []
-    part = Participation.objects.filter(record=record, company=partner).first() if record else None
-    return withheld_for(
-        rules=rules,
-        partner_type=partner_types_of(partner_ids=[partner.pk])[partner.pk],
-        deal_role=part.deal_role if part and part.deal_role_set_by_owner else "",
-    )
 
 
 def _labels_of(company):  # type: ignore[no-untyped-def]

@@ -27,6 +27,27 @@ def owner_field_rules(owner: Company) -> dict[str, dict]:
         return sharing_policy().withheld_fields or {}
 
 
+def withheld_from_partner(
+    *, owner: Company, partner: Company, kind: str, record: SharedRecord | None
+) -> list[str]:
+    """What the owner's field policy withholds, or would withhold, from `partner` on one
+    record ("view as" before and after sharing): its part in the deal counts if the owner
+    set it, as in withholding_refresh."""
+    from relationships.selectors import partner_types_of
+
+    rules = owner_field_rules(owner).get(kind) or {}
+    if not rules:
+        return []
+    part = Participation.objects.filter(record=record, company=partner).first() if record else None
+    with schema_context(owner.schema_name):
+        partner_type = partner_types_of(partner_ids=[partner.pk])[partner.pk]
+    return withheld_for(
+        rules=rules,
+        partner_type=partner_type,
+        deal_role=part.deal_role if part and part.deal_role_set_by_owner else "",
+    )
+
+
 def withholding_refresh(
     *,
     owner: Company,

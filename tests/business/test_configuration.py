@@ -214,3 +214,26 @@ def test_a_bad_policy_section_takes_the_whole_import_back(acme, globex):
     assert "metrics[0].field" in page and "approval_rules[0].name" in page
     with schema_context(globex.company.schema_name):
         assert not Vocabulary.objects.filter(key="tiers").exists()
+
+
+@pytest.mark.django_db
+def test_ill_shaped_policy_sections_are_refused_with_a_line_each(acme, globex):
+    document = _export(acme)
+    document["vocabularies"].append({"key": "tiers", "label": "Tiers", "terms": []})
+    document["sharing_policy"] = {
+        "sharer_roles": 5,
+        "withheld_fields": {"opportunity": {"amount": ["reseller"]}},
+    }
+    document["approval_rules"] = [{"name": "r", "object_type": ["x"], "partner_types": 5}]
+    document["metrics"] = [{"name": "m", "object_type": "opportunity", "position": 10**15}]
+    page = _upload(globex, document)
+    for line in (
+        "sharing_policy.sharer_roles",
+        "sharing_policy.withheld_fields.opportunity.amount",
+        "object_type",
+        "partner_types",
+        "position",
+    ):
+        assert line in page, line
+    with schema_context(globex.company.schema_name):
+        assert not Vocabulary.objects.filter(key="tiers").exists()

@@ -142,6 +142,17 @@ def test_definitions_that_cannot_be_drawn_are_refused_with_reasons(acme):
         },
     )
     assert "One number can&#x27;t show groups" in page.content.decode()
+    far = client_on(acme.host, acme.admin).post(
+        "/settings/metrics/",
+        {
+            "name": "Y",
+            "object_type": "opportunity",
+            "measure": "count",
+            "chart": "number",
+            "position": "99999999999",
+        },
+    )
+    assert far.status_code == 200 and "Give a position from 0 to 10,000." in far.content.decode()
     with schema_context(acme.company.schema_name):
         assert not Metric.objects.exists()
 

@@ -343,3 +343,27 @@ def test_inbox_pages_merge_company_and_named_entries_newest_first(acme, globex):
         pages.append([r.pk for r in rows])
         page += 1
     assert pages == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]
+
+
+@pytest.mark.django_db
+def test_an_absurd_inbox_page_number_answers_an_empty_page_not_a_500(acme, globex):
+    from tests.sharing.helpers import shared_opportunity_make
+
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(acme)
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+    client = client_on(globex.host, globex.member)
+    huge = "99999999999999999999"
+    api = client.get(f"/api/v1/shared/?shared_with_me=true&page={huge}")
+    assert api.status_code == 200 and api.json()["results"] == []
+    assert client.get(f"/shared/?page={huge}").status_code == 200
+    # the pages still read right around it
+    assert [
+        r["id"] for r in client.get("/api/v1/shared/?shared_with_me=true").json()["results"]
+    ] == [str(record.pk)]
