@@ -51,6 +51,8 @@ from business.services import (
     vocabulary_create,
 )
 from business.withholding_ui import withheld_from_post, withholding_matrices
+from edge.json_input import json_loads_bounded
+from edge.text import HostileInput
 from sharing.edit_forms import form_errors_add
 from workspace.views import admin_required
 
@@ -386,9 +388,9 @@ def configuration_page(request: HttpRequest) -> HttpResponse:
             problems = [f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB."]
         else:
             try:
-                document = json.loads(raw.decode("utf-8") or "null")
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                problems = [f"This is not valid JSON: {exc}."]
+                document = json_loads_bounded(raw.strip() or b"null")
+            except HostileInput as exc:  # not JSON, too deep, or text no field accepts
+                problems = [exc.message]
             else:
                 try:
                     counts = configuration_import(actor=request.user, document=document)

@@ -76,6 +76,8 @@ TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # before anything reads the request: NUL, control characters, deep JSON, huge bodies
+    "edge.middleware.HostileInputMiddleware",
     "tenants.middleware.CompanyDomainMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
