@@ -137,28 +137,37 @@ def test_hostile_form_values_never_answer_5xx_on_any_page_form(world):
     """Every form on every page (parsed from the page's own HTML), one field at a time, the
     others left as the page filled them."""
     acme, ids = world
-    client = _client(acme.host, acme.owner)
     failures = []
-    seen: set[tuple[str, str, frozenset]] = set()
+    seen: set[tuple[str, str, str, frozenset]] = set()
     forms = []
-    for path in company_paths(ids):
-        if path.startswith("/api/") or "/remove/" in path or "/revoke/" in path:
-            continue
-        response = client.get(path)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        for form in forms_of(response.content.decode(), path):
-            key = (
-                form.method,
-                re.sub(r"[0-9a-f-]{36}", "<id>", form.action),
-                frozenset(form.fields),
-            )
-            if key not in seen and form.fields:
-                seen.add(key)
-                forms.append(form)
-    assert len(forms) > 25, [f.action for f in forms]
+    company = _client(acme.host, acme.owner)
+    crawls = [
+        (company, company_paths(ids)),
+        (_client(settings.BASE_DOMAIN, acme.owner), _public_paths()),
+        # what anonymous visitors are offered: sign-up, log in, reset, find my company
+        (_client(settings.BASE_DOMAIN), _public_paths() + ["/accounts/password/reset/"]),
+        (_client(acme.host), ["/accounts/login/", "/accounts/password/reset/"]),
+    ]
+    for client, paths in crawls:
+        for path in paths:
+            if path.startswith("/api/") or "/remove/" in path or "/revoke/" in path:
+                continue
+            response = client.get(path)
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                continue
+            for form in forms_of(response.content.decode(), path):
+                key = (
+                    client.defaults["HTTP_HOST"] + str(client.session.session_key is None),
+                    form.method,
+                    re.sub(r"[0-9a-f-]{36}", "<id>", form.action),
+                    frozenset(form.fields),
+                )
+                if key not in seen and form.fields:
+                    seen.add(key)
+                    forms.append((client, form))
+    assert len(forms) > 30, [f.action for _, f in forms]
     sent = 0
-    for form in forms:
+    for client, form in forms:
         send = client.post if form.method == "post" else client.get
         names = [n for n in form.fields if n != "csrfmiddlewaretoken"]
         # Refused at the edge whatever the field: once per form, in every field at once.
