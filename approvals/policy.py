@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import connection
-from django_tenants.utils import schema_context
-
 from approvals.models import ApprovalRule, ApproverRole
 from tenants.models import Company, Membership, Role
+from tenants.schemas import company_schema
 
 # The record field an amount threshold compares, per record type.
 AMOUNT_FIELD = {"opportunity": "amount", "marketing_plan": "budget"}
@@ -107,14 +105,9 @@ def approval_check(*, actor_membership: Membership, record, partner: Company) ->
     owner = actor_membership.company
     if owner.pk != record.owner_id:
         return
-    if connection.schema_name == owner.schema_name:
+    with company_schema(owner):
         reasons, approver_role = approval_reasons(
             kind=record.kind, source_id=record.source_id, partner=partner
         )
-    else:
-        with schema_context(owner.schema_name):
-            reasons, approver_role = approval_reasons(
-                kind=record.kind, source_id=record.source_id, partner=partner
-            )
     if reasons and not is_approver(actor_membership.role, approver_role or ApproverRole.ADMIN):
         raise ApprovalRequired(reasons, approver_role or ApproverRole.ADMIN)

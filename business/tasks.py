@@ -4,7 +4,6 @@ task's _schema_name header selects)."""
 from __future__ import annotations
 
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from business.derived import derive
 from business.records import core_values
@@ -12,6 +11,7 @@ from business.registry import model_for
 from business.selectors import catalog_for
 from ecosystem.celery import app
 from tenants.models import Company
+from tenants.schemas import company_schema
 
 BATCH = 1000
 
@@ -22,7 +22,7 @@ def derived_recompute(object_type: str, schema_name: str) -> int:
     records changed. Batched, so 100,000 records don't sit in memory at once. The schema is
     an argument as well as the routing header, so an eager run (tests, scripts) that starts
     outside the company's schema still works in the right one."""
-    with schema_context(schema_name):
+    with company_schema(schema_name):
         return _recompute(object_type)
 
 

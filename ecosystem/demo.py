@@ -198,16 +198,15 @@ def _demo_business_load() -> None:
     """Each demo company shapes its business its own way: Northwind tracks a shared region
     and a computed weighted amount; Bluepeak names the stages in its own words and reads
     Northwind's region as its territory."""
-    from django_tenants.utils import schema_context
-
     from business.mappings import mapping_set
     from business.models import FieldDefinition, Term, Vocabulary
     from business.services import field_create, term_update
+    from tenants.schemas import company_schema
 
     northwind = Company.objects.get(slug="northwind")
     bluepeak = Company.objects.get(slug="bluepeak")
     owner = Membership.objects.get(company=northwind, role=Role.OWNER).user
-    with schema_context(northwind.schema_name):
+    with company_schema(northwind):
         if not FieldDefinition.objects.filter(key="region").exists():
             regions = Vocabulary.objects.get(key="regions")
             for data in (
@@ -240,7 +239,7 @@ def _demo_business_load() -> None:
                     actor=owner, company=northwind, data={"object_type": "opportunity", **data}
                 )
     bluepeak_owner = Membership.objects.get(company=bluepeak, role=Role.OWNER).user
-    with schema_context(bluepeak.schema_name):
+    with company_schema(bluepeak):
         if not FieldDefinition.objects.filter(key="territory").exists():
             for key, label in (("qualify", "Discovery"), ("propose", "Solutioning")):
                 term_update(
@@ -273,8 +272,6 @@ def _demo_sharing_load() -> None:
     import datetime
     from decimal import Decimal
 
-    from django_tenants.utils import schema_context
-
     from pipeline.models import Opportunity
     from pipeline.services import opportunity_create, opportunity_publish
     from sharing.models import Partnership, PartnershipStatus
@@ -283,6 +280,7 @@ def _demo_sharing_load() -> None:
     from sharing.services.partnerships import partnership_accept, partnership_invite
     from sharing.services.sharing import sharing_entry_set
     from tenants.models import Membership
+    from tenants.schemas import company_schema
 
     companies = {
         c.slug: c for c in Company.objects.filter(slug__in=[d.slug for d in DEMO_COMPANIES])
@@ -307,7 +305,7 @@ def _demo_sharing_load() -> None:
 
     for owner, customer, domain, amount, stage, motion, next_step, shares, restricted in DEMO_DEALS:
         membership = owner_membership(owner)
-        with schema_context(companies[owner].schema_name):
+        with company_schema(companies[owner]):
             if Opportunity.objects.filter(customer_name=customer).exists():
                 continue
             opportunity = opportunity_create(
@@ -374,8 +372,6 @@ def _demo_policies_load() -> None:
     import datetime
     from decimal import Decimal
 
-    from django_tenants.utils import schema_context
-
     from approvals.models import ApprovalRule
     from approvals.services import approval_rule_create, share_or_request
     from business.policy import sharing_policy, sharing_policy_update
@@ -384,6 +380,7 @@ def _demo_policies_load() -> None:
     from relationships.services import relationship_update
     from reports.models import Metric
     from reports.services import metric_create
+    from tenants.schemas import company_schema
 
     northwind = Company.objects.get(slug="northwind")
     nora = Membership.objects.select_related("company").get(company=northwind, role=Role.OWNER)
@@ -391,7 +388,7 @@ def _demo_policies_load() -> None:
         company=northwind, user__email="priya@northwind.example"
     )
     partners = {c.slug: c for c in Company.objects.filter(slug__in=["bluepeak", "harbor"])}
-    with schema_context(northwind.schema_name):
+    with company_schema(northwind):
         if ApprovalRule.objects.exists():
             return
         for slug, partner_type, notes in (

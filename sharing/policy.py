@@ -33,10 +33,9 @@ SHAREABLE_FIELDS: dict[str, tuple[str, ...]] = {
 def shareable_fields(*, company, kind: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
     """The network default minus what the company's sharing policy keeps private (read from
     `company`'s own schema: the publish step runs there)."""
-    from django_tenants.utils import schema_context
-
     from business.policy import sharing_policy
+    from tenants.schemas import company_schema
 
-    with schema_context(company.schema_name):
+    with company_schema(company):
         private = set(sharing_policy().private_core_fields.get(kind, []))
     return tuple(f for f in SHAREABLE_FIELDS[kind] if f not in private)

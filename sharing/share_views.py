@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from business.policy import sharing_policy
@@ -20,6 +20,7 @@ from sharing.selectors import active_partners, directory_company_get, sharing_li
 from sharing.services.sharing import participation_deal_role_assign, sharing_entry_remove
 from sharing.services.withholding import withheld_from_partner
 from sharing.withholding import payload_without
+from tenants.models import Company
 
 
 def _error_text(exc: Exception) -> str:
@@ -161,6 +162,24 @@ def share_people_response(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _previewable_partner(
+    request: HttpRequest, *, record: SharedRecord | None, slug: str
+) -> Company:
+    """The company a "view as" may show: one the record could be shared with (an active
+    partner) or one already on its list. Any other slug answers 404, exactly like a slug
+    that names no company, so the page says nothing about companies we don't work with."""
+    for partner in active_partners(company=request.tenant):
+        if partner.slug == slug:
+            return partner
+    if record is not None:
+        for entry in sharing_list_of(
+            record=record, viewer_company=request.tenant, viewer_is_owner=True
+        ):
+            if entry["company"].slug == slug and entry["company"].pk != request.tenant.pk:
+                return entry["company"]
+    raise Http404("No such partner.")
+
+
 def preview_response(
     request: HttpRequest,
     *,
@@ -171,17 +190,20 @@ def preview_response(
     partner_slug: str,
     back_url: str,
 ) -> HttpResponse:  # type: ignore[no-untyped-def]
-    """ "View as": what a partner's people would see of a record, computed with the same publish
-    step and visibility rules as the real thing, without writing anything."""
+    """ "View as": what a partner's people would be shown of a record — the fields the publish
+    step and the owner's field policy let through to that partner, the participants and the
+    comments they may see — computed with the same steps as the real thing, without writing
+    anything. It is drawn in the owner's words: the partner's own stage names, labels and field
+    mappings are its private configuration, and this page never reads the partner's schema."""
     from sharing.selectors import comments_visible
     from sharing.services.publish import publishable_payload
 
-    partner = directory_company_get(slug=partner_slug)
     record = (
         SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
         if shared_record_id
         else None
     )
+    partner = _previewable_partner(request, record=record, slug=partner_slug)
     payload = publishable_payload(company=request.tenant, kind=kind, fields=fields)
     payload = payload_without(
         payload,
@@ -212,9 +234,7 @@ def preview_response(
             "partner": partner,
             "record": preview,
             "back_url": back_url,
-            # in the partner's own words, as it would see the record
-            "term_labels": _labels_of(partner),
-            "shared_custom": _custom_as_seen_by(partner, preview),
+            "shared_custom": list(preview.payload.get("custom") or []),
             "sharing_list": entries,
             "comments": comments,
             "on_list": on_list,
@@ -311,21 +331,3 @@ def share_urlpatterns(
             name=f"{name}_deal_role",
         ),
     ]
-
-
-def _labels_of(company):  # type: ignore[no-untyped-def]
-    from django_tenants.utils import schema_context
-
-    from business.labels import company_labels
-
-    with schema_context(company.schema_name):
-        return company_labels()
-
-
-def _custom_as_seen_by(company, record):  # type: ignore[no-untyped-def]
-    from django_tenants.utils import schema_context
-
-    from business.mappings import shared_custom_for_viewer
-
-    with schema_context(company.schema_name):
-        return shared_custom_for_viewer(record=record, viewer_company=company)

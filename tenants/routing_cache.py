@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django_tenants.utils import schema_context
+from tenants.schemas import network_schema
 
 from tenants.models import Company, CompanyStatus, Domain
 
@@ -25,7 +25,7 @@ def _key(hostname: str) -> str:
 def company_for_host(hostname: str) -> Company | None:
     """The live company served at `hostname`, or None (unknown host, or not live)."""
     # Keys are tenant-prefixed by django_tenants.cache.make_key: always use the public prefix.
-    with schema_context("public"):
+    with network_schema():
         found = cache.get(_key(hostname))
         if found is not None:
             return found
@@ -41,7 +41,7 @@ def company_for_host(hostname: str) -> Company | None:
 
 
 def forget_company_routes(company_id: int) -> None:
-    with schema_context("public"):
+    with network_schema():
         hostnames = list(
             Domain.objects.filter(tenant_id=company_id).values_list("domain", flat=True)
         )
@@ -58,13 +58,13 @@ def _company_changed(sender, instance: Company, **kwargs) -> None:  # type: igno
 
 
 def _domain_changed(sender, instance: Domain, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    with schema_context("public"):
+    with network_schema():
         cache.delete(_key(instance.domain))
     transaction.on_commit(lambda: _domain_forget(instance.domain))
 
 
 def _domain_forget(hostname: str) -> None:
-    with schema_context("public"):
+    with network_schema():
         cache.delete(_key(hostname))
 
 

@@ -10,16 +10,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
-from django_tenants.utils import schema_context
 
 from identity.models import User
 from sharing.access import OWNER, can_edit, role_on_record, shared_records_visible_to
 from sharing.canonical import Stage
+from sharing.cross_schema import record_owner_schema_unscoped
 from sharing.kinds import kind_handlers
 from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
 from sharing.services.activity import activity_record
 from sharing.services.notifications import notify_stage_change
-from tenants.models import Membership
+from tenants.models import Company, Membership
 
 COLLABORATIVE_FIELDS = ("stage", "close_date", "next_step")
 
@@ -149,13 +149,15 @@ def _clean_collaborative(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _owner_record_sync_unscoped(record: SharedRecord, changes: dict[str, Any]) -> None:
+def _owner_record_sync_unscoped(
+    record: SharedRecord, changes: dict[str, Any], *, actor: User, actor_company: Company
+) -> None:
     """Writes a participant's collaborative edit back into the owner's own record, in the
     owner's schema. Crosses companies on purpose; only this service calls it."""
     handlers = kind_handlers(record.kind)
     if handlers is None:
         return
-    with schema_context(record.owner.schema_name):
+    with record_owner_schema_unscoped(record, actor=actor, actor_company=actor_company):
         handlers.sync_back(record, changes)
 
 
@@ -217,7 +219,9 @@ def shared_record_collaborate(
         current.stage = current.payload.get("stage", "")
         current.version += 1
         current.save(update_fields=["payload", "stage", "version", "updated_at"])
-        _owner_record_sync_unscoped(current, changes)
+        _owner_record_sync_unscoped(
+            current, changes, actor=actor, actor_company=actor_membership.company
+        )
         activity_record(
             record=current,
             company=actor_membership.company,

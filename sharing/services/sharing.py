@@ -29,6 +29,7 @@ from sharing.services.activity import activity_record
 from sharing.services.entries import entry_record_fields
 from sharing.services.withholding import withholding_refresh
 from tenants.models import Company, Membership
+from tenants.schemas import company_schema
 
 
 def _permissions_for(role: str) -> list[Permission]:
@@ -68,12 +69,10 @@ def _require_sharer(*, actor: User, actor_membership: Membership, record: Shared
         raise Http404("No such record.")
     if not can_share(role, record):
         raise PermissionDenied("Your role on this record does not let you change its sharing list.")
-    from django_tenants.utils import schema_context
-
     from business.policy import sharing_policy
 
     company = actor_membership.company
-    with schema_context(company.schema_name):
+    with company_schema(company):
         allowed = sharing_policy().sharer_roles
     if actor_membership.role not in allowed:
         raise PermissionDenied(

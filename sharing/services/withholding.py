@@ -10,11 +10,11 @@ import json
 from collections.abc import Iterable
 
 from django.db import connection
-from django_tenants.utils import schema_context
 
 from sharing.models import DealRole, Participation, SharedRecord
 from sharing.withholding import withheld_for
 from tenants.models import Company
+from tenants.schemas import company_schema
 
 _ROLE_KEYS = ("", *DealRole.values)
 
@@ -23,7 +23,7 @@ def owner_field_rules(owner: Company) -> dict[str, dict]:
     """The owner's withholding rules per record kind (read in its schema)."""
     from business.policy import sharing_policy
 
-    with schema_context(owner.schema_name):
+    with company_schema(owner):
         return sharing_policy().withheld_fields or {}
 
 
@@ -39,7 +39,7 @@ def withheld_from_partner(
     if not rules:
         return []
     part = Participation.objects.filter(record=record, company=partner).first() if record else None
-    with schema_context(owner.schema_name):
+    with company_schema(owner):
         partner_type = partner_types_of(partner_ids=[partner.pk])[partner.pk]
     return withheld_for(
         rules=rules,
@@ -70,7 +70,7 @@ def withholding_refresh(
     companies = sorted(set(scope.values_list("company_id", flat=True)))
     if not companies:
         return 0
-    with schema_context(owner.schema_name):
+    with company_schema(owner):
         types = partner_types_of(partner_ids=companies)
     mapping = [
         {
