@@ -1,11 +1,23 @@
-from django.db.models import QuerySet
+"""A person's notifications, read through the access function (invariant 3): a notification
+about a record the reader can no longer see (unshared, partnership ended, left the company)
+is not shown, not counted and not linked — its text names the record."""
 
+from django.db.models import Q, QuerySet
+
+from sharing.access import shared_records_visible_to
 from sharing.models import Notification
 
 
+def _readable(*, user, company) -> QuerySet[Notification]:  # type: ignore[no-untyped-def]
+    visible = shared_records_visible_to(user=user, company=company).values("pk")
+    return Notification.objects.filter(user=user, company=company).filter(
+        Q(record__isnull=True) | Q(record_id__in=visible)
+    )
+
+
 def notifications_of(*, user, company, limit: int = 50) -> QuerySet[Notification]:  # type: ignore[no-untyped-def]
-    return Notification.objects.filter(user=user, company=company)[:limit]
+    return _readable(user=user, company=company)[:limit]
 
 
 def unread_count(*, user, company) -> int:  # type: ignore[no-untyped-def]
-    return Notification.objects.filter(user=user, company=company, read_at__isnull=True).count()
+    return _readable(user=user, company=company).filter(read_at__isnull=True).count()

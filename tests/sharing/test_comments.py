@@ -135,3 +135,51 @@ def test_notifications_page_is_per_company_and_marks_read(acme, globex, deal):
     assert b'data-testid="bell"' in client.get("/").content
     client.post("/notifications/read/")
     assert Notification.objects.filter(user=globex.member, read_at__isnull=True).count() == 0
+
+
+def _mention(acme, globex, deal) -> None:  # type: ignore[no-untyped-def]
+    client_on(acme.host, acme.member).post(
+        f"/shared/{deal.pk}/comments/", {"body": f"@{globex.member.email} see the new figures"}
+    )
+
+
+@pytest.mark.django_db
+def test_notifications_about_a_record_disappear_when_the_company_loses_access(
+    acme, globex, deal
+):
+    """Unshared: the notification (whose text names the record) is neither listed nor
+    counted in the header's bell; the rest of the person's notifications stay."""
+    from sharing.services.sharing import sharing_entry_remove
+
+    _mention(acme, globex, deal)
+    # a notification without a record stays readable
+    Notification.objects.create(
+        user=globex.member, company=globex.company, verb="x", message="Welcome aboard", url="/"
+    )
+    client = client_on(globex.host, globex.member)
+    page = client.get("/notifications/").content.decode()
+    assert deal.title in page and "Welcome aboard" in page
+    assert "Notifications, 2 unread" in client.get("/").content.decode()
+    sharing_entry_remove(
+        actor=acme.owner, actor_membership=membership(acme), record=deal, partner=globex.company
+    )
+    page = client.get("/notifications/").content.decode()
+    assert deal.title not in page and f"/shared/{deal.pk}/" not in page
+    assert "Welcome aboard" in page
+    assert "Notifications, 1 unread" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_notifications_about_a_record_disappear_when_the_partnership_ends(acme, globex, deal):
+    from sharing.models import Partnership
+    from sharing.services.partnerships import partnership_end
+
+    _mention(acme, globex, deal)
+    client = client_on(globex.host, globex.member)
+    assert deal.title in client.get("/notifications/").content.decode()
+    partnership_end(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        partnership=Partnership.objects.get(requester=acme.company, addressee=globex.company),
+    )
+    assert deal.title not in client.get("/notifications/").content.decode()
