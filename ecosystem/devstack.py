@@ -4,6 +4,12 @@ Starts an embedded PostgreSQL (pgserver) under .local/ when DATABASE_URL is unse
 creates the network, template schema and schema pool, loads the demo companies, then runs the
 web server and a real Celery worker (with beat) until Ctrl-C. With REDIS_URL set, Celery uses
 Redis; otherwise the filesystem broker under .local/broker (no server needed).
+
+The web server is gunicorn with one process and a fixed pool of WEB_THREADS reused threads, and
+the worker runs CELERY_CONCURRENCY processes; each thread or process keeps at most one database
+connection, so the demo never holds more than WEB_THREADS + CELERY_CONCURRENCY + 2 (the
+worker's main process and beat's) whatever the traffic. Django's runserver started a thread per
+request and each kept its connection open: a few thousand requests filled max_connections.
 """
 
 from __future__ import annotations
@@ -39,6 +45,61 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+# Threads of the one web process: at most this many requests at once, and database connections.
+WEB_THREADS = 8
+# Worker processes of Celery's prefork pool: one database connection each.
+CELERY_CONCURRENCY = 2
+
+
+def web_command(port: str | int) -> list[str]:
+    """The demo's web server on `port`: its database connections are bounded by WEB_THREADS."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "ecosystem.wsgi:application",
+        "--bind",
+        f"0.0.0.0:{port}",
+        # One process only: the dev cache is an in-process LocMemCache (without REDIS_URL), and
+        # the login rate-limit counters and routing cache live there; several processes would
+        # each keep their own, and a limit of 10 failed logins would become 10 per process.
+        "--workers",
+        "1",
+        # A fixed pool of threads that are reused: each keeps one persistent connection
+        # (CONN_MAX_AGE), so the pool's size is the bound, not the number of requests served.
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(WEB_THREADS),
+        # Ctrl-C and stop() below should not wait for the default 30 s.
+        "--graceful-timeout",
+        "5",
+        # The demo has no use for the control socket, and two demos on one machine would both
+        # claim its default path (~/.gunicorn/gunicorn.ctl).
+        "--no-control-socket",
+        "--access-logfile",
+        "-",
+    ]
+
+
+def celery_command() -> list[str]:
+    """The demo's Celery worker with beat embedded: CELERY_CONCURRENCY processes."""
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "ecosystem",
+        "worker",
+        "-B",
+        "--loglevel=INFO",
+        "--pool=prefork",
+        f"--concurrency={CELERY_CONCURRENCY}",
+        "--schedule",
+        str(LOCAL / "celerybeat-schedule"),
+    ]
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecosystem.settings.dev")
     port = os.environ.get("PORT", "8000")
@@ -54,21 +115,10 @@ def main() -> None:
     _manage("migrate_schemas", "--tenant", "-v", "0")
     _manage("demo_network")
 
-    celery = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "ecosystem",
-        "worker",
-        "-B",
-        "--loglevel=INFO",
-        "--concurrency=2",
-        "--schedule",
-        str(LOCAL / "celerybeat-schedule"),
+    procs = [
+        subprocess.Popen(celery_command(), cwd=ROOT),
+        subprocess.Popen(web_command(port), cwd=ROOT),
     ]
-    web = [sys.executable, str(ROOT / "manage.py"), "runserver", f"0.0.0.0:{port}", "--noreload"]
-    procs = [subprocess.Popen(celery, cwd=ROOT), subprocess.Popen(web, cwd=ROOT)]
     print(f"\nEcosystem Cloud is running: http://localhost:{port}/  (Ctrl-C stops it)\n")
 
     def stop(*_: object) -> None:

@@ -1,10 +1,26 @@
 """Local development: DEBUG on, plain static files, mail printed by the worker."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import DATABASES, STORAGES
 
 DEBUG = True
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The demo runs under gunicorn (ecosystem/devstack.py), not runserver: whitenoise serves static
+# files straight from the app and static/ folders, with no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+# The demo's web server has a fixed pool of threads: a thread stuck connecting to an unreachable
+# PostgreSQL stalls a slot for the OS's TCP timeout (minutes); fail the request after 5 s.
+# A connect_timeout in DATABASE_URL (?connect_timeout=N) still wins.
+DATABASES = {
+    "default": {
+        **DATABASES["default"],
+        "OPTIONS": {"connect_timeout": 5, **DATABASES["default"].get("OPTIONS", {})},
+        # Persistent connections are checked before reuse: the demo survives a PostgreSQL restart.
+        "CONN_HEALTH_CHECKS": True,
+    }
 }
