@@ -1,5 +1,5 @@
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from approvals.api import ShareRequestViewSet
@@ -39,9 +39,14 @@ urlpatterns = [
         SpectacularAPIView.as_view(permission_classes=[IsCompanyMember]),
         name="api_schema",
     ),
+    # Swagger UI's start-up script is served from docs/?script= rather than inline, for the CSP.
     path(
         "docs/",
-        SpectacularSwaggerView.as_view(url_name="api_schema", permission_classes=[IsCompanyMember]),
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema",
+            template_name="api/swagger_ui.html",
+            permission_classes=[IsCompanyMember],
+        ),
         name="api_docs",
     ),
 ]

@@ -75,6 +75,8 @@ TENANT_POOL_SIZE = env.int("TENANT_POOL_SIZE", default=3)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # before anything reads the request: NUL, control characters, deep JSON, huge bodies
     "edge.middleware.HostileInputMiddleware",
@@ -114,6 +116,8 @@ DATABASES = {
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
 # Postgres caches catalog data per connection and schema: recycle connections.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A persistent connection is checked before reuse, so processes survive a PostgreSQL restart.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -262,6 +266,64 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 # Sessions read from the cache (Redis in production), written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- Content-Security-Policy and Permissions-Policy (django-csp, django-permissions-policy) ---
+# Every script and stylesheet is a file of ours under /static/: templates hold no inline
+# <script>, <style>, style="" or on*= handler (behaviour lives in static/js/app.js, driven by
+# data attributes), so neither script-src nor style-src needs 'unsafe-inline' or a nonce.
+# Forms post across our own hosts (the base domain's login hands off to <slug>.BASE_DOMAIN,
+# the company switcher, sign-up), and Chromium checks form-action against the redirects that
+# follow a POST. The sources carry no scheme on purpose: a scheme-less source takes the page's
+# own, so http pages in development may post to http(s) and https pages only to https, whatever
+# PUBLIC_SCHEME says at this point (production sets it after this file).
+_CSP_OUR_HOSTS = [f"{BASE_DOMAIN}:*", f"*.{BASE_DOMAIN}:*"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # Bootstrap's CSS draws icons with data: SVGs; allauth's TOTP page shows a data: QR code.
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", *_CSP_OUR_HOSTS],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Powerful browser features are off for every page and frame, except what a page of ours uses:
+# the Copy button of a new access token writes to the clipboard.
+# Only features Chromium knows: it logs an error for each name it doesn't (ambient-light-sensor,
+# bluetooth and web-share on Linux), and the browser tests read the console.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "clipboard-read": [],
+    "clipboard-write": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "local-fonts": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "window-management": [],
+    "xr-spatial-tracking": [],
+}
+# Django's default, stated: our pages share no browsing context group with other sites' windows.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# --- end of Content-Security-Policy and Permissions-Policy ---
 
 LOGGING = {
     "version": 1,
