@@ -328,7 +328,13 @@ def test_unrelated_company_routes_still_work_for_ordinary_unicode(acme):
     client = client_on(acme.host, acme.owner)
     response = client.post(
         "/api/v1/opportunities/",
-        {"customer_name": "Zoë & Søn 漢字 🚀", "amount": "10", "currency": "EUR"},
+        {
+            "customer_name": "Zoë & Søn 漢字 🚀",
+            "amount": "10",
+            "currency": "EUR",
+            "close_date": "2027-01-31",
+            "stage": "qualify",
+        },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
