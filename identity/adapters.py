@@ -17,6 +17,12 @@ def _on_network_host() -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials) -> str:  # type: ignore[no-untyped-def]
+        # allauth keys failed logins by site domain + login; without the sites framework the
+        # "site" is the request's host, so every company host counted on its own. One login
+        # is one account across the network: count it once (identity.throttles).
+        return (credentials.get("email") or "").lower()
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People join an existing company by invitation; sign-up creates a company and lives on
         # the network's own host.

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from django.http import Http404
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.models import PersonalAccessToken
+from identity.throttles import TOO_MANY_TOKENS, attempt_count
 from identity.tokens import token_create, token_revoke
 from tenants.api import IsCompanyMember
 
@@ -67,6 +68,8 @@ class TokenViewSet(
     def create(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        if not attempt_count(request._request, action="token_create", user=request.user):
+            raise exceptions.Throttled(detail=TOO_MANY_TOKENS)
         token, plain = token_create(
             actor=request.user,
             company=request.tenant,

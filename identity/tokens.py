@@ -70,6 +70,12 @@ def token_revoke(*, actor: User, token: PersonalAccessToken) -> None:
         )
 
 
+def token_prefix(raw: str) -> str:
+    """The public part of a presented token (what failed attempts are counted against)."""
+    parts = (raw or "").split("_", 2)
+    return parts[1][:32] if len(parts) == 3 and parts[0] == TOKEN_PREFIX else "(malformed)"
+
+
 def token_authenticate(raw: str, *, company: Company) -> PersonalAccessToken | None:
     """The active token `raw` names, if it belongs to `company`; else None."""
     parts = (raw or "").split("_", 2)

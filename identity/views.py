@@ -9,10 +9,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django_ratelimit.decorators import ratelimit
 
 from identity.forms import SignupRace
 from identity.models import User
+from identity.throttles import attempt_count
 from tenants.domains import company_url
 from tenants.selectors import memberships_of_user
 
@@ -34,20 +34,16 @@ class FindCompanyForm(forms.Form):
     email = forms.EmailField(label="Your work e-mail")
 
 
-# django-ratelimit is used for its decorator only (not an installed app): its system check does
-# not know Django's own RedisCache, which we use, and would fail `check --deploy`.
-@ratelimit(key="ip", rate="20/h", method="POST", block=False)
-@ratelimit(key="post:email", rate="3/h", method="POST", block=False)
 def find_company(request: HttpRequest) -> HttpResponse:
     """E-mails the list of workspaces an address belongs to. The page says the same thing
     whether or not the address is known, so it cannot be used to probe who is a customer;
     it is rate-limited per address and per client so it cannot be used to flood an inbox."""
     form = FindCompanyForm(request.POST or None)
-    if request.method == "POST" and getattr(request, "limited", False):
-        form.add_error(None, "Too many requests for this address. Please try again in an hour.")
-        return render(request, "identity/find_company.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
+        if not attempt_count(request, action="find_company", key=email):
+            form.add_error(None, "Too many requests for this address. Please try again in an hour.")
+            return render(request, "identity/find_company.html", {"form": form}, status=429)
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is not None:
             workspaces = [

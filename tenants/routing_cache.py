@@ -10,34 +10,34 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from tenants.schemas import network_schema
 
 from tenants.models import Company, CompanyStatus, Domain
+from tenants.schemas import network_schema
 
 TTL_SECONDS = 300
 _ROUTABLE = (CompanyStatus.ACTIVE, CompanyStatus.PUBLIC)
 
 
 def _key(hostname: str) -> str:
-    return f"route:{hostname}"
+    # network-wide (tenants.cache): the same entry whichever schema the connection is in
+    return f"network:route:{hostname}"
 
 
 def company_for_host(hostname: str) -> Company | None:
     """The live company served at `hostname`, or None (unknown host, or not live)."""
-    # Keys are tenant-prefixed by django_tenants.cache.make_key: always use the public prefix.
+    found = cache.get(_key(hostname))
+    if found is not None:
+        return found
     with network_schema():
-        found = cache.get(_key(hostname))
-        if found is not None:
-            return found
         domain = (
             Domain.objects.select_related("tenant")
             .filter(domain=hostname, tenant__status__in=_ROUTABLE)
             .first()
         )
-        if domain is None:
-            return None  # unknown hosts are not cached: a new company's host works at once
-        cache.set(_key(hostname), domain.tenant, TTL_SECONDS)
-        return domain.tenant
+    if domain is None:
+        return None  # unknown hosts are not cached: a new company's host works at once
+    cache.set(_key(hostname), domain.tenant, TTL_SECONDS)
+    return domain.tenant
 
 
 def forget_company_routes(company_id: int) -> None:
@@ -45,7 +45,7 @@ def forget_company_routes(company_id: int) -> None:
         hostnames = list(
             Domain.objects.filter(tenant_id=company_id).values_list("domain", flat=True)
         )
-        cache.delete_many([_key(h) for h in hostnames])
+    cache.delete_many([_key(h) for h in hostnames])
 
 
 def _forget_now_and_after_commit(company_id: int) -> None:
@@ -58,14 +58,12 @@ def _company_changed(sender, instance: Company, **kwargs) -> None:  # type: igno
 
 
 def _domain_changed(sender, instance: Domain, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    with network_schema():
-        cache.delete(_key(instance.domain))
+    cache.delete(_key(instance.domain))
     transaction.on_commit(lambda: _domain_forget(instance.domain))
 
 
 def _domain_forget(hostname: str) -> None:
-    with network_schema():
-        cache.delete(_key(hostname))
+    cache.delete(_key(hostname))
 
 
 def connect() -> None:

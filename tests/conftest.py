@@ -56,3 +56,13 @@ def globex(db) -> CompanyWorld:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def network_client(db):  # type: ignore[no-untyped-def]
     return client_on(settings.BASE_DOMAIN)
+
+
+@pytest.fixture
+def rate_limits(settings):  # type: ignore[no-untyped-def]
+    """The attempt limits production runs with (the test settings switch them off, because
+    hundreds of tests sign in from one address)."""
+    from ecosystem.settings import base
+
+    settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
+    return base.ACCOUNT_RATE_LIMITS

@@ -16,6 +16,7 @@ from approvals.selectors import requests_waiting_for
 from audit.export import audit_csv_rows
 from audit.selectors import audit_events_of_company, company_audit_entries
 from identity.models import PersonalAccessToken
+from identity.throttles import TOO_MANY_TOKENS, attempt_count
 from identity.tokens import token_create, token_revoke
 from reports.selectors import dashboard_metrics
 from sharing.access import shared_records_shared_with
@@ -182,7 +183,11 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
     """A person's API tokens for this company. A new token's secret is shown on this response
     only; it is stored as a digest."""
     new_token = None
-    if request.method == "POST":
+    if request.method == "POST" and not attempt_count(
+        request, action="token_create", user=request.user
+    ):
+        messages.error(request, TOO_MANY_TOKENS)
+    elif request.method == "POST":
         try:
             days = request.POST.get("expires_in_days", "90")
             _, new_token = token_create(

@@ -127,14 +127,14 @@ CACHES = {
         {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_FUNCTION": "django_tenants.cache.make_key",
-            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+            "KEY_FUNCTION": "tenants.cache.make_key",
+            "REVERSE_KEY_FUNCTION": "tenants.cache.reverse_key",
         }
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "KEY_FUNCTION": "django_tenants.cache.make_key",
-            "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+            "KEY_FUNCTION": "tenants.cache.make_key",
+            "REVERSE_KEY_FUNCTION": "tenants.cache.reverse_key",
         }
     )
 }
@@ -165,7 +165,18 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "identity.forms.CompanySignupForm"
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Attempt limits (identity/throttles.py): counted network-wide, per client (IP) and per account
+# (key) or person (user). allauth's defaults stand for the rest (reset_password 20/m/ip,5/m/key;
+# signup 20/m/ip; login 30/m/ip; MFA codes).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "find_company": "20/h/ip,3/h/key",
+    "api_token_failed": "30/m/ip,50/5m/key",
+    "token_create": "20/h/user",
+}
+# Behind a load balancer, the client's address is the last hop it adds to X-Forwarded-For:
+# set how many proxies to trust, or every client shares the balancer's address (and its limit).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

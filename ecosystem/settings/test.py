@@ -18,8 +18,8 @@ ACCOUNT_RATE_LIMITS = False
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_FUNCTION": "tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "tenants.cache.reverse_key",
     }
 }
 # Live-server and worker threads must not keep connections open past a test.

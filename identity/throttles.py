@@ -1,0 +1,44 @@
+"""Attempt counters for what an attacker would repeat: sign-in, password reset, sign-up (all
+allauth's own), "find my company", API tokens presented and created (ours, below).
+
+One limiter for all of them: allauth's, configured in ACCOUNT_RATE_LIMITS, whose cache keys
+are network-wide (tenants.cache), so a count made on one company's host holds on every other
+host and on the base domain. Per client means per IP address as allauth determines it
+(ALLAUTH_TRUSTED_PROXY_COUNT behind a load balancer); per key means per account (an e-mail
+address, a token's public prefix); per user means per signed-in person."""
+
+from __future__ import annotations
+
+# allauth's public rate-limit API reads its settings but skips GET requests, and an API token
+# arrives on GETs too; the internal function it wraps takes `limit_get`. Only this module
+# depends on it.
+from allauth.core.internal import ratelimit as _allauth_ratelimit
+from django.http import HttpRequest
+
+APP = "allauth.account"  # the settings our actions live in: ACCOUNT_RATE_LIMITS
+
+TOO_MANY_TOKENS = "You have made many tokens in the last hour. Try again later, or reuse one."
+TOO_MANY_TOKEN_FAILURES = (
+    "Too many attempts with tokens that are not valid. Wait a few minutes, then check the "
+    "token and the workspace address."
+)
+
+
+def attempt_allowed(request: HttpRequest, *, action: str, key: str | None = None) -> bool:
+    """Whether another attempt is allowed now, without counting one."""
+    return (
+        _allauth_ratelimit.consume(
+            request, app=APP, action=action, key=key, dry_run=True, limit_get=True
+        )
+        is not None
+    )
+
+
+def attempt_count(request: HttpRequest, *, action: str, key: str | None = None, user=None) -> bool:  # type: ignore[no-untyped-def]
+    """Counts an attempt; False when the limit was already reached (nothing is counted)."""
+    return (
+        _allauth_ratelimit.consume(
+            request, app=APP, action=action, key=key, user=user, limit_get=True
+        )
+        is not None
+    )
