@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
+from identity.signup import signup_intent_fulfil
+from tenants.domains import network_url
 from tenants.models import Company
 from tenants.selectors import memberships_of_user
 from tenants.services.handoff import handoff_issue
@@ -32,17 +34,33 @@ class AccountAdapter(DefaultAccountAdapter):
         user.full_name = (form.cleaned_data.get("full_name") or "").strip()
         return super().save_user(request, user, form, commit=commit)
 
+    def post_login(self, request, user, **kwargs):  # type: ignore[no-untyped-def]
+        """Every stage is done (the e-mail is verified, MFA passed): open the workspace the
+        person asked for at sign-up, whether they verify right away or on a later login."""
+        outcome = signup_intent_fulfil(user=user, ip_address=request.META.get("REMOTE_ADDR"))
+        if outcome is not None and outcome.company is not None:
+            request.session["signup_company_id"] = outcome.company.pk
+            request.session["signup_next"] = outcome.next_path
+        elif outcome is not None:
+            request.session["signup_retry"] = True
+        return super().post_login(request, user, **kwargs)
+
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return self._new_workspace_url(request) or super().get_signup_redirect_url(request)
+
+    def _new_workspace_url(self, request: HttpRequest) -> str | None:
+        if request.session.pop("signup_retry", False):
+            return network_url("/companies/new/")
         company_id = request.session.pop("signup_company_id", None)
         company = Company.objects.filter(pk=company_id).first() if company_id else None
         if company is not None:
             next_path = request.session.pop("signup_next", "/")
-            url = handoff_issue(user=request.user, company=company, next_path=next_path)
-            if url:
-                return url
-        return super().get_signup_redirect_url(request)
+            return handoff_issue(user=request.user, company=company, next_path=next_path)
+        return None
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
+        if url := self._new_workspace_url(request):
+            return url
         # On the network host, somebody with exactly one workspace goes straight into it.
         if _on_network_host() and request.user.is_authenticated:
             memberships = list(memberships_of_user(user=request.user)[:2])

@@ -1,17 +1,13 @@
-"""The sign-up form: one page creates the person's login and their company's workspace."""
+"""The sign-up form: one page asks for the person's login and their company's workspace."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from identity.models import User
-from tenants.services.companies import (
-    company_create,
-    company_name_validate,
-    company_slug_validate,
-)
+from identity.signup import signup_intent_record
+from tenants.services.companies import company_name_validate, company_slug_validate
 
 
 class CompanyFieldsMixin(forms.Form):
@@ -38,7 +34,8 @@ class CompanyFieldsMixin(forms.Form):
 
 class CompanySignupForm(CompanyFieldsMixin):
     """allauth's ACCOUNT_SIGNUP_FORM_CLASS: allauth adds e-mail and passwords to these fields.
-    Everything is validated before anything is saved; the view runs in one transaction."""
+    Everything is validated before anything is saved; the view runs in one transaction. The
+    workspace itself is opened once the e-mail is verified (identity.signup)."""
 
     full_name = forms.CharField(
         label="Your name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -46,31 +43,16 @@ class CompanySignupForm(CompanyFieldsMixin):
     field_order = ["company_name", "company_slug", "full_name", "email", "password1", "password2"]
 
     def signup(self, request: HttpRequest, user: User) -> None:
+        """Called by allauth for a new account only (an address that already has one gets the
+        same answer and an e-mail saying so, and nothing is recorded)."""
         user.full_name = self.cleaned_data["full_name"].strip()
         user.save(update_fields=["full_name"])
-        try:
-            company = company_create(
-                actor=user,
-                name=self.cleaned_data["company_name"],
-                slug=self.cleaned_data["company_slug"],
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
-        except ValidationError as exc:
-            # Lost a race for the address after validation: undo the whole sign-up.
-            raise SignupRace(exc) from exc
-        request.session["signup_company_id"] = company.pk
-        token = request.session.pop("partner_invitation", None)
-        if token:
-            from sharing.services.invitations import partner_invitation_redeem
-
-            if partner_invitation_redeem(actor=user, company=company, token=token):
-                request.session["signup_next"] = "/partners/"
-
-
-class SignupRace(Exception):
-    def __init__(self, error: ValidationError):
-        super().__init__(str(error))
-        self.error = error
+        signup_intent_record(
+            user=user,
+            company_name=self.cleaned_data["company_name"],
+            company_slug=self.cleaned_data["company_slug"],
+            partner_invitation=request.session.pop("partner_invitation", None),
+        )
 
 
 class CompanyCreateForm(CompanyFieldsMixin):

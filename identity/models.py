@@ -90,3 +90,21 @@ class PersonalAccessToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+
+class SignupIntent(models.Model):
+    """The workspace a person asked for when signing up, kept until they prove their e-mail.
+
+    Sign-up answers "check your e-mail" whether or not the address already has an account,
+    so it cannot tell who is registered; the company is created only once the code from the
+    e-mail is entered (identity.signup), which also means an unverified sign-up never holds a
+    workspace address. The partner invitation the person arrived with travels along."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="signup_intent")
+    company_name = models.CharField(max_length=120)
+    company_slug = models.CharField(max_length=40)
+    partner_invitation = models.UUIDField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.company_name} ({self.company_slug}) for {self.user_id}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from allauth.account.views import SignupView
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from identity.forms import SignupRace
 from identity.models import User
 from identity.throttles import attempt_count
 from tenants.domains import company_url
@@ -18,16 +18,16 @@ from tenants.selectors import memberships_of_user
 
 
 class CompanySignupView(SignupView):
-    """allauth's sign-up, run as one transaction: the login, the company, its schema claim and
-    its owner membership are created together or not at all."""
+    """allauth's sign-up, run as one transaction. Both a new address and one that already has
+    an account get the same answer (enter the code we e-mailed), and take about as long: a new
+    account's password is hashed, so an existing one's typed password is hashed too, and
+    thrown away (ACCOUNT_PREVENT_ENUMERATION; the e-mail to an existing address says so)."""
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
-        try:
-            with transaction.atomic():
-                return super().form_valid(form)
-        except SignupRace as race:
-            form.add_error("company_slug", race.error)
-            return self.form_invalid(form)
+        if form.account_already_exists:
+            make_password(form.cleaned_data.get("password1"))
+        with transaction.atomic():
+            return super().form_valid(form)
 
 
 class FindCompanyForm(forms.Form):

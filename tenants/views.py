@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from identity.forms import CompanyCreateForm
+from identity.signup import signup_intent_discard, signup_intent_of
 from tenants.selectors import company_get_for_member, memberships_of_user
 from tenants.services.companies import company_create
 from tenants.services.handoff import handoff_issue, handoff_redeem
@@ -26,7 +27,21 @@ def network_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def company_new(request: HttpRequest) -> HttpResponse:
-    form = CompanyCreateForm(request.POST or None)
+    # Back from sign-up when the address asked for was taken while the e-mail was verified:
+    # ask again with what the person typed.
+    intent = signup_intent_of(user=request.user)
+    initial = (
+        {"company_name": intent.company_name, "company_slug": intent.company_slug}
+        if intent
+        else None
+    )
+    form = CompanyCreateForm(request.POST or None, initial=initial)
+    if intent and request.method == "GET":
+        messages.info(
+            request,
+            f"Your account is ready, but {intent.company_slug} was taken while you confirmed "
+            "your e-mail. Choose another address and your workspace opens.",
+        )
     if request.method == "POST" and form.is_valid():
         try:
             company = company_create(
@@ -39,6 +54,7 @@ def company_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("company_slug", exc)
         else:
+            signup_intent_discard(user=request.user)
             messages.success(request, f"{company.name} is ready.")
             next_path = "/"
             token = request.session.pop("partner_invitation", None)

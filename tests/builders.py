@@ -21,8 +21,13 @@ _seq = itertools.count(1)
 
 
 def user_make(email: str | None = None, full_name: str = "Test Person") -> User:
+    """A person whose e-mail is verified, as after sign-up (logins need a verified address)."""
+    from allauth.account.models import EmailAddress
+
     email = email or f"person{next(_seq)}@example.test"
-    return User.objects.create_user(email, PASSWORD, full_name=full_name)
+    user = User.objects.create_user(email, PASSWORD, full_name=full_name)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
 
 
 @dataclass

@@ -155,11 +155,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# allauth: e-mail is the login; verification is sent but does not block the first workspace.
+# allauth: e-mail is the login. Sign-up answers "enter the code we e-mailed you" for a new
+# address and for one that already has an account alike (the mail to an existing one says so),
+# so it tells nobody who is registered; the workspace opens once the code is entered
+# (identity.signup). Verification is by a code typed in the same browser, not a link.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Ecosystem Cloud: "
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"

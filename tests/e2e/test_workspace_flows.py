@@ -28,6 +28,13 @@ def _sign_up(page, company: str, address: str, name: str, email: str, password: 
     page.get_by_role("button", name="Sign Up").click()
 
 
+def _emailed_code(email: str) -> str:
+    from django.core import mail
+
+    body = next(m.body for m in reversed(mail.outbox) if email in m.to)
+    return re.search(r"^\s+([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", body, re.M).group(1)
+
+
 def test_sign_up_land_in_workspace_log_out_and_log_in(page, site):
     page.goto(site("localhost", "/"))
     page.get_by_role("link", name="Create your company's workspace").click()
@@ -39,6 +46,11 @@ def test_sign_up_land_in_workspace_log_out_and_log_in(page, site):
         "art@vandelay.test",
         "latex-salesman-1990",
     )
+    # the code from the e-mail opens the workspace
+    expect(page.get_by_text("sent a code to")).to_be_visible()
+    assert not Company.objects.filter(slug="vandelay").exists()
+    page.get_by_label("Code").fill(_emailed_code("art@vandelay.test"))
+    page.get_by_role("button", name="Confirm").click()
 
     expect(page).to_have_url(site("vandelay.localhost", "/"))
     expect(page.get_by_role("heading", name="Welcome, Art Vandelay")).to_be_visible()

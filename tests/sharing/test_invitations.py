@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from sharing.models import PartnerInvitation, Partnership, PartnershipStatus
 from tests.builders import client_on
-from tests.identity.test_signup import GOOD
+from tests.identity.test_signup import GOOD, _code
 
 
 @pytest.mark.django_db
@@ -23,9 +23,14 @@ def test_invited_person_signs_their_company_up_and_lands_in_the_pending_partners
     link = re.search(r"http://localhost(/join/[0-9a-f-]+/)", mailoutbox[-1].body).group(1)
     page = network_client.get(link)
     assert page.status_code == 200 and b"Acme Robotics invites you to partner" in page.content
-    response = network_client.post("/accounts/signup/", GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = network_client.post("/accounts/signup/", GOOD)
     assert response.status_code == 302
     assert "next" not in response["Location"]
+    # the invitation waits with the sign-up until the e-mail is verified
+    assert not Partnership.objects.filter(addressee__slug="initech").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        network_client.post("/accounts/confirm-email/", {"code": _code(GOOD["email"])})
     partnership = Partnership.objects.get(requester=acme.company, addressee__slug="initech")
     assert (
         partnership.status == PartnershipStatus.INVITED and partnership.message == "Let's co-sell"
