@@ -76,6 +76,13 @@ class HtmlForm:
     action: str
     method: str
     fields: dict[str, str] = field(default_factory=dict)
+    # names of checkbox and radio inputs: a matrix of them says the same thing many times
+    toggles: set[str] = field(default_factory=set)
+
+    def fields_to_probe(self, *, toggles: int = 3) -> list[str]:
+        """Every field that takes typed input, and the first few toggles."""
+        typed = [n for n in self.fields if n not in self.toggles and n != "csrfmiddlewaretoken"]
+        return typed + [n for n in self.fields if n in self.toggles][:toggles]
 
 
 class _FormParser(HTMLParser):
@@ -97,6 +104,8 @@ class _FormParser(HTMLParser):
         fields = self.forms[-1].fields
         name = a.get("name")
         if tag == "input" and name and a.get("type") not in ("submit", "button", "file"):
+            if a.get("type") in ("checkbox", "radio"):
+                self.forms[-1].toggles.add(name)
             if a.get("type") in ("checkbox", "radio") and "checked" not in a:
                 fields.setdefault(name, "")
             else:
