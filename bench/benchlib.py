@@ -26,6 +26,22 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+# Letters only, and none that the look-alike policy folds together (i/l, r of rn, v of vv) or
+# that spell a reserved word ("sso"): numbered addresses ("company-0001", "company-0002") are
+# look-alikes of each other, lettered ones are not.
+_SLUG_LETTERS = "abcdefghjkmnpqstuwxyz"
+
+
+def numbered_slug(prefix: str, i: int) -> str:
+    """A distinct workspace address for number i (0 → "<prefix>-aaa"), sorting like i."""
+    letters = ""
+    for _ in range(3):
+        i, digit = divmod(i, len(_SLUG_LETTERS))
+        letters = _SLUG_LETTERS[digit] + letters
+    assert i == 0, "more than three letters can number"
+    return f"{prefix}-{letters}"
+
+
 def pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]

@@ -24,7 +24,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import django_against, log, recreate_database, row, timed  # noqa: E402
+from benchlib import (  # noqa: E402
+    django_against,
+    log,
+    numbered_slug,
+    recreate_database,
+    row,
+    timed,
+)
 
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ecosystem_bench_pipeline"
@@ -81,7 +88,7 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
         owner = User.objects.create_user(
             f"pbm{i:04d}@bench.test", "bench-password-1", full_name=f"PBM {i:04d}"
         )
-        company_create(actor=owner, name=f"Company {i:04d}", slug=f"company-{i:04d}")
+        company_create(actor=owner, name=f"Company {i:04d}", slug=numbered_slug("company", i))
         if (i + 1) % 250 == 0:
             log(f"  {i + 1} companies")
     companies = list(
@@ -202,7 +209,7 @@ def measure(args, started: float, *, reused: bool) -> None:  # type: ignore[no-u
     from sharing.models import SharedRecord, SharedRecordGroupPermission
     from tenants.models import Company
 
-    target = Company.objects.get(slug="company-0000")
+    target = Company.objects.get(slug=numbered_slug("company", 0))
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM sharing_sharedrecordgrouppermission")
         perm_rows = cursor.fetchone()[0]

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import os  # noqa: E402
 
-from benchlib import django_against  # noqa: E402
+from benchlib import django_against, numbered_slug  # noqa: E402
 
 # the database bench/pipeline.py loads (its module name clashes with our pipeline app)
 BENCH_URL = os.environ.get(
@@ -31,7 +31,7 @@ def main() -> None:
     from sharing.access import shared_records_shared_with
     from tenants.models import Company
 
-    target = Company.objects.get(slug="company-0000")
+    target = Company.objects.get(slug=numbered_slug("company", 0))
     pbm = User.objects.get(memberships__company=target)
     ids = [
         str(pk)

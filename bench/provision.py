@@ -25,6 +25,8 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import numbered_slug  # noqa: E402
 
 BENCH_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ecosystem_bench"
@@ -93,21 +95,21 @@ def main() -> None:
             print(f"  pooled {i + 1}/{pool_needed} schemas", file=sys.stderr)
     owner = User.objects.create_user("bench@example.test", "bench-password-1")
     for i in range(args.companies):
-        company_create(actor=owner, name=f"Company {i:04d}", slug=f"company-{i:04d}")
+        company_create(actor=owner, name=f"Company {i:04d}", slug=numbered_slug("company", i))
     setup_seconds = time.perf_counter() - started
     print(f"  setup: {args.companies} companies in {setup_seconds:.0f}s", file=sys.stderr)
 
     pool_samples = []
     for i in range(args.runs):
         t0 = time.perf_counter()
-        company_create(actor=owner, name=f"Pooled {i}", slug=f"pooled-{i}")
+        company_create(actor=owner, name=f"Pooled {i}", slug=numbered_slug("pooled", i))
         pool_samples.append(time.perf_counter() - t0)
     assert not Company.objects.filter(status=CompanyStatus.POOLED).exists()
 
     clone_samples = []
     for i in range(args.runs):
         t0 = time.perf_counter()
-        company_create(actor=owner, name=f"Cloned {i}", slug=f"cloned-{i}")
+        company_create(actor=owner, name=f"Cloned {i}", slug=numbered_slug("cloned", i))
         clone_samples.append(time.perf_counter() - t0)
 
     migrate_samples = []

@@ -21,7 +21,7 @@ class CompanyFieldsMixin(forms.Form):
     company_slug = forms.CharField(
         label="Workspace address",
         max_length=40,
-        help_text="Lowercase letters, digits and hyphens. Your partners will see it.",
+        help_text="3–40 lowercase letters, digits and single hyphens. Your partners will see it.",
         widget=forms.TextInput(attrs={"placeholder": "acme-robotics", "autocapitalize": "none"}),
     )
 

@@ -21,7 +21,16 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "status", "schema_name", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "slug", "schema_name"]
-    readonly_fields = ["schema_name", "created_at", "provisioned_at"]
+    # A workspace address changes only through the services (the slug policy and the domain
+    # row move together); staff see it here but do not type it.
+    readonly_fields = [
+        "slug",
+        "slug_skeleton",
+        "name_skeleton",
+        "schema_name",
+        "created_at",
+        "provisioned_at",
+    ]
     inlines = [DomainInline, MembershipInline]
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

@@ -3,56 +3,186 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.conf import settings
 
-# Addresses we will never hand to a company: infrastructure names and ones that would look
-# like ours in a phishing e-mail.
+SLUG_MIN_LENGTH = 3
+SLUG_MAX_LENGTH = 40
+# Lowercase letters and digits in runs joined by single hyphens: no leading, trailing or double
+# hyphen. Ruling out "--" also rules out punycode labels ("xn--…"), which browsers show as
+# Unicode look-alikes of other addresses.
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Addresses we keep for the service itself: infrastructure names, our own product words and the
+# ones a phishing e-mail would use. Matched on the slug's core (leading and trailing digits and
+# hyphens removed) compared by skeleton, so "admin-2", "2admin", "ad-min" and "adm1n" are all
+# reserved; "acme-admin" is not (see RESERVED_WORDS_ANYWHERE for the words that are).
 RESERVED_SLUGS = frozenset(
     [
-        "admin",
-        "administrator",
+        # ours
+        "ecosystem",
+        "ecosystem-cloud",
+        "network",
+        "partners",
+        "workspace",
+        "workspaces",
+        # infrastructure
         "api",
         "app",
         "apps",
         "assets",
-        "auth",
-        "billing",
-        "blog",
         "cdn",
-        "dashboard",
-        "dev",
-        "docs",
-        "ecosystem",
-        "help",
-        "home",
-        "login",
-        "logout",
+        "dns",
+        "files",
+        "ftp",
+        "imap",
+        "localhost",
         "mail",
         "media",
-        "network",
+        "mx",
         "ns",
-        "ns1",
-        "ns2",
-        "portal",
-        "postgres",
-        "public",
-        "root",
-        "security",
-        "signup",
+        "pop",
         "smtp",
-        "sso",
-        "staging",
         "static",
-        "status",
-        "support",
+        "uploads",
+        "vpn",
+        "webmail",
+        "www",
+        # the database and our own rows (schemas, the template and the pool)
+        "information-schema",
+        "internal",
+        "pg",
+        "pool",
+        "postgres",
+        "postgresql",
+        "public",
         "system",
         "template",
+        # environments
+        "demo",
+        "dev",
+        "prod",
+        "production",
+        "sandbox",
+        "staging",
         "test",
-        "www",
+        # what a phishing e-mail would point at
+        "account",
+        "accounts",
+        "admin",
+        "administrator",
+        "billing",
+        "blog",
+        "dashboard",
+        "docs",
+        "help",
+        "home",
+        "invoice",
+        "invoices",
+        "payment",
+        "payments",
+        "portal",
+        "root",
+        "security",
+        "status",
+        "support",
+        "verify",
     ]
 )
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+# Sign-in words are refused anywhere in a slug as a whole word between hyphens ("acme-login",
+# "sso-acme"): a company's address followed by one of them reads like our sign-in page for that
+# company. Only whole words, so "associates" (contains "sso") is fine.
+RESERVED_WORDS_ANYWHERE = frozenset(
+    [
+        "auth",
+        "login",
+        "logon",
+        "logout",
+        "oauth",
+        "password",
+        "signin",
+        "signon",
+        "signup",
+        "sso",
+    ]
+)
+# A slug whose first word is one of these looks like a database schema ("pg-catalog").
+RESERVED_PREFIXES = frozenset(["pg"])
+
+# The ASCII look-alikes that matter in a lowercase address bar, after Unicode's confusables
+# (UTS #39): 0 for o, 1 and i for l, 5 for s, and the letter pairs rn, vv and cl drawn like m, w
+# and d ("i" first, so "ci" folds like "cl"). Slugs are ASCII by pattern, so this small map is
+# all they need; a Unicode table would add nothing. Other digits stay digits, so numbered
+# names ("Company 6", "Company 8") stay different.
+_DIGITS_AS_LETTERS = str.maketrans("015", "ols")
+_LOOK_ALIKE_PAIRS = (("i", "l"), ("vv", "w"), ("rn", "m"), ("cl", "d"))
+
+
+def _skeleton_ascii(text: str) -> str:
+    text = text.translate(_DIGITS_AS_LETTERS)
+    for pair, letter in _LOOK_ALIKE_PAIRS:
+        text = text.replace(pair, letter)
+    return text
+
+
+def slug_skeleton(slug: str) -> str:
+    """What a slug looks like to a hurried reader: hyphens and trailing digits dropped, then the
+    look-alike folding above ("n0rth-wind-2", "northvvind" and "northwlnd" all give the skeleton
+    of "northwind"). Two slugs with the same skeleton are look-alikes."""
+    letters = slug.lower().replace("-", "")
+    letters = letters.rstrip("0123456789") or letters
+    return _skeleton_ascii(letters)
+
+
+# Cyrillic and Greek letters drawn exactly like Latin ones, the usual tools of a homograph name
+# ("Nоrthwind" with a Cyrillic о). Mapped before case folding, because capitals and small letters
+# pass for different Latin letters (Greek Ν is N, ν is v). Accents need no entry: name_skeleton
+# strips them. A full Unicode confusables table would need a new dependency for little more.
+_SCRIPT_LOOK_ALIKES = str.maketrans(
+    "аеорсухіјѕԁһАВЕКМНОРСТХУІЈЅαιουνκρΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdhABEKMHOPCTXYIJSaiouvkpABEZHIKMNOPTYX",
+)
+
+
+def name_skeleton(name: str) -> str:
+    """What a company name looks like: Cyrillic and Greek look-alike letters read as Latin,
+    case, accents, spaces and punctuation dropped, then the same ASCII folding as slugs
+    ("Northwlnd Cloud", "NORTHWIND  cloud" and "Nоrthwind Cloud" with a Cyrillic о all give
+    the skeleton of "Northwind Cloud"). Unlike slugs, trailing digits stay: "Company 2" and
+    "Company 3" are different names."""
+    text = unicodedata.normalize("NFKC", name).translate(_SCRIPT_LOOK_ALIKES).casefold()
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+    return _skeleton_ascii(text)[:255]
+
+
+def _base_domain_words() -> set[str]:
+    labels = [label for label in settings.BASE_DOMAIN.lower().split(".") if label]
+    return {*labels, "-".join(labels)}
+
+
+def slug_reserved_reason(slug: str) -> str | None:
+    """Why a well-formed slug is kept for the service, or None when it is free to use.
+
+    The policy: a reserved word (RESERVED_SLUGS, and the labels of BASE_DOMAIN) with only
+    digits or hyphens around it, a sign-in word anywhere between hyphens, or a first word that
+    names a database schema. Words compare by skeleton, so digit and letter look-alikes of a
+    reserved word are reserved too."""
+    words = slug.split("-")
+    core = slug.strip("0123456789-")
+    if core:
+        reserved = {slug_skeleton(word) for word in RESERVED_SLUGS | _base_domain_words()}
+        if slug_skeleton(core) in reserved:
+            return "service"
+    cores = [word.strip("0123456789") for word in words]
+    anywhere = {slug_skeleton(word) for word in RESERVED_WORDS_ANYWHERE}
+    if any(slug_skeleton(word) in anywhere for word in cores if word):
+        return "sign-in"
+    prefixes = {slug_skeleton(word) for word in RESERVED_PREFIXES}
+    if cores[0] and slug_skeleton(cores[0]) in prefixes:
+        return "database"
+    return None
 
 
 def company_host(slug: str) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django_tenants.models import DomainMixin, TenantMixin
+
+from tenants.domains import name_skeleton, slug_skeleton
 
 
 class CompanyStatus(models.TextChoices):
@@ -29,9 +32,16 @@ class PartnerType(models.TextChoices):
     CONSULTING = "consulting", "Consulting partner"
 
 
+# Companies that people use; the public, template and pooled rows are the service's own.
+REAL_COMPANY_STATUSES = (CompanyStatus.ACTIVE, CompanyStatus.SUSPENDED)
+
+
 class CompanyQuerySet(models.QuerySet):
     def active(self) -> CompanyQuerySet:
         return self.filter(status=CompanyStatus.ACTIVE)
+
+    def real(self) -> CompanyQuerySet:
+        return self.filter(status__in=REAL_COMPANY_STATUSES)
 
 
 class Company(TenantMixin):
@@ -46,6 +56,11 @@ class Company(TenantMixin):
 
     name = models.CharField(max_length=120, blank=True)
     slug = models.SlugField(max_length=40, unique=True, null=True, blank=True)
+    # What slug and name look like (tenants.domains), kept by save(): a new address or name is
+    # refused when its skeleton matches a real company's, in one indexed query. Not unique:
+    # companies from before the look-alike policy may share one.
+    slug_skeleton = models.CharField(max_length=40, blank=True, default="", db_index=True)
+    name_skeleton = models.CharField(max_length=255, blank=True, default="", db_index=True)
     status = models.CharField(max_length=16, choices=CompanyStatus.choices, db_index=True)
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
@@ -76,6 +91,16 @@ class Company(TenantMixin):
 
     def __str__(self) -> str:
         return self.name or self.schema_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.slug_skeleton = slug_skeleton(self.slug) if self.slug else ""
+        self.name_skeleton = name_skeleton(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            derived = {"slug": "slug_skeleton", "name": "name_skeleton"}
+            extra = [derived[f] for f in derived if f in update_fields]
+            kwargs["update_fields"] = [*update_fields, *extra]
+        super().save(*args, **kwargs)
 
     def get_partner_types_display(self) -> list[str]:
         labels = dict(PartnerType.choices)

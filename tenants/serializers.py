@@ -19,7 +19,7 @@ class CompanySerializer(serializers.ModelSerializer):
 
     def validate_name(self, value: str) -> str:
         try:
-            return company_name_validate(value)
+            return company_name_validate(value, company=self.instance)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
 

@@ -6,13 +6,22 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from audit.services import audit_event_record
 from identity.models import User
-from tenants.domains import RESERVED_SLUGS, SLUG_PATTERN, company_host
-from tenants.models import Company, Domain, Membership, Role
+from tenants.domains import (
+    SLUG_MAX_LENGTH,
+    SLUG_MIN_LENGTH,
+    SLUG_PATTERN,
+    company_host,
+    name_skeleton,
+    slug_reserved_reason,
+    slug_skeleton,
+)
+from tenants.models import REAL_COMPANY_STATUSES, Company, Domain, Membership, Role
 from tenants.services.provisioning import company_activate, company_schema_claim
 
 PROFILE_FIELDS = ("name", "website", "description", "industries", "regions", "partner_types")
@@ -22,36 +31,125 @@ def company_slug_suggest(name: str) -> str:
     return slugify(name)[:40].strip("-")
 
 
-def company_slug_validate(slug: str) -> str:
-    """Returns the normalised slug or raises a ValidationError a person can act on."""
+EXAMPLE_SLUG = "acme-robotics"
+_RESERVED_MESSAGES = {
+    "service": "it looks like an address we keep for the service itself",
+    "sign-in": "words like “login” or “sso” in an address could pass for our sign-in page",
+    "database": "addresses that start with “pg” look like our database's own names",
+}
+
+
+def company_slug_validate(slug: str, *, company: Company | None = None) -> str:
+    """Returns the normalised slug or raises a ValidationError a person can act on.
+
+    The one check for every address a company is given (sign-up, "create another company",
+    company_create; `company` is the one being changed, if any). The policy:
+
+    - 3–40 lowercase letters and digits, with single hyphens between them: no leading,
+      trailing or double hyphen, so no punycode ("xn--…") either;
+    - not reserved (tenants.domains.slug_reserved_reason): our own and infrastructure words
+      with only digits or hyphens around them ("admin-2", "ecosystem-cloud", "localhost"),
+      sign-in words anywhere ("acme-login"), database-like names ("pg-catalog");
+    - not taken, and not a look-alike of a real company's address: same skeleton
+      (tenants.domains.slug_skeleton), so with "northwind" on the network "n0rthwind",
+      "north-wind", "northwind-2" and "northvvind" are refused. Pool, template and public rows
+      are the service's own and are not compared.
+
+    Taken and look-alike are one indexed query. The message for a look-alike names only what
+    the person typed, never the company it resembles."""
     slug = (slug or "").strip().lower()
     if not slug:
         raise ValidationError("Choose a web address for your company.", code="required")
-    if not SLUG_PATTERN.match(slug):
+    if len(slug) > SLUG_MAX_LENGTH:
         raise ValidationError(
-            "Use 1–40 lowercase letters, digits or hyphens, starting and ending with a letter "
-            "or digit (for example “acme-robotics”).",
+            f"A workspace address can be at most {SLUG_MAX_LENGTH} characters; "
+            f"choose a shorter one (for example “{EXAMPLE_SLUG}”).",
             code="invalid",
         )
-    if slug in RESERVED_SLUGS:
+    if "--" in slug:
         raise ValidationError(
-            f"“{slug}” is reserved. Please choose another address.", code="reserved"
+            f"“{slug}” has two hyphens in a row. Use lowercase letters, digits and single "
+            f"hyphens (for example “{EXAMPLE_SLUG}”).",
+            code="invalid",
         )
-    if Company.objects.filter(slug=slug).exists():
+    if not SLUG_PATTERN.match(slug):
+        raise ValidationError(
+            f"Use {SLUG_MIN_LENGTH}–{SLUG_MAX_LENGTH} lowercase letters, digits or single "
+            "hyphens, starting and ending with a letter or digit "
+            f"(for example “{EXAMPLE_SLUG}”).",
+            code="invalid",
+        )
+    if len(slug) < SLUG_MIN_LENGTH:
+        raise ValidationError(
+            f"“{slug}” is too short: a workspace address needs at least {SLUG_MIN_LENGTH} "
+            f"characters (for example “{EXAMPLE_SLUG}”).",
+            code="short",
+        )
+    reason = slug_reserved_reason(slug)
+    if reason is not None:
+        raise ValidationError(
+            f"“{slug}” is reserved: {_RESERVED_MESSAGES[reason]}. "
+            f"Choose another, for example “{EXAMPLE_SLUG}”.",
+            code="reserved",
+        )
+    clashes = Company.objects.filter(
+        Q(slug=slug) | Q(slug_skeleton=slug_skeleton(slug), status__in=REAL_COMPANY_STATUSES)
+    )
+    if company is not None:
+        clashes = clashes.exclude(pk=company.pk)
+    clashing_slugs = set(clashes.values_list("slug", flat=True))
+    if slug in clashing_slugs:
         raise ValidationError(
             f"{company_host(slug)} is already taken. Please choose another address.",
             code="taken",
         )
+    if clashing_slugs:
+        raise ValidationError(
+            f"“{slug}” is too close to the address of a workspace already on the network; "
+            "choose one that is clearly yours.",
+            code="look_alike",
+        )
     return slug
 
 
-def company_name_validate(name: str) -> str:
+def company_name_validate(name: str, *, company: Company | None = None) -> str:
+    """Returns the tidied name or raises a ValidationError a person can act on. A name that
+    looks like a real company's (same tenants.domains.name_skeleton: "Northwlnd Cloud" for
+    "Northwind Cloud") is refused, without naming that company."""
     name = " ".join((name or "").split())
     if len(name) < 2:
         raise ValidationError("Enter your company's name (at least 2 characters).", code="short")
     if len(name) > 120:
         raise ValidationError("Company names can be at most 120 characters.", code="long")
+    skeleton = name_skeleton(name)
+    look_alikes = Company.objects.real().filter(name_skeleton=skeleton)
+    if company is not None:
+        look_alikes = look_alikes.exclude(pk=company.pk)
+    if skeleton and look_alikes.exists():
+        raise ValidationError(
+            f"“{name}” is too close to the name of a company already on the network. Use your "
+            "full company name, or add what sets yours apart (for example your city).",
+            code="look_alike",
+        )
     return name
+
+
+# Advisory-lock namespace (the two-key form) for look-alike checks: a sign-up holds the lock of
+# its address's and its name's skeleton until commit, so two look-alikes cannot both pass.
+LOOK_ALIKE_LOCK_SLUG = 804_417_002
+LOOK_ALIKE_LOCK_NAME = 804_417_003
+
+
+def _look_alike_lock(*, slug: str | None = None, name: str | None = None) -> None:
+    assert transaction.get_connection().in_atomic_block
+    keys = []
+    if slug is not None:
+        keys.append((LOOK_ALIKE_LOCK_SLUG, slug_skeleton(slug.strip().lower())))
+    if name is not None:
+        keys.append((LOOK_ALIKE_LOCK_NAME, name_skeleton(name)))
+    with connection.cursor() as cursor:
+        for namespace, skeleton in keys:  # always slug before name: no deadlock
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [namespace, skeleton])
 
 
 def company_create(
@@ -60,10 +158,13 @@ def company_create(
     """Creates a company with `actor` as its owner: claims a ready schema, gives it its domain
     and the owner membership, and audits it, all in one transaction. Bad input raises
     ValidationError before anything is written."""
-    name = company_name_validate(name)
-    slug = company_slug_validate(slug)
     try:
         with transaction.atomic():
+            # Checked under the look-alike locks, so a racing sign-up for a look-alike waits
+            # for this one to commit and is then refused.
+            _look_alike_lock(slug=slug, name=name)
+            name = company_name_validate(name)
+            slug = company_slug_validate(slug)
             company = company_schema_claim()
             group = Group.objects.create(name=f"company:{company.pk}:members")
             company_activate(company, name=name, slug=slug, website=website, members_group=group)
@@ -104,10 +205,11 @@ def company_profile_update(*, actor: User, company: Company, data: dict[str, Any
     changed = {k: v for k, v in data.items() if k in PROFILE_FIELDS and getattr(company, k) != v}
     if not changed:
         return company
-    if "name" in changed:
-        changed["name"] = company_name_validate(changed["name"])
     before = {k: getattr(company, k) for k in changed}
     with transaction.atomic():
+        if "name" in changed:
+            _look_alike_lock(name=changed["name"])
+            changed["name"] = company_name_validate(changed["name"], company=company)
         for key, value in changed.items():
             setattr(company, key, value)
         company.save(update_fields=list(changed))

@@ -144,9 +144,7 @@ def _mention(acme, globex, deal) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-def test_notifications_about_a_record_disappear_when_the_company_loses_access(
-    acme, globex, deal
-):
+def test_notifications_about_a_record_disappear_when_the_company_loses_access(acme, globex, deal):
     """Unshared: the notification (whose text names the record) is neither listed nor
     counted in the header's bell; the rest of the person's notifications stay."""
     from sharing.services.sharing import sharing_entry_remove

@@ -13,7 +13,7 @@ from tests.sharing.helpers import SECRET, membership, partners_make, shared_oppo
 def world(acme, globex):
     """acme owns a record shared with globex (viewer), c1 (contributor), c2 (manager); c3 is a
     partner not on the list; c4 was on it and was revoked; c5 is unrelated."""
-    companies = {name: company_make(name) for name in ("c1", "c2", "c3", "c4", "c5")}
+    companies = {name: company_make(f"{name}-co") for name in ("c1", "c2", "c3", "c4", "c5")}
     for partner in (globex, *[companies[n] for n in ("c1", "c2", "c3", "c4")]):
         partners_make(acme, partner)
     _, record = shared_opportunity_make(acme)
