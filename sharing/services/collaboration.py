@@ -243,8 +243,13 @@ def shared_record_collaborate(
 
 def shared_record_adopt(*, actor: User, actor_membership: Membership, record: SharedRecord):  # type: ignore[no-untyped-def]
     """A partner takes a shared record into its own workspace: a private copy in its schema
-    (the current one), linked to the shared record."""
+    (the current one), linked to the shared record. The copy is made from the record as the
+    access function hands it to this company (withheld fields stripped), whatever object the
+    caller passed in."""
     role = _visible_record(actor=actor, membership=actor_membership, record=record)
+    record = shared_records_visible_to(user=actor, company=actor_membership.company).get(
+        pk=record.pk
+    )
     if role == OWNER:
         raise ValidationError("This is your own record; it is already in your workspace.")
     handlers = kind_handlers(record.kind)

@@ -166,8 +166,6 @@ def sharing_entry_set(
         after = _entry_describe(record, partner)
         if deal_role:
             after["deal_role"] = deal_role
-        if approval_id is not None:
-            after["approval"] = str(approval_id)
         activity_record(
             record=record,
             company=company,
@@ -176,13 +174,16 @@ def sharing_entry_set(
             data={"partner": partner.name, "role": role, "partner_id": partner.pk},
         )
         for log_company in {record.owner, partner, company}:
+            # Which approval request let the share through is the owner's business: its
+            # approval policy and requests are private to it (invariant 8).
+            owners_copy = log_company.pk == record.owner_id and approval_id is not None
             audit_event_record(
                 actor=actor,
                 company=log_company,
                 action="sharing.entry_set",
                 target=record,
                 before=before,
-                after=after,
+                after={**after, "approval": str(approval_id)} if owners_copy else after,
             )
         notify_ids = [u.pk for u in users]
         transaction.on_commit(lambda: _notify_shared(record, partner, notify_ids))

@@ -61,6 +61,19 @@ def test_a_big_deal_waits_for_approval_and_nothing_leaves_until_approved(acme, g
     with schema_context(acme.company.schema_name):
         actions = set(AuditEntry.objects.values_list("action", flat=True))
     assert {"approvals.requested", "approvals.approved"} <= actions
+    # which request let it through is acme's own business: globex's audit log doesn't say
+    from audit.models import AuditEvent
+
+    entries = {
+        e.company_id: e.after
+        for e in AuditEvent.objects.filter(action="sharing.entry_set", target_id=str(record.pk))
+    }
+    assert entries[acme.company.pk]["approval"] == str(request.pk)
+    assert "approval" not in entries[globex.company.pk]
+    assert (
+        str(request.pk)
+        not in client_on(globex.host, globex.owner).get("/settings/audit/").content.decode()
+    )
 
 
 @pytest.mark.django_db

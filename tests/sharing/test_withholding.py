@@ -288,3 +288,27 @@ def test_a_partners_collaborative_edit_answers_without_the_withheld_fields(
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["payload"]["next_step"] == "Pricing call" and "amount" not in body["payload"]
+
+
+@pytest.mark.django_db
+def test_adopting_copies_only_what_the_partner_may_read_whatever_object_is_passed(
+    acme, globex, reseller_world
+):
+    """The service re-reads the record through the access function: a caller that hands it
+    the owner's full network copy still gets no withheld field into the partner's pipeline."""
+    from pipeline.models import Opportunity
+    from sharing.models import SharedRecord
+    from sharing.services.collaboration import shared_record_adopt
+
+    record, _ = reseller_world
+    _withhold(acme, {"opportunity": {"amount": {"partner_types": ["reseller"]}}})
+    unfiltered = SharedRecord.objects.get(pk=record.pk)
+    assert unfiltered.payload["amount"] == "125000.00"
+    with schema_context(globex.company.schema_name):
+        shared_record_adopt(
+            actor=globex.member,
+            actor_membership=membership(globex, globex.member),
+            record=unfiltered,
+        )
+        copy = Opportunity.objects.get(adopted_from_id=record.pk)
+    assert copy.amount == 0 and copy.customer_name == "Umbrella Corp"
