@@ -1,5 +1,6 @@
 """The network's own host (BASE_DOMAIN): landing, sign-up, login discovery, platform admin."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import path
 
@@ -9,6 +10,9 @@ from sharing.join_views import join
 from tenants.views import company_new, network_home
 
 admin.site.site_header = "Ecosystem Cloud platform admin"
+# Platform staff sign in through allauth like everyone (attempt limits, MFA); Django's own
+# admin login form would take passwords without either.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", network_home, name="network_home"),

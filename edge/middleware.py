@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import suppress
+from io import BytesIO
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.template.loader import render_to_string
 
 from edge.json_input import MalformedJSON, json_loads_bounded
@@ -31,6 +34,17 @@ def _check_querydict(data: QueryDict, *, kind: str, line: bool) -> None:
                 text_check(value, where=f"The {kind} “{key[:40]}”", line=line)
 
 
+def _check_length(request: HttpRequest) -> None:
+    """Refuses a body larger than any endpoint takes before a byte of it is read. (Django
+    bounds form fields, not uploaded files: a 100 MB file part was read in full.)"""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        raise HostileInput("The Content-Length header is not a number.") from None
+    if length > settings.EDGE_MAX_BODY_BYTES:
+        raise RequestDataTooBig
+
+
 def _check_body(request: HttpRequest) -> None:
     content_type = request.content_type or ""
     if _is_json(content_type):
@@ -46,9 +60,19 @@ def _check_body(request: HttpRequest) -> None:
     elif content_type == "application/x-www-form-urlencoded" and request.body:
         # PUT/PATCH forms: Django leaves request.POST empty, DRF parses the body itself.
         _check_querydict(QueryDict(request.body), kind="field", line=False)
+    elif content_type == "multipart/form-data" and request.body:
+        # PUT/PATCH multipart: parsed here from the (size-checked) body Django keeps, so the
+        # view's own parser reads the same bytes after us.
+        fields, files = MultiPartParser(
+            request.META, BytesIO(request.body), request.upload_handlers, request.encoding
+        ).parse()
+        _check_querydict(fields, kind="field", line=False)
+        for upload in files.values():
+            text_check(upload.name or "", where="An uploaded file's name", line=True)
 
 
 def _check(request: HttpRequest) -> None:
+    _check_length(request)
     text_check(request.path_info, where="The address", line=True)
     _check_querydict(request.GET, kind="parameter", line=True)
     authorization = request.META.get("HTTP_AUTHORIZATION")
@@ -100,5 +124,7 @@ class HostileInputMiddleware:
             )
         except TooManyFieldsSent:
             return _refusal(request, "The form has more fields than we accept.", 400)
+        except MultiPartParserError as exc:
+            return _refusal(request, f"The multipart body could not be read: {exc}.", 400)
         _drop_bad_cookies(request)
         return self.get_response(request)

@@ -5,16 +5,12 @@ from __future__ import annotations
 from allauth.account.views import SignupView
 from django import forms
 from django.contrib.auth.hashers import make_password
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 
-from identity.models import User
+from identity.tasks import workspaces_remind
 from identity.throttles import attempt_count
-from tenants.domains import company_url
-from tenants.selectors import memberships_of_user
 
 
 class CompanySignupView(SignupView):
@@ -36,27 +32,16 @@ class FindCompanyForm(forms.Form):
 
 def find_company(request: HttpRequest) -> HttpResponse:
     """E-mails the list of workspaces an address belongs to. The page says the same thing
-    whether or not the address is known, so it cannot be used to probe who is a customer;
-    it is rate-limited per address and per client so it cannot be used to flood an inbox."""
+    whether or not the address is known, and takes as long (the lookup and the e-mail happen
+    in the worker), so it cannot be used to probe who is a customer; it is rate-limited per
+    address and per client so it cannot be used to flood an inbox."""
     form = FindCompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         if not attempt_count(request, action="find_company", key=email):
             form.add_error(None, "Too many requests for this address. Please try again in an hour.")
             return render(request, "identity/find_company.html", {"form": form}, status=429)
-        user = User.objects.filter(email__iexact=email, is_active=True).first()
-        if user is not None:
-            workspaces = [
-                {"name": m.company.name, "url": company_url(m.company.slug, "/accounts/login/")}
-                for m in memberships_of_user(user=user)
-            ]
-            send_mail(
-                subject="Your Ecosystem Cloud workspaces",
-                message=render_to_string(
-                    "identity/email/find_company.txt", {"user": user, "workspaces": workspaces}
-                ),
-                from_email=None,
-                recipient_list=[user.email],
-            )
+        # Looked up by the worker: the request does the same work for any address.
+        workspaces_remind.delay(email)
         return render(request, "identity/find_company_sent.html", {"email": email})
     return render(request, "identity/find_company.html", {"form": form})

@@ -10,8 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from identity.throttles import attempt_count
 from sharing.models import PartnershipStatus
 from sharing.selectors import (
     directory_companies,
@@ -108,7 +110,11 @@ def _act(request: HttpRequest, action: Callable[[], object], success: str) -> Ht
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, success)
-    return redirect(request.POST.get("next") or "partners")
+    back = request.POST.get("next") or ""
+    # only back to a page of this host (never an address someone put in the form)
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "partners"
+    return redirect(back)
 
 
 @require_POST
@@ -155,6 +161,17 @@ partnership_end_view = _partnership_action(
 @require_POST
 def partner_invite_by_email(request: HttpRequest) -> HttpResponse:
     email = request.POST.get("email", "")
+    # An invitation is an e-mail to someone outside the network: bounded per person and per
+    # address, so a workspace cannot be used to send mail in bulk.
+    if not attempt_count(
+        request, action="partner_invitation", key=email.strip().lower(), user=request.user
+    ):
+        messages.error(
+            request,
+            "You have sent many invitations recently, or this address was invited several times "
+            "today. Try again later.",
+        )
+        return redirect("partners")
     return _act(
         request,
         lambda: partner_invitation_send(

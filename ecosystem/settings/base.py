@@ -121,6 +121,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The largest request body any endpoint takes (the configuration import's file, 5 MB, is the
+# largest); the edge answers 413 before reading more (edge/middleware.py).
+EDGE_MAX_BODY_BYTES = env.int("EDGE_MAX_BODY_BYTES", default=6 * 1024 * 1024)
+
 REDIS_URL = env("REDIS_URL", default="")
 CACHES = {
     "default": (
@@ -179,6 +183,7 @@ ACCOUNT_RATE_LIMITS = {
     "find_company": "20/h/ip,3/h/key",
     "api_token_failed": "30/m/ip,50/5m/key",
     "token_create": "20/h/user",
+    "partner_invitation": "20/h/user,3/d/key",
 }
 # Behind a load balancer, the client's address is the last hop it adds to X-Forwarded-For:
 # set how many proxies to trust, or every client shares the balancer's address (and its limit).

@@ -98,3 +98,27 @@ def test_platform_staff_use_the_admin_on_the_network_host_only(acme):
 def test_company_admins_are_not_platform_staff(acme):
     response = client_on("localhost", acme.owner).get("/admin/tenants/company/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_admin_login_goes_through_the_limited_sign_in(acme, rate_limits):
+    """Django's own admin login form took passwords without limits or MFA: it now hands over
+    to the product's sign-in, whose failed attempts lock the account on every host."""
+    from django.test import Client
+
+    staff = User.objects.create_superuser("ops@ecosystem.test", PASSWORD)
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    client = Client(HTTP_HOST="localhost")
+    for _ in range(6):
+        response = client.post(
+            "/admin/login/", {"username": staff.email, "password": "wrong", "next": "/admin/"}
+        )
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": staff.email, "password": "wrong"})
+    locked = client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
+    assert "Too many failed login attempts" in locked.content.decode()
+    # a company admin signed in gets no admin page
+    assert client_on("localhost", acme.owner).get("/admin/login/").status_code == 403

@@ -137,3 +137,36 @@ def test_security_counters_share_one_cache_key_on_every_host(acme, globex):
             )
     assert keys["acme"][0] == keys["globex"][0]
     assert keys["acme"][1] != keys["globex"][1]
+
+
+@pytest.mark.django_db
+def test_partner_invitations_by_e_mail_are_limited_per_person_and_per_address(
+    acme, rate_limits, django_capture_on_commit_callbacks
+):
+    client = _on(acme.host)
+    client.force_login(acme.admin)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/partners/invite-by-email/", {"email": "victim@example.test"})
+    refused = client.post(
+        "/partners/invite-by-email/", {"email": "Victim@example.test"}, follow=True
+    )
+    assert "invited several times today" in refused.content.decode()
+    assert len([m for m in mail.outbox if "victim@example.test" in m.to]) == 3
+    for i in range(17):
+        client.post("/partners/invite-by-email/", {"email": f"other{i}@example.test"})
+    refused = client.post(
+        "/partners/invite-by-email/", {"email": "fresh@example.test"}, follow=True
+    )
+    assert "sent many invitations recently" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_actions_go_back_only_to_a_page_of_this_host(acme, globex):
+    client = _on(acme.host)
+    client.force_login(acme.admin)
+    response = client.post(
+        "/partners/invite-by-email/",
+        {"email": "someone@example.test", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/partners/"

@@ -339,3 +339,37 @@ def test_unrelated_company_routes_still_work_for_ordinary_unicode(acme):
     )
     assert response.status_code == 201, response.content
     assert response.json()["customer_name"] == "Zoë & Søn 漢字 🚀"
+
+
+@pytest.mark.django_db
+def test_multipart_bodies_are_checked_whatever_the_method(world):
+    """DRF reads multipart PATCH and PUT bodies itself: the edge checks them as it checks a
+    POST's form, and nothing with a control character reaches the record."""
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+    acme, ids = world
+    client = _client(acme.host, acme.owner)
+    path = f"/api/v1/opportunities/{ids['pipeline/']}/"
+    for field, value in (("owner", "x\x00@acme.test"), ("next_step", "ctl\x01\x1b[31mRED")):
+        body = encode_multipart(BOUNDARY, {field: value, "version": "1"})
+        for method in (client.patch, client.put):
+            response = method(path, body, content_type=MULTIPART_CONTENT)
+            assert response.status_code == 400, (field, response.status_code)
+            assert "which we don't accept" in response.json()["detail"]
+    detail = client.get(path).json()
+    assert "RED" not in detail["next_step"]
+
+
+@pytest.mark.django_db
+def test_a_body_larger_than_any_endpoint_takes_is_refused_before_it_is_read(acme):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    anonymous = Client(HTTP_HOST=settings.BASE_DOMAIN, raise_request_exception=False)
+    big = SimpleUploadedFile("big.bin", b"x" * (settings.EDGE_MAX_BODY_BYTES + 1))
+    response = anonymous.post("/accounts/login/", {"login": "a@b.test", "file": big})
+    assert response.status_code == 413
+    # the configuration import's own limit still speaks for files under the edge's
+    client = client_on(acme.host, acme.owner)
+    upload = SimpleUploadedFile("config.json", b" " * 5_500_000, content_type="application/json")
+    response = client.post("/settings/configuration/", {"file": upload})
+    assert response.status_code == 200 and "larger than 5 MB" in response.content.decode()

@@ -1,0 +1,34 @@
+"""Background work of identity. Kept out of the request so that what a visitor can time is the
+same whether or not an address is registered."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from identity.models import User
+from tenants.domains import company_url
+from tenants.selectors import memberships_of_user
+
+
+@shared_task(ignore_result=True)
+def workspaces_remind(email: str) -> bool:
+    """E-mails `email` the list of its workspaces, if it is a person's address. Returns whether
+    a mail went out (an unknown address gets none)."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return False
+    workspaces = [
+        {"name": m.company.name, "url": company_url(m.company.slug, "/accounts/login/")}
+        for m in memberships_of_user(user=user)
+    ]
+    send_mail(
+        subject="Your Ecosystem Cloud workspaces",
+        message=render_to_string(
+            "identity/email/find_company.txt", {"user": user, "workspaces": workspaces}
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    return True
