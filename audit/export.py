@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from itertools import chain
+
+from defusedcsv import csv
 
 from audit.models import AuditEvent
 

@@ -33,3 +33,6 @@ urlpatterns = [
     path("api/v1/", include("ecosystem.urls_api")),
     *common,
 ]
+
+handler404 = "ecosystem.errors.not_found"
+handler500 = "ecosystem.errors.failed"

@@ -22,3 +22,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     *common,
 ]
+
+handler404 = "ecosystem.errors.not_found"
+handler500 = "ecosystem.errors.failed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.db import connection
@@ -44,6 +46,12 @@ class AccountAdapter(DefaultAccountAdapter):
         elif outcome is not None:
             request.session["signup_retry"] = True
         return super().post_login(request, user, **kwargs)
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        # The link opens on the network's own host, whichever company host the reset was asked
+        # on: the person may not belong to that company, and signing in there would stop at
+        # "not a member"; from the network host, login takes them to their own workspace.
+        return network_url(urlsplit(super().get_reset_password_from_key_url(key)).path)
 
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         return self._new_workspace_url(request) or super().get_signup_redirect_url(request)

@@ -3,8 +3,7 @@ it. Every query goes through sharing.access (the one door)."""
 
 from __future__ import annotations
 
-import csv
-
+from defusedcsv import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction

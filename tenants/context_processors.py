@@ -33,6 +33,6 @@ def workspace(request: HttpRequest) -> dict:
         "switchable_memberships": other_memberships,  # lazily evaluated by the template
         "network_home_url": network_url("/"),
         "base_domain": settings.BASE_DOMAIN,
-        # the local demo (DEBUG): pages may say where its e-mails go (printed by the worker)
-        "demo_mode": settings.DEBUG,
+        # the local demo: pages may say where its e-mails go (printed by the worker)
+        "demo_mode": settings.DEMO,
     }

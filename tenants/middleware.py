@@ -33,7 +33,8 @@ class CompanyDomainMiddleware(TenantMainMiddleware):
     page that helps (not a bare 404 or the landing page of somebody else)."""
 
     def get_tenant(self, domain_model, hostname):  # type: ignore[no-untyped-def]
-        company = company_for_host(hostname)
+        # Host names are case-insensitive (browsers lowercase them; other clients may not).
+        company = company_for_host(hostname.lower())
         if company is None:
             raise domain_model.DoesNotExist(hostname)
         return company

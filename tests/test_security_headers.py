@@ -75,3 +75,10 @@ def test_api_docs_script_is_refused_to_another_company(acme, globex):
     response = client_on(acme.host, globex.member).get("/api/v1/docs/?script=")
     assert response.status_code in (403, 404)
     assert b"SwaggerUIBundle(" not in response.content
+
+
+@pytest.mark.django_db
+def test_an_api_address_opened_in_a_browser_answers_json(acme):
+    """DRF's browsable HTML view needs inline styles; the API answers JSON to browsers too."""
+    response = client_on(acme.host, acme.member).get("/api/v1/me/", HTTP_ACCEPT="text/html")
+    assert response["Content-Type"] == "application/json"

@@ -15,6 +15,8 @@ env.read_env(BASE_DIR / ".env", overwrite=False)
 
 SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
+# The local demo (ecosystem.settings.dev): e-mails are printed, not sent.
+DEMO = False
 
 # Companies live at <slug>.BASE_DOMAIN; the base domain itself serves sign-up and login discovery.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
@@ -205,6 +207,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "EXCEPTION_HANDLER": "ecosystem.api_errors.exception_handler",
+    # JSON only: the browsable HTML renderer needs inline styles (the CSP allows none), and
+    # people explore the API in Swagger UI at /api/v1/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

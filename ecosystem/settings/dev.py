@@ -1,9 +1,14 @@
-"""Local development: DEBUG on, plain static files, mail printed by the worker."""
+"""Local development and the demo (`./run`): plain static files, mail printed by the worker.
+
+DEBUG stays off unless asked for (`DEBUG=1 ./run`): the demo is what newcomers and outside
+testers see, and Django's debug pages show settings, tracebacks and the URL map to anyone."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, STORAGES
+from .base import DATABASES, STORAGES, env
 
-DEBUG = True
+DEBUG = env.bool("DEBUG", default=False)
+# Pages may say where the demo's e-mails go (printed in the ./run terminal).
+DEMO = True
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -13,13 +13,14 @@ from tests.builders import PASSWORD, client_on
 
 @pytest.mark.django_db
 def test_password_reset_by_email_on_a_company_host(acme):
-    client = client_on(acme.host)
-    response = client.post("/accounts/password/reset/", {"email": acme.member.email})
+    response = client_on(acme.host).post("/accounts/password/reset/", {"email": acme.member.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    # the link opens on the network's host, whichever host the reset was asked on
     link = re.search(
-        r"http://acme\.localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+        r"http://localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body
     ).group(1)
+    client = client_on("localhost")
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
@@ -33,11 +34,11 @@ def test_password_reset_by_email_on_a_company_host(acme):
 
 @pytest.mark.django_db
 def test_password_reset_with_weak_password_changes_nothing(acme):
-    client = client_on(acme.host)
-    client.post("/accounts/password/reset/", {"email": acme.member.email})
+    client_on(acme.host).post("/accounts/password/reset/", {"email": acme.member.email})
     link = re.search(
-        r"http://acme\.localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+        r"http://localhost(/accounts/password/reset/key/\S+)", mail.outbox[0].body
     ).group(1)
+    client = client_on("localhost")
     form_page = client.get(link, follow=True)
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
     response = client.post(action, {"password1": "12345678", "password2": "12345678"})

