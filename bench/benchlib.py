@@ -33,12 +33,16 @@ _SLUG_LETTERS = "abcdefghjkmnpqstuwxyz"
 
 
 def numbered_slug(prefix: str, i: int) -> str:
-    """A distinct workspace address for number i (0 → "<prefix>-aaa"), sorting like i."""
+    """A distinct workspace address for number i: eight letters spread from i by a bijective
+    multiplicative hash, so two numbers are almost never a letter apart (the look-alike policy
+    refuses one-letter slips of an existing address; "company-aab" after "company-aaa" would be
+    one). The same i always gives the same address."""
+    space = len(_SLUG_LETTERS) ** 8
+    n = (i * 2_654_435_761 + 97_531) % space  # the multiplier is coprime with 21**8
     letters = ""
-    for _ in range(3):
-        i, digit = divmod(i, len(_SLUG_LETTERS))
+    for _ in range(8):
+        n, digit = divmod(n, len(_SLUG_LETTERS))
         letters = _SLUG_LETTERS[digit] + letters
-    assert i == 0, "more than three letters can number"
     return f"{prefix}-{letters}"
 
 

@@ -88,7 +88,8 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
         owner = User.objects.create_user(
             f"pbm{i:04d}@bench.test", "bench-password-1", full_name=f"PBM {i:04d}"
         )
-        company_create(actor=owner, name=f"Company {i:04d}", slug=numbered_slug("company", i))
+        slug = numbered_slug("company", i)
+        company_create(actor=owner, name=slug.replace("-", " ").title(), slug=slug)
         if (i + 1) % 250 == 0:
             log(f"  {i + 1} companies")
     companies = list(

@@ -107,8 +107,40 @@ RESERVED_WORDS_ANYWHERE = frozenset(
         "sso",
     ]
 )
-# A slug whose first word is one of these looks like a database schema ("pg-catalog").
-RESERVED_PREFIXES = frozenset(["pg"])
+# A slug whose first word is one of these looks like a database schema ("pg-catalog") or an
+# internationalised label ("xn-…", one hyphen short of punycode).
+RESERVED_PREFIXES = frozenset(["pg", "xn"])
+# Words that add nothing to who a company is: a company's address or name with one of these
+# at the end ("northwind-co", "northwind-admin", "Northwind Cloud Inc") is the same company to a
+# hurried reader, so skeletons drop them.
+NOISE_WORDS = frozenset(
+    [
+        "co",
+        "company",
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "llc",
+        "ltd",
+        "limited",
+        "gmbh",
+        "ag",
+        "sa",
+        "plc",
+        "group",
+        "hq",
+        "official",
+        "team",
+        "admin",
+        "support",
+        "help",
+        "security",
+        "billing",
+        "online",
+        "app",
+    ]
+)
 
 # The ASCII look-alikes that matter in a lowercase address bar, after Unicode's confusables
 # (UTS #39): 0 for o, 1 and i for l, 5 for s, and the letter pairs rn, vv and cl drawn like m, w
@@ -126,12 +158,20 @@ def _skeleton_ascii(text: str) -> str:
     return text
 
 
+def _without_noise(words: list[str]) -> list[str]:
+    while len(words) > 1 and words[-1] in NOISE_WORDS:
+        words = words[:-1]
+    return words
+
+
 def slug_skeleton(slug: str) -> str:
-    """What a slug looks like to a hurried reader: hyphens and trailing digits dropped, then the
-    look-alike folding above ("n0rth-wind-2", "northvvind" and "northwlnd" all give the skeleton
-    of "northwind"). Two slugs with the same skeleton are look-alikes."""
-    letters = slug.lower().replace("-", "")
-    letters = letters.rstrip("0123456789") or letters
+    """What a slug looks like to a hurried reader: noise words at the end, hyphens and leading
+    and trailing digits dropped, then the look-alike folding above ("n0rth-wind-2",
+    "2northwind", "northwind-co", "northvvind" and "northwlnd" all give the skeleton of
+    "northwind"). Two slugs with the same skeleton are look-alikes."""
+    words = _without_noise([w for w in slug.lower().split("-") if w])
+    letters = "".join(words)
+    letters = letters.strip("0123456789") or letters
     return _skeleton_ascii(letters)
 
 
@@ -153,8 +193,47 @@ def name_skeleton(name: str) -> str:
     "Company 3" are different names."""
     text = unicodedata.normalize("NFKC", name).translate(_SCRIPT_LOOK_ALIKES).casefold()
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if ch.isalnum() and not unicodedata.combining(ch))
+    words = [
+        "".join(ch for ch in w if ch.isalnum() and not unicodedata.combining(ch))
+        for w in text.split()
+    ]
+    text = "".join(_without_noise([w for w in words if w]))
     return _skeleton_ascii(text)[:255]
+
+
+# Scripts with letters drawn like Latin ones. A word that mixes one of them with Latin letters
+# ("Nօrthwind" with an Armenian o) is a homograph, whatever table of look-alikes we keep; a word
+# all in one script (a Greek or Armenian company's own name) is fine.
+_HOMOGLYPH_SCRIPTS = frozenset(
+    ["CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "GEORGIAN", "LISU", "DESERET"]
+)
+
+
+def name_mixes_scripts(name: str) -> bool:
+    """Whether a word of `name` mixes Latin letters with letters of a look-alike script."""
+    for word in unicodedata.normalize("NFKC", name).split():
+        scripts = {unicodedata.name(ch, "UNKNOWN").split(" ")[0] for ch in word if ch.isalpha()}
+        if "LATIN" in scripts and scripts & _HOMOGLYPH_SCRIPTS:
+            return True
+    return False
+
+
+# Skeletons this long or longer also clash with a one-letter slip of each other ("nortwind",
+# "nnorthwind", "northwnid", "harbour" for "harbor"); shorter ones only when equal, or every
+# four-letter name would collide with dozens of words.
+TYPO_MIN_LENGTH = 6
+
+
+def look_alike_keys(skeleton: str) -> list[str]:
+    """The skeleton and, when long enough, every way to drop one of its letters. Two skeletons
+    within one added, dropped, changed or swapped letter share a key (the symmetric-deletion
+    trick), so "is there a look-alike?" is one overlap query on an indexed array."""
+    if not skeleton:
+        return []
+    keys = {skeleton}
+    if len(skeleton) >= TYPO_MIN_LENGTH:
+        keys |= {skeleton[:i] + skeleton[i + 1 :] for i in range(len(skeleton))}
+    return sorted(keys)
 
 
 def _base_domain_words() -> set[str]:
@@ -179,8 +258,15 @@ def slug_reserved_reason(slug: str) -> str | None:
     anywhere = {slug_skeleton(word) for word in RESERVED_WORDS_ANYWHERE}
     if any(slug_skeleton(word) in anywhere for word in cores if word):
         return "sign-in"
+    # ... also split by a hyphen ("log-in", "sign-on", "pass-word") or run together at either
+    # end ("acmelogin", "loginacme")
+    joined = _skeleton_ascii("".join(cores))
+    if any(joined.startswith(word) or joined.endswith(word) for word in anywhere):
+        return "sign-in"
     prefixes = {slug_skeleton(word) for word in RESERVED_PREFIXES}
     if cores[0] and slug_skeleton(cores[0]) in prefixes:
+        return "database"
+    if joined.startswith(("pgcatalog", "pgtoast", "pgtemp")):  # PostgreSQL's own schemas
         return "database"
     return None
 

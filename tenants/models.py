@@ -7,11 +7,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django_tenants.models import DomainMixin, TenantMixin
 
-from tenants.domains import name_skeleton, slug_skeleton
+from tenants.domains import look_alike_keys, name_skeleton, slug_skeleton
 
 
 class CompanyStatus(models.TextChoices):
@@ -61,6 +62,9 @@ class Company(TenantMixin):
     # companies from before the look-alike policy may share one.
     slug_skeleton = models.CharField(max_length=40, blank=True, default="", db_index=True)
     name_skeleton = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    # Both skeletons and their one-letter slips (tenants.domains.look_alike_keys): a new address
+    # or name whose keys overlap these is a look-alike (a GIN-indexed overlap query).
+    look_alike_keys = ArrayField(models.CharField(max_length=255), default=list, blank=True)
     status = models.CharField(max_length=16, choices=CompanyStatus.choices, db_index=True)
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
@@ -82,6 +86,7 @@ class Company(TenantMixin):
     class Meta:
         verbose_name_plural = "companies"
         ordering = ["name"]
+        indexes = [GinIndex(fields=["look_alike_keys"], name="company_look_alike_gin")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="active") | Q(slug__isnull=False),
@@ -95,11 +100,14 @@ class Company(TenantMixin):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.slug_skeleton = slug_skeleton(self.slug) if self.slug else ""
         self.name_skeleton = name_skeleton(self.name)
+        self.look_alike_keys = sorted(
+            set(look_alike_keys(self.slug_skeleton)) | set(look_alike_keys(self.name_skeleton))
+        )
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
+        if update_fields is not None and {"slug", "name"} & set(update_fields):
             derived = {"slug": "slug_skeleton", "name": "name_skeleton"}
             extra = [derived[f] for f in derived if f in update_fields]
-            kwargs["update_fields"] = [*update_fields, *extra]
+            kwargs["update_fields"] = [*update_fields, *extra, "look_alike_keys"]
         super().save(*args, **kwargs)
 
     def get_partner_types_display(self) -> list[str]:

@@ -47,8 +47,8 @@ def real_worker(settings):
 @pytest.mark.django_db(transaction=True)
 def test_tasks_run_in_the_schema_they_were_sent_for(real_worker):
     network_make(pool_size=0)
-    first = company_make("worker-a", "Worker A")
-    second = company_make("worker-b", "Worker B")
+    first = company_make("worker-oak", "Worker Oak")
+    second = company_make("worker-elm", "Worker Elm")
     # both companies' bootstrap tasks (and welcome e-mails) are now queued in Redis
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
 
@@ -68,5 +68,5 @@ def test_tasks_run_in_the_schema_they_were_sent_for(real_worker):
         # exactly one, written by this company's own owner: no task ran in the other schema
         assert [e.actor_id for e in entries] == [world.owner.pk]
     welcome = {m.to[0]: m.subject for m in mail.outbox}
-    assert welcome[first.owner.email] == "Your Worker A workspace is ready"
-    assert welcome[second.owner.email] == "Your Worker B workspace is ready"
+    assert welcome[first.owner.email] == "Your Worker Oak workspace is ready"
+    assert welcome[second.owner.email] == "Your Worker Elm workspace is ready"

@@ -17,6 +17,8 @@ from tenants.domains import (
     SLUG_MIN_LENGTH,
     SLUG_PATTERN,
     company_host,
+    look_alike_keys,
+    name_mixes_scripts,
     name_skeleton,
     slug_reserved_reason,
     slug_skeleton,
@@ -93,7 +95,11 @@ def company_slug_validate(slug: str, *, company: Company | None = None) -> str:
             code="reserved",
         )
     clashes = Company.objects.filter(
-        Q(slug=slug) | Q(slug_skeleton=slug_skeleton(slug), status__in=REAL_COMPANY_STATUSES)
+        Q(slug=slug)
+        | Q(
+            look_alike_keys__overlap=look_alike_keys(slug_skeleton(slug)),
+            status__in=REAL_COMPANY_STATUSES,
+        )
     )
     if company is not None:
         clashes = clashes.exclude(pk=company.pk)
@@ -122,7 +128,7 @@ def company_name_validate(name: str, *, company: Company | None = None) -> str:
     if len(name) > 120:
         raise ValidationError("Company names can be at most 120 characters.", code="long")
     skeleton = name_skeleton(name)
-    look_alikes = Company.objects.real().filter(name_skeleton=skeleton)
+    look_alikes = Company.objects.real().filter(look_alike_keys__overlap=look_alike_keys(skeleton))
     if company is not None:
         look_alikes = look_alikes.exclude(pk=company.pk)
     if skeleton and look_alikes.exists():
@@ -130,6 +136,12 @@ def company_name_validate(name: str, *, company: Company | None = None) -> str:
             f"“{name}” is too close to the name of a company already on the network. Use your "
             "full company name, or add what sets yours apart (for example your city).",
             code="look_alike",
+        )
+    if name_mixes_scripts(name):
+        raise ValidationError(
+            f"“{name}” mixes letters of different alphabets in one word, the way look-alike "
+            "names are made. Type your company's name in one alphabet.",
+            code="mixed_scripts",
         )
     return name
 

@@ -133,7 +133,8 @@ def test_an_address_taken_while_verifying_is_asked_again_with_the_rest_kept(
     assert "initech was taken while you confirmed your e-mail" in page
     assert 'value="Initech"' in page
     response = network_client.post(
-        "/companies/new/", {"company_name": "Initech", "company_slug": "initech-software"}
+        "/companies/new/",
+        {"company_name": "Initech Software", "company_slug": "initech-software"},
     )
     assert response.status_code == 302
     user = User.objects.get(email=GOOD["email"])

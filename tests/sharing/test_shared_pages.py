@@ -13,7 +13,11 @@ from tests.sharing.helpers import SECRET, membership, partners_make, shared_oppo
 def world(acme, globex):
     """acme owns a record shared with globex (viewer), c1 (contributor), c2 (manager); c3 is a
     partner not on the list; c4 was on it and was revoked; c5 is unrelated."""
-    companies = {name: company_make(f"{name}-co") for name in ("c1", "c2", "c3", "c4", "c5")}
+    # (distinct words: a series like c1-co, c2-co would be look-alikes of each other)
+    slugs = {"c1": "cobalt", "c2": "indigo", "c3": "saffron", "c4": "umber", "c5": "viridian"}
+    companies = {
+        name: company_make(slug, f"{name.upper()} {slug.title()}") for name, slug in slugs.items()
+    }
     for partner in (globex, *[companies[n] for n in ("c1", "c2", "c3", "c4")]):
         partners_make(acme, partner)
     _, record = shared_opportunity_make(acme)
