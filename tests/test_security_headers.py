@@ -82,3 +82,11 @@ def test_an_api_address_opened_in_a_browser_answers_json(acme):
     """DRF's browsable HTML view needs inline styles; the API answers JSON to browsers too."""
     response = client_on(acme.host, acme.member).get("/api/v1/me/", HTTP_ACCEPT="text/html")
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_error_pages_carry_the_policies_too(acme):
+    response = client_on(acme.host, acme.member).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "camera=()" in response["Permissions-Policy"]
