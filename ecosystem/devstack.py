@@ -52,14 +52,19 @@ CELERY_CONCURRENCY = 2
 
 
 def web_command(port: str | int) -> list[str]:
-    """The demo's web server on `port`: its database connections are bounded by WEB_THREADS."""
+    """The demo's web server on `port`: its database connections are bounded by WEB_THREADS.
+
+    It listens on the loopback interface only (HOST overrides): gunicorn reads a request's
+    headers in one of its few threads, so clients that send headers slowly can hold them all.
+    Deployments put a buffering proxy in front (compose.yaml's Caddy); the demo is for this
+    machine."""
     return [
         sys.executable,
         "-m",
         "gunicorn",
         "ecosystem.wsgi:application",
         "--bind",
-        f"0.0.0.0:{port}",
+        f"{os.environ.get('HOST', '127.0.0.1')}:{port}",
         # One process only: the dev cache is an in-process LocMemCache (without REDIS_URL), and
         # the login rate-limit counters and routing cache live there; several processes would
         # each keep their own, and a limit of 10 failed logins would become 10 per process.

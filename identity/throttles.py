@@ -24,6 +24,24 @@ TOO_MANY_TOKEN_FAILURES = (
 )
 
 
+def mailbox_key(email: str) -> str:
+    """One key per mailbox for per-address limits: case, quotes and a "+tag" in the local part
+    name the same mailbox, so "T1+a@inv.example" counts as "t1@inv.example"."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.strip('"').split("+", 1)[0]
+    return f"{local}@{domain}"
+
+
+def pair_key(a: int, b: int) -> str:
+    """One key for two companies, whichever asks."""
+    return f"{min(a, b)}-{max(a, b)}"
+
+
+TOO_MANY_PARTNER_INVITATIONS = (
+    "You have invited this company (or many companies) several times recently. Try again later."
+)
+
+
 def attempt_allowed(request: HttpRequest, *, action: str, key: str | None = None) -> bool:
     """Whether another attempt is allowed now, without counting one."""
     return (

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from identity.tasks import workspaces_remind
-from identity.throttles import attempt_count
+from identity.throttles import attempt_count, mailbox_key
 
 
 class CompanySignupView(SignupView):
@@ -38,7 +38,7 @@ def find_company(request: HttpRequest) -> HttpResponse:
     form = FindCompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        if not attempt_count(request, action="find_company", key=email):
+        if not attempt_count(request, action="find_company", key=mailbox_key(email)):
             form.add_error(None, "Too many requests for this address. Please try again in an hour.")
             return render(request, "identity/find_company.html", {"form": form}, status=429)
         # Looked up by the worker: the request does the same work for any address.

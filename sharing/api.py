@@ -4,11 +4,12 @@ from sharing.access (the same door as the pages)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from identity.throttles import TOO_MANY_PARTNER_INVITATIONS, attempt_count, pair_key
 from sharing.access import (
     OWNER,
     role_on_record,
@@ -130,6 +131,13 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         partner = Company.objects.active().filter(slug=serializer.validated_data["partner"]).first()
         if partner is None:
             raise serializers.ValidationError({"partner": ["No company with that slug."]})
+        if not attempt_count(
+            request._request,
+            action="partnership_invite",
+            key=pair_key(request.tenant.pk, partner.pk),
+            user=request.user,
+        ):
+            raise exceptions.Throttled(detail=TOO_MANY_PARTNER_INVITATIONS)
         partnership = partnership_invite(
             actor=request.user,
             actor_membership=request.membership,

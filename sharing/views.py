@@ -13,7 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from identity.throttles import attempt_count
+from identity.throttles import (
+    TOO_MANY_PARTNER_INVITATIONS,
+    attempt_count,
+    mailbox_key,
+    pair_key,
+)
 from sharing.models import PartnershipStatus
 from sharing.selectors import (
     directory_companies,
@@ -120,6 +125,15 @@ def _act(request: HttpRequest, action: Callable[[], object], success: str) -> Ht
 @require_POST
 def partnership_invite_view(request: HttpRequest, slug: str) -> HttpResponse:
     other = directory_company_get(slug=slug)
+    # each invitation e-mails the other company's admins: bounded per person and per pair
+    if not attempt_count(
+        request,
+        action="partnership_invite",
+        key=pair_key(request.tenant.pk, other.pk),
+        user=request.user,
+    ):
+        messages.error(request, TOO_MANY_PARTNER_INVITATIONS)
+        return redirect("partners")
     return _act(
         request,
         lambda: partnership_invite(
@@ -164,7 +178,7 @@ def partner_invite_by_email(request: HttpRequest) -> HttpResponse:
     # An invitation is an e-mail to someone outside the network: bounded per person and per
     # address, so a workspace cannot be used to send mail in bulk.
     if not attempt_count(
-        request, action="partner_invitation", key=email.strip().lower(), user=request.user
+        request, action="partner_invitation", key=mailbox_key(email), user=request.user
     ):
         messages.error(
             request,

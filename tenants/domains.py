@@ -107,9 +107,8 @@ RESERVED_WORDS_ANYWHERE = frozenset(
         "sso",
     ]
 )
-# A slug whose first word is one of these looks like a database schema ("pg-catalog") or an
-# internationalised label ("xn-…", one hyphen short of punycode).
-RESERVED_PREFIXES = frozenset(["pg", "xn"])
+# A slug whose first word is one of these looks like a database schema ("pg-catalog").
+RESERVED_PREFIXES = frozenset(["pg"])
 # Words that add nothing to who a company is: a company's address or name with one of these
 # at the end ("northwind-co", "northwind-admin", "Northwind Cloud Inc") is the same company to a
 # hurried reader, so skeletons drop them.
@@ -139,8 +138,25 @@ NOISE_WORDS = frozenset(
         "billing",
         "online",
         "app",
+        "partner",
+        "partners",
+        "secure",
+        "verify",
+        "account",
+        "hr",
+        "eu",
+        "us",
+        "uk",
+        "global",
+        "intl",
+        "international",
     ]
 )
+# ... and in front ("my-northwind", "thenorthwind")
+NOISE_PREFIXES = ("my", "the", "get", "go", "join", "team", "official", "partners", "partner")
+# Noise words long enough to strip when run together with the name ("harborsecurity"); short
+# ones ("us", "co") would cut real words ("campus", "taco").
+_RUN_TOGETHER_NOISE = tuple(sorted((w for w in NOISE_WORDS if len(w) >= 6), key=len, reverse=True))
 
 # The ASCII look-alikes that matter in a lowercase address bar, after Unicode's confusables
 # (UTS #39): 0 for o, 1 and i for l, 5 for s, and the letter pairs rn, vv and cl drawn like m, w
@@ -159,8 +175,23 @@ def _skeleton_ascii(text: str) -> str:
 
 
 def _without_noise(words: list[str]) -> list[str]:
+    """Drops noise words at the end and in front, and long ones run together at the end, as
+    long as something is left to compare."""
     while len(words) > 1 and words[-1] in NOISE_WORDS:
         words = words[:-1]
+    while len(words) > 1 and words[0] in NOISE_PREFIXES:
+        words = words[1:]
+    if len(words) == 1:
+        word = words[0]
+        for prefix in NOISE_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 5:
+                word = word[len(prefix) :]
+                break
+        for noise in _RUN_TOGETHER_NOISE:
+            if word.endswith(noise) and len(word) - len(noise) >= 3:
+                word = word[: -len(noise)]
+                break
+        words = [word]
     return words
 
 
@@ -250,10 +281,9 @@ def slug_reserved_reason(slug: str) -> str | None:
     reserved word are reserved too."""
     words = slug.split("-")
     core = slug.strip("0123456789-")
-    if core:
-        reserved = {slug_skeleton(word) for word in RESERVED_SLUGS | _base_domain_words()}
-        if slug_skeleton(core) in reserved:
-            return "service"
+    reserved = {slug_skeleton(word) for word in RESERVED_SLUGS | _base_domain_words()}
+    if core and slug_skeleton(core) in reserved:
+        return "service"
     cores = [word.strip("0123456789") for word in words]
     anywhere = {slug_skeleton(word) for word in RESERVED_WORDS_ANYWHERE}
     if any(slug_skeleton(word) in anywhere for word in cores if word):
@@ -268,7 +298,19 @@ def slug_reserved_reason(slug: str) -> str | None:
         return "database"
     if joined.startswith(("pgcatalog", "pgtoast", "pgtemp")):  # PostgreSQL's own schemas
         return "database"
+    if words[0] == "xn":  # one hyphen short of a punycode label
+        return "punycode"
+    # made only of our words and noise ("account-verify", "support-billing")
+    ours = reserved | {slug_skeleton(word) for word in NOISE_WORDS}
+    if all(slug_skeleton(word) in ours for word in cores if word):
+        return "service"
     return None
+
+
+def name_reserved(name: str) -> bool:
+    """Whether a company name reads as the service itself ("Ecosystem Cloud Support")."""
+    reserved = {slug_skeleton(word) for word in RESERVED_SLUGS | _base_domain_words()}
+    return name_skeleton(name) in reserved
 
 
 def company_host(slug: str) -> str:

@@ -186,6 +186,7 @@ ACCOUNT_RATE_LIMITS = {
     "api_token_failed": "30/m/ip,50/5m/key",
     "token_create": "20/h/user",
     "partner_invitation": "20/h/user,3/d/key",
+    "partnership_invite": "30/h/user,3/d/key",
 }
 # Behind a load balancer, the client's address is the last hop it adds to X-Forwarded-For:
 # set how many proxies to trust, or every client shares the balancer's address (and its limit).

@@ -33,6 +33,8 @@ def partner_invitation_send(
     email = (email or "").strip().lower()
     try:
         validate_email(email)
+        if email.rpartition("@")[2].startswith("["):
+            raise ValidationError("an address at an IP literal")
     except ValidationError as exc:
         raise ValidationError(
             {"email": "Enter the e-mail address of the person to invite."}

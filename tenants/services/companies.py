@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -19,6 +20,7 @@ from tenants.domains import (
     company_host,
     look_alike_keys,
     name_mixes_scripts,
+    name_reserved,
     name_skeleton,
     slug_reserved_reason,
     slug_skeleton,
@@ -38,6 +40,7 @@ _RESERVED_MESSAGES = {
     "service": "it looks like an address we keep for the service itself",
     "sign-in": "words like “login” or “sso” in an address could pass for our sign-in page",
     "database": "addresses that start with “pg” look like our database's own names",
+    "punycode": "an address that starts with “xn-” reads like an internationalised one",
 }
 
 
@@ -127,6 +130,21 @@ def company_name_validate(name: str, *, company: Company | None = None) -> str:
         raise ValidationError("Enter your company's name (at least 2 characters).", code="short")
     if len(name) > 120:
         raise ValidationError("Company names can be at most 120 characters.", code="long")
+    if any(unicodedata.category(ch) == "Cf" for ch in name):
+        # right-to-left overrides and zero-width characters: "\u202eduolC dniwhtroN" shows as
+        # "Northwind Cloud" in every list
+        raise ValidationError(
+            "Company names can't hold invisible formatting characters (such as a right-to-left "
+            "override). Type the name as it should read.",
+            code="format_characters",
+        )
+    if not any(ch.isalpha() for ch in name):
+        raise ValidationError("A company name needs at least one letter.", code="no_letters")
+    if name_reserved(name):
+        raise ValidationError(
+            f"“{name}” reads like the name of Ecosystem Cloud itself. Use your company's own name.",
+            code="reserved",
+        )
     skeleton = name_skeleton(name)
     look_alikes = Company.objects.real().filter(look_alike_keys__overlap=look_alike_keys(skeleton))
     if company is not None:

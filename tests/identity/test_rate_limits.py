@@ -170,3 +170,34 @@ def test_actions_go_back_only_to_a_page_of_this_host(acme, globex):
         {"email": "someone@example.test", "next": "https://evil.example/"},
     )
     assert response["Location"] == "/partners/"
+
+
+@pytest.mark.django_db
+def test_variants_of_one_mailbox_count_as_one_address(
+    acme, rate_limits, django_capture_on_commit_callbacks
+):
+    client = _on(acme.host)
+    client.force_login(acme.admin)
+    for email in ("t1@inv.example", "T1+a@inv.example", '"t1"@inv.example'):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post("/partners/invite-by-email/", {"email": email})
+    refused = client.post("/partners/invite-by-email/", {"email": "t1+b@inv.example"}, follow=True)
+    assert "invited several times today" in refused.content.decode()
+    literal = client.post("/partners/invite-by-email/", {"email": "x@[127.0.0.1]"}, follow=True)
+    assert "Enter the e-mail address of the person to invite" in literal.content.decode()
+
+
+@pytest.mark.django_db
+def test_re_inviting_the_same_company_is_limited_in_pages_and_api(acme, globex, rate_limits):
+    from sharing.models import Partnership
+
+    client = _on(acme.host)
+    client.force_login(acme.admin)
+    for _ in range(3):
+        response = client.post("/api/v1/partnerships/", {"partner": "globex"})
+        assert response.status_code == 201, response.content
+        Partnership.objects.filter(requester=acme.company, addressee=globex.company).delete()
+    refused = client.post("/api/v1/partnerships/", {"partner": "globex"})
+    assert refused.status_code == 429
+    page = client.post("/partners/directory/globex/invite/", follow=True)
+    assert "several times recently" in page.content.decode()

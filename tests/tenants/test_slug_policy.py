@@ -365,3 +365,55 @@ def test_one_letter_slips_of_a_longer_company_are_look_alikes_but_short_ones_onl
         assert _refusal(slug).code == "look_alike", slug
     company_make("abcd", "Abcd Labs")
     assert company_slug_validate("abce") == "abce"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "my-northwind",
+        "thenorthwind",
+        "northwind-partners",
+        "partners-northwind",
+        "northwind-secure",
+        "northwind-eu",
+        "northwindsecurity",
+    ],
+)
+def test_noise_in_front_behind_or_run_together_still_looks_alike(northwind, slug):
+    assert _refusal(slug).code == "look_alike"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("slug", ["account-verify", "support-billing", "xn-nrthwind"])
+def test_addresses_made_of_our_own_words_are_reserved(acme, slug):
+    error = _refusal(slug)
+    assert error.code == "reserved"
+    if slug.startswith("xn-"):
+        assert "xn-" in error.messages[0] and "pg" not in error.messages[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("\u202eduolC dniwhtroN", "format_characters"),
+        ("North\u200bwind Labs", "format_characters"),
+        ("../../", "no_letters"),
+        ("Ecosystem Cloud", "reserved"),
+        ("Ecosystem Cloud Support", "reserved"),
+        ("Ecosystem Security Team", "reserved"),
+    ],
+)
+def test_names_that_hide_or_pose_as_something_else_are_refused(acme, name, code):
+    with pytest.raises(ValidationError) as exc:
+        company_name_validate(name)
+    assert exc.value.code == code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "slug", ["campus", "taco-bar", "gotham", "theater-group", "my-admin-tools"]
+)
+def test_words_that_merely_contain_noise_are_fine(acme, slug):
+    assert company_slug_validate(slug) == slug
