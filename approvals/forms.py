@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from approvals.models import ApproverRole
-from sharing.models import RecordKind
+from kinds import kind_choices
 
 
 class ApprovalRuleForm(forms.Form):
@@ -13,7 +13,7 @@ class ApprovalRuleForm(forms.Form):
     name = forms.CharField(
         max_length=80, required=False, help_text="Shown to sharers and approvers."
     )
-    object_type = forms.ChoiceField(label="Sharing", choices=RecordKind.choices)
+    object_type = forms.ChoiceField(label="Sharing", choices=lambda: kind_choices(shared=True))
     min_amount = forms.DecimalField(
         label="When the amount (opportunities) or budget (plans) is at least",
         required=False,

@@ -8,11 +8,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from approvals.models import ApprovalRule, ApproverRole
+from kinds import kind_get
 from tenants.models import Company, Membership, Role
 from tenants.schemas import company_schema
 
-# The record field an amount threshold compares, per record type.
-AMOUNT_FIELD = {"opportunity": "amount", "marketing_plan": "budget"}
+
+def amount_field_of(kind: str) -> str:
+    """The money field approval thresholds compare for a kind ("" if it has none)."""
+    spec = kind_get(kind)
+    return spec.amount_field if spec is not None else ""
 
 
 class ApprovalRequired(Exception):
@@ -38,7 +42,7 @@ def rule_reason(rule: ApprovalRule, *, record, partner_type: str, type_labels: d
     """Why `rule` applies to sharing `record` with a partner of `partner_type`, or None."""
     parts = []
     if rule.min_amount is not None:
-        field = AMOUNT_FIELD.get(rule.object_type)
+        field = amount_field_of(rule.object_type)
         amount = getattr(record, field, None) if field else None
         currency = getattr(record, "currency", "") or ""
         if amount is None:

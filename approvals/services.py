@@ -15,11 +15,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from approvals.models import ApprovalRule, ApproverRole, RequestStatus, ShareRequest
-from approvals.policy import AMOUNT_FIELD, ApprovalRequired, is_approver
+from approvals.policy import ApprovalRequired, amount_field_of, is_approver
 from audit.services import company_audit_entry_record
 from identity.models import User
+from kinds import kind_get, kinds_shared
 from sharing.kinds import kind_handlers
-from sharing.models import RecordKind, SharingRole
+from sharing.models import SharingRole
 from tenants.models import Company, Membership, Role
 
 RULE_FIELDS = ("name", "object_type", "min_amount", "currency", "partner_types", "approver_role")
@@ -40,8 +41,10 @@ def approval_rule_clean(data: dict[str, Any]) -> dict[str, Any]:
     if not clean["name"]:
         errors["name"] = ["Give the rule a name people will recognise in the approvals inbox."]
     kind = data.get("object_type") or ""
-    if kind not in RecordKind.values:
-        errors["object_type"] = ["Choose opportunities, solutions or marketing plans."]
+    spec = kind_get(kind)
+    if spec is None or not spec.is_shared:
+        names = ", ".join(k.plural.lower() for k in kinds_shared())
+        errors["object_type"] = [f"Choose what kind of record the rule is about: {names}."]
     clean["object_type"] = kind
     amount = data.get("min_amount")
     if amount in (None, ""):
@@ -55,7 +58,7 @@ def approval_rule_clean(data: dict[str, Any]) -> dict[str, Any]:
         else:
             if clean["min_amount"] < 0 or clean["min_amount"] >= Decimal("1e12"):
                 errors["min_amount"] = ["Enter a threshold between 0 and 999,999,999,999."]
-        if kind and kind not in AMOUNT_FIELD:
+        if kind and not amount_field_of(kind):
             errors["min_amount"] = ["Amount thresholds apply to opportunities and marketing plans."]
         currency = (data.get("currency") or "").strip().upper()
         if len(currency) != 3 or not currency.isalpha():

@@ -27,10 +27,10 @@ from approvals.services import (
     share_request_withdraw,
 )
 from identity.models import User
+from kinds import kind_get
 from relationships.selectors import partner_type_terms
 from sharing.edit_forms import form_errors_add
-from sharing.kinds import kind_handlers
-from sharing.models import RecordKind
+from sharing.kinds import kind_detail_url_name
 from sharing.withholding import UNCLASSIFIED
 from workspace.views import admin_required
 
@@ -49,9 +49,9 @@ def _decorate(requests: list) -> list:  # type: ignore[type-arg]
     for r in requests:
         r.requester = people.get(r.requested_by_id)
         r.decider = people.get(r.decided_by_id)
-        handlers = kind_handlers(r.kind)
+        detail = kind_detail_url_name(r.kind)
         try:
-            r.record_url = reverse(handlers.detail_url_name, args=[r.source_id]) if handlers else ""
+            r.record_url = reverse(detail, args=[r.source_id]) if detail else ""
         except NoReverseMatch:
             r.record_url = ""
     return requests
@@ -144,10 +144,10 @@ def approval_rules_page(request: HttpRequest) -> HttpResponse:
             return redirect("approval_rules")
     labels = dict(choices)
     rules = list(ApprovalRule.objects.all())
-    kinds = dict(RecordKind.choices)
     for rule in rules:
         rule.type_labels = [labels.get(t, t) for t in rule.partner_types]
-        rule.kind_label = kinds.get(rule.object_type, rule.object_type).lower() + "s"
+        spec = kind_get(rule.object_type)
+        rule.kind_label = spec.plural.lower() if spec is not None else rule.object_type
     return render(
         request, "approvals/rules.html", {"tab": "approvals", "form": form, "rules": rules}
     )

@@ -12,6 +12,7 @@ from business.models import CHOICE_TYPES, FieldDefinition, FieldType, Validation
 from business.registry import object_type_choices
 from business.selectors import catalog_for
 from business.values import Catalog
+from kinds import kind_get
 from tenants.models import Company
 from tenants.selectors import members_of_company
 
@@ -234,14 +235,11 @@ class SharingPolicyForm(forms.Form):
 
     def __init__(self, *args: Any, privatizable: dict[str, list[str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        labels = {
-            "opportunity": "opportunities",
-            "solution": "solutions",
-            "marketing_plan": "marketing plans",
-        }
         for kind, names in privatizable.items():
+            spec = kind_get(kind)
+            plural = spec.plural.lower() if spec is not None else kind
             self.fields[f"private_{kind}"] = forms.MultipleChoiceField(
-                label=f"Built-in fields of {labels.get(kind, kind)} that never leave your company",
+                label=f"Built-in fields of {plural} that never leave your company",
                 choices=[(n, n.replace("_", " ").capitalize()) for n in names],
                 required=False,
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from business.models import FieldDefinition, FieldType, ObjectType, Term
-
-COMPONENTS = {
-    "Opportunity": ObjectType.OPPORTUNITY,
-    "Solution": ObjectType.SOLUTION,
-    "MarketingPlan": ObjectType.MARKETING_PLAN,
-}
+from business.models import FieldDefinition, FieldType, Term
+from kinds import kinds_all
 
 
 def _property(definition: FieldDefinition, terms: dict[int, list[str]]) -> dict[str, Any]:
@@ -67,8 +62,9 @@ def custom_fields_schema(result, generator, request, public, **kwargs):  # type:
         "vocabulary_id", "key"
     ):
         terms.setdefault(vocabulary_id, []).append(key)
+    components = {k.api_component: k.key for k in kinds_all() if k.api_component}
     for name, component in result.get("components", {}).get("schemas", {}).items():
-        object_type = COMPONENTS.get(name.removeprefix("Patched"))
+        object_type = components.get(name.removeprefix("Patched"))
         properties = component.get("properties", {})
         if object_type is None or "custom_fields" not in properties:
             continue

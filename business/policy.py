@@ -11,8 +11,8 @@ from django.db import transaction
 from audit.services import company_audit_entry_record
 from business.models import SharingPolicy
 from identity.models import User
+from kinds import kinds_shared
 from sharing.models import SharingRole
-from sharing.policy import SHAREABLE_FIELDS
 from tenants.models import Role
 
 EDITABLE = (
@@ -22,12 +22,6 @@ EDITABLE = (
     "private_core_fields",
     "withheld_fields",
 )
-# Fields a partner needs to recognise the record at all stay shareable.
-ALWAYS_SHARED = {
-    "opportunity": {"customer_name", "stage"},
-    "solution": {"name"},
-    "marketing_plan": {"name"},
-}
 
 
 def sharing_policy() -> SharingPolicy:
@@ -36,9 +30,11 @@ def sharing_policy() -> SharingPolicy:
 
 
 def privatizable_fields() -> dict[str, list[str]]:
+    """Per kind that can be shared, the built-in fields a company may keep private: all it
+    shares by default but what a partner needs to recognise the record at all."""
     return {
-        kind: [f for f in fields if f not in ALWAYS_SHARED.get(kind, set())]
-        for kind, fields in SHAREABLE_FIELDS.items()
+        spec.key: [f for f in spec.shareable_fields if f not in spec.always_shared]
+        for spec in kinds_shared()
     }
 
 

@@ -53,6 +53,7 @@ from business.services import (
 from business.withholding_ui import withheld_from_post, withholding_matrices
 from edge.json_input import json_loads_bounded
 from edge.text import HostileInput
+from kinds import kind_get
 from sharing.edit_forms import form_errors_add
 from workspace.views import admin_required
 
@@ -250,17 +251,17 @@ def term_retire_view(request: HttpRequest, key: str, pk: int) -> HttpResponse:
 
 MAX_IMPORT_BYTES = 5_000_000
 
-LIST_PAGES = {
-    ObjectType.OPPORTUNITY: "opportunity_list",
-    ObjectType.SOLUTION: "solution_list",
-    ObjectType.MARKETING_PLAN: "plan_list",
-}
+
+def _list_page(object_type: str) -> str:
+    """The URL of the list a saved view belongs to (the pipeline for anything unknown)."""
+    spec = kind_get(object_type)
+    return reverse(spec.list_url_name if spec and spec.list_url_name else "opportunity_list")
 
 
 @require_POST
 def saved_view_new(request: HttpRequest) -> HttpResponse:
     object_type = request.POST.get("object_type", "")
-    target = reverse(LIST_PAGES.get(object_type, "opportunity_list"))
+    target = _list_page(object_type)
     query = request.POST.get("query", "")
     try:
         view = saved_view_create(
@@ -285,7 +286,7 @@ def saved_view_new(request: HttpRequest) -> HttpResponse:
 def saved_view_remove(request: HttpRequest, pk: int) -> HttpResponse:
     view = saved_view_delete(actor=request.user, pk=pk)
     messages.success(request, f"Deleted the view “{view.name}”.")
-    return redirect(LIST_PAGES.get(view.object_type, "opportunity_list"))
+    return redirect(_list_page(view.object_type))
 
 
 @admin_required

@@ -9,13 +9,14 @@ from typing import Any
 from django.http import QueryDict
 
 from business.policy import withholdable_fields, withholding_audiences
+from kinds import kind_get
 
-KIND_LABELS = {
-    "opportunity": "Opportunities",
-    "solution": "Solutions",
-    "marketing_plan": "Marketing plans",
-}
 AXES = {"t": "partner_types", "r": "deal_roles"}
+
+
+def _plural(kind: str) -> str:
+    spec = kind_get(kind)
+    return spec.plural if spec is not None else kind
 
 
 def withheld_from_post(post: QueryDict) -> dict[str, dict[str, dict[str, list[str]]]]:
@@ -56,7 +57,7 @@ def withholding_matrices(withheld: dict[str, Any]) -> list[dict[str, Any]]:
         matrices.append(
             {
                 "kind": kind,
-                "label": KIND_LABELS.get(kind, kind),
+                "label": _plural(kind),
                 "type_columns": [c for c in columns if c[0] == "t"],
                 "role_columns": [c for c in columns if c[0] == "r"],
                 "rows": rows,

@@ -9,7 +9,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from business.api import custom_fields_serializer_field
-from business.models import ObjectType
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from marketing.selectors import plan_get, plans_of_company
 from marketing.services import campaign_add, plan_archive, plan_create, plan_update, task_add
@@ -75,7 +74,7 @@ class MarketingPlanViewSet(
 ):
     """DELETE archives. Tasks stay private to your company even when the plan is shared."""
 
-    custom_object_type = ObjectType.MARKETING_PLAN
+    custom_object_type = MarketingPlan.kind_key
     permission_classes = [IsCompanyMember]
     serializer_class = PlanSerializer
     object_name = "plan"

@@ -7,30 +7,7 @@ class MarketingConfig(AppConfig):
     name = "marketing"
 
     def ready(self) -> None:
-        from business.models import ObjectType
-        from business.registry import register
-        from marketing.models import MarketingPlan
+        from kinds import kind_register
+        from marketing.kind import MARKETING_PLAN
 
-        register(
-            ObjectType.MARKETING_PLAN,
-            MarketingPlan,
-            core_fields=("name", "objective", "period_start", "period_end", "budget", "currency"),
-        )
-        from sharing.kinds import KindHandlers, kind_register
-        from sharing.models import RecordKind
-
-        kind_register(
-            RecordKind.MARKETING_PLAN,
-            KindHandlers(
-                sync_back=lambda record, changes: None,
-                publish=_publish,
-                detail_url_name="plan_detail",
-            ),
-        )
-
-
-def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
-    from marketing.selectors import plan_get
-    from marketing.services import plan_publish
-
-    return plan_publish(actor=actor, company=company, plan=plan_get(pk=source_id))
+        kind_register(MARKETING_PLAN)

@@ -1,12 +1,11 @@
 from django import forms
 
 from business.forms import CustomFieldsMixin
-from business.models import ObjectType
 from marketing.models import MarketingPlan
 
 
 class PlanForm(CustomFieldsMixin, forms.ModelForm):
-    object_type = ObjectType.MARKETING_PLAN
+    object_type = MarketingPlan.kind_key
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

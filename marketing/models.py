@@ -10,6 +10,8 @@ from pipeline.models import currency_code
 
 
 class MarketingPlan(models.Model):
+    # this kind's key in the record-kind registry (kinds), stored wherever a kind is named
+    kind_key = "marketing_plan"
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     objective = models.TextField(blank=True)

@@ -10,11 +10,10 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from business.models import ObjectType
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from identity.models import User
 from marketing.models import Campaign, MarketingPlan, PlanTask
-from sharing.models import RecordKind, SharedRecord
+from sharing.models import SharedRecord
 from sharing.services.publish import record_archive_published, record_publish
 from sharing.services.versioning import versioned_update
 from tenants.models import Company, Membership
@@ -48,7 +47,7 @@ def plan_create(*, actor: User, company: Company, data: dict[str, Any]) -> Marke
     _, plan.custom = collect_errors(
         lambda: plan.full_clean(exclude=["owner", "custom"]),
         lambda: custom_for_save(
-            object_type=ObjectType.MARKETING_PLAN,
+            object_type=MarketingPlan.kind_key,
             company=company,
             submitted=data.get("custom"),
             core=core_values(plan),
@@ -68,7 +67,7 @@ def plan_update(
 ) -> MarketingPlan:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
     changes |= custom_changes(
-        object_type=ObjectType.MARKETING_PLAN,
+        object_type=MarketingPlan.kind_key,
         company=company,
         data=data,
         previous=plan.custom,
@@ -139,7 +138,7 @@ def plan_publish(*, actor: User | None, company: Company, plan: MarketingPlan) -
     with transaction.atomic():
         record = record_publish(
             company=company,
-            kind=RecordKind.MARKETING_PLAN,
+            kind=MarketingPlan.kind_key,
             source_id=plan.pk,
             title=plan.name,
             fields=plan_fields(plan),

@@ -1,9 +1,9 @@
 from django.urls import path
 
 from marketing import views
+from marketing.models import MarketingPlan
 from marketing.selectors import plan_get
 from marketing.services import plan_fields, plan_publish
-from sharing.models import RecordKind
 from sharing.share_views import share_urlpatterns
 
 urlpatterns = [
@@ -13,7 +13,7 @@ urlpatterns = [
         load=lambda pk: plan_get(pk=pk),
         publish=lambda request, p: plan_publish(actor=request.user, company=request.tenant, plan=p),
         detail="plan_detail",
-        kind=RecordKind.MARKETING_PLAN,
+        kind=MarketingPlan.kind_key,
         preview_fields=lambda p: (p.name, plan_fields(p)),
     ),
     path("marketing/", views.plan_list, name="plan_list"),

@@ -10,11 +10,10 @@ from django.views.decorators.http import require_POST
 
 from business.display import custom_rows
 from business.list_ui import custom_list
-from business.models import ObjectType
 from business.selectors import fields_of
 from identity.models import User
 from marketing.forms import CampaignForm, PlanForm, TaskForm
-from marketing.models import PlanTask
+from marketing.models import MarketingPlan, PlanTask
 from marketing.selectors import SORTS, plan_get, plans_of_company
 from marketing.services import (
     campaign_add,
@@ -36,7 +35,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "-period_start")
     listing = custom_list(
         request,
-        object_type=ObjectType.MARKETING_PLAN,
+        object_type=MarketingPlan.kind_key,
         queryset=plans_of_company(query=query, sort=sort),
     )
     plans = list(listing.queryset[:200])
@@ -86,7 +85,7 @@ def plan_detail(request: HttpRequest, pk: str, campaign_form=None, task_form=Non
         {
             "plan": plan,
             "custom_rows": custom_rows(
-                definitions=fields_of(object_type=ObjectType.MARKETING_PLAN), values=plan.custom
+                definitions=fields_of(object_type=MarketingPlan.kind_key), values=plan.custom
             ),
             "campaigns": list(plan.campaigns.all()),
             "tasks": tasks,

@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from approvals.api import ShareRequestSerializer
 from approvals.services import share_or_request
 from business.api import custom_fields_serializer_field
-from business.models import ObjectType
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.models import Opportunity, currency_code
@@ -117,7 +116,7 @@ class OpportunityViewSet(
 ):
     """DELETE archives (records are never destroyed through the API)."""
 
-    custom_object_type = ObjectType.OPPORTUNITY
+    custom_object_type = Opportunity.kind_key
     permission_classes = [IsCompanyMember]
     serializer_class = OpportunitySerializer
     object_name = "opportunity"

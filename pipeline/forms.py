@@ -1,12 +1,11 @@
 from django import forms
 
 from business.forms import CustomFieldsMixin
-from business.models import ObjectType
 from pipeline.models import Opportunity
 
 
 class OpportunityForm(CustomFieldsMixin, forms.ModelForm):
-    object_type = ObjectType.OPPORTUNITY
+    object_type = Opportunity.kind_key
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:

@@ -18,6 +18,8 @@ currency_code = RegexValidator(
 
 
 class Opportunity(models.Model):
+    # this kind's key in the record-kind registry (kinds), stored wherever a kind is named
+    kind_key = "opportunity"
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     customer_name = models.CharField("customer", max_length=200)
     customer_domain = models.CharField("customer domain", max_length=253, blank=True)

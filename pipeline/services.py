@@ -10,11 +10,10 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from business.models import ObjectType
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from identity.models import User
 from pipeline.models import Opportunity
-from sharing.models import RecordKind, SharedRecord
+from sharing.models import SharedRecord
 from sharing.services.publish import record_archive_published, record_publish
 from sharing.services.versioning import versioned_update
 from tenants.models import Company, Membership
@@ -51,7 +50,7 @@ def _republish_if_shared(company: Company, opportunity: Opportunity) -> None:
     if opportunity.shared_record_id:
         record_publish(
             company=company,
-            kind=RecordKind.OPPORTUNITY,
+            kind=Opportunity.kind_key,
             source_id=opportunity.pk,
             title=opportunity.customer_name,
             fields=opportunity_fields(opportunity),
@@ -64,7 +63,7 @@ def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -
     _, opportunity.custom = collect_errors(
         lambda: _validate(opportunity, company),
         lambda: custom_for_save(
-            object_type=ObjectType.OPPORTUNITY,
+            object_type=Opportunity.kind_key,
             company=company,
             submitted=data.get("custom"),
             core=core_values(opportunity),
@@ -87,7 +86,7 @@ def opportunity_update(
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
     changes |= custom_changes(
-        object_type=ObjectType.OPPORTUNITY,
+        object_type=Opportunity.kind_key,
         company=company,
         data=data,
         previous=opportunity.custom,
@@ -123,7 +122,7 @@ def opportunity_publish(*, actor: User, company: Company, opportunity: Opportuni
     with transaction.atomic():
         record = record_publish(
             company=company,
-            kind=RecordKind.OPPORTUNITY,
+            kind=Opportunity.kind_key,
             source_id=opportunity.pk,
             title=opportunity.customer_name,
             fields=opportunity_fields(opportunity),

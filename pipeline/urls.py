@@ -1,9 +1,9 @@
 from django.urls import path
 
 from pipeline import views
+from pipeline.models import Opportunity
 from pipeline.selectors import opportunity_get
 from pipeline.services import opportunity_fields, opportunity_publish
-from sharing.models import RecordKind
 from sharing.share_views import share_urlpatterns
 
 urlpatterns = [
@@ -15,7 +15,7 @@ urlpatterns = [
             actor=request.user, company=request.tenant, opportunity=o
         ),
         detail="opportunity_detail",
-        kind=RecordKind.OPPORTUNITY,
+        kind=Opportunity.kind_key,
         preview_fields=lambda o: (o.customer_name, opportunity_fields(o)),
     ),
     path("pipeline/", views.opportunity_list, name="opportunity_list"),

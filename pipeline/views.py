@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 from business.display import custom_rows
 from business.labels import request_labels
 from business.list_ui import custom_list
-from business.models import ObjectType
 from business.query import without_custom_sort
 from business.selectors import fields_of
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.forms import OpportunityForm
+from pipeline.models import Opportunity
 from pipeline.selectors import opportunities_of_company, opportunity_get
 from pipeline.services import (
     opportunity_archive,
@@ -54,7 +54,7 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     )
     queryset = filters.qs if filters.is_valid() else opportunities_of_company()
     _in_company_words(filters.form.fields, request, empty_motion="Any motion")
-    listing = custom_list(request, object_type=ObjectType.OPPORTUNITY, queryset=queryset)
+    listing = custom_list(request, object_type=Opportunity.kind_key, queryset=queryset)
     page = lookahead_page(listing.queryset, request.GET.get("page"))
     owners = {u.pk: u for u in User.objects.filter(pk__in={o.owner_id for o in page.object_list})}
     detail = reverse("opportunity_detail", args=[_PLACEHOLDER])
@@ -103,7 +103,7 @@ def opportunity_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "opportunity": opportunity,
             "owner_user": User.objects.filter(pk=opportunity.owner_id).first(),
             "custom_rows": custom_rows(
-                definitions=fields_of(object_type=ObjectType.OPPORTUNITY),
+                definitions=fields_of(object_type=Opportunity.kind_key),
                 values=opportunity.custom,
             ),
             **share_panel_context(

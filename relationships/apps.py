@@ -8,8 +8,7 @@ class RelationshipsConfig(AppConfig):
     name = "relationships"
 
     def ready(self) -> None:
-        from business.models import ObjectType
-        from business.registry import register
-        from relationships.models import PartnerRelationship
+        from kinds import kind_register
+        from relationships.kind import PARTNER
 
-        register(ObjectType.PARTNER, PartnerRelationship, core_fields=("partner_type",))
+        kind_register(PARTNER)

@@ -5,11 +5,11 @@ from typing import Any
 from django import forms
 
 from business.forms import CustomFieldsMixin
-from business.models import ObjectType
+from relationships.models import PartnerRelationship
 
 
 class RelationshipForm(CustomFieldsMixin, forms.Form):
-    object_type = ObjectType.PARTNER
+    object_type = PartnerRelationship.kind_key
     partner_type = forms.ChoiceField(
         label="Partner type (how we classify them)",
         required=False,

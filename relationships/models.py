@@ -11,6 +11,8 @@ from django.db import models
 
 
 class PartnerRelationship(models.Model):
+    # this kind's key in the record-kind registry (kinds), stored wherever a kind is named
+    kind_key = "partner"
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # A network company (public schema); a logical reference, like every company-schema row.
     partner_id = models.BigIntegerField(unique=True)

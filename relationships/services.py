@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import company_audit_entry_record
-from business.models import ObjectType, Term
+from business.models import Term
 from business.records import collect_errors, custom_for_save
 from identity.models import User
 from relationships.models import PartnerRelationship
@@ -81,7 +81,7 @@ def relationship_update(
         if "custom" not in data:
             return None
         return custom_for_save(
-            object_type=ObjectType.PARTNER,
+            object_type=PartnerRelationship.kind_key,
             company=company,
             submitted=data["custom"],
             previous=current.custom,

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from business.display import custom_rows
-from business.models import ObjectType
 from business.selectors import fields_of
 from relationships.forms import RelationshipForm
+from relationships.models import PartnerRelationship
 from relationships.selectors import partner_type_terms, relationship_of
 from relationships.services import relationship_fields, relationship_update
 from sharing.access import shared_records_shared_with
@@ -41,7 +41,8 @@ def partner_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "type_label": types.get(relationship.partner_type, ""),
             "manager": manager.user if manager else None,
             "custom_rows": custom_rows(
-                definitions=fields_of(object_type=ObjectType.PARTNER), values=relationship.custom
+                definitions=fields_of(object_type=PartnerRelationship.kind_key),
+                values=relationship.custom,
             ),
             "shared_with_them": Participation.objects.filter(
                 record__owner=request.tenant, company=partner

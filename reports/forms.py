@@ -6,15 +6,14 @@ from django import forms
 
 from business.models import FieldDefinition
 from business.registry import object_type_choices
+from kinds import kind_get
 from reports.metrics import group_choices, measure_choices
 from reports.models import ChartType, Measure
 
-TYPE_GROUP_LABELS = {
-    "opportunity": "Opportunities",
-    "solution": "Solutions",
-    "marketing_plan": "Marketing plans",
-    "partner": "Partner relationships",
-}
+
+def _plural(object_type: str, label: str) -> str:
+    spec = kind_get(object_type)
+    return spec.plural if spec is not None else label
 
 
 class MetricForm(forms.Form):
@@ -37,12 +36,12 @@ class MetricForm(forms.Form):
         self.fields["object_type"].choices = types
         definitions = list(FieldDefinition.objects.filter(retired_at__isnull=True))
         self.fields["field"].choices = [("", "—")] + [
-            (TYPE_GROUP_LABELS.get(t, label), measure_choices(t, definitions))
+            (_plural(t, label), measure_choices(t, definitions))
             for t, label in types
             if measure_choices(t, definitions)
         ]
         self.fields["group_by"].choices = [("", "Nothing: one number")] + [
-            (TYPE_GROUP_LABELS.get(t, label), group_choices(t, definitions))
+            (_plural(t, label), group_choices(t, definitions))
             for t, label in types
             if group_choices(t, definitions)
         ]

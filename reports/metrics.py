@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from django.db.models.functions import Cast, TruncMonth
 
 from business.models import FieldDefinition, FieldType, ObjectType
 from business.registry import model_for
+from kinds import Metrics, kind_get, kinds_all
 from reports.models import ChartType, Measure, Metric
 
 CUSTOM = "custom."
@@ -24,31 +26,30 @@ MAX_GROUPS = 12
 STAGE_ORDER = ["prospect", "qualify", "propose", "negotiate", "won", "lost"]
 NONE_LABEL = "Not set"
 
+
+class _ByKind(Mapping[str, Mapping]):
+    """A per-kind table read from each kind's spec (kinds registry), e.g. its numbers."""
+
+    def __init__(self, pick: Callable[[Metrics], Mapping]):
+        self._pick = pick
+
+    def __getitem__(self, key: str) -> Mapping:
+        spec = kind_get(key)
+        if spec is None:
+            raise KeyError(key)
+        return self._pick(spec.metrics)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k.key for k in kinds_all())
+
+    def __len__(self) -> int:
+        return len(kinds_all())
+
+
 # Built-in numeric fields per record type: name → (label, unit).
-CORE_MEASURES: dict[str, dict[str, tuple[str, str]]] = {
-    ObjectType.OPPORTUNITY: {"amount": ("Amount", "money")},
-    ObjectType.MARKETING_PLAN: {"budget": ("Budget", "money")},
-    ObjectType.SOLUTION: {},
-    ObjectType.PARTNER: {},
-}
+CORE_MEASURES = _ByKind(lambda m: m.numbers)
 # Built-in groupings per record type: name → label.
-CORE_GROUPS: dict[str, dict[str, str]] = {
-    ObjectType.OPPORTUNITY: {
-        "stage": "Stage",
-        "motion": "Motion",
-        "owner": "Owner",
-        "currency": "Currency",
-        "close_month": "Close month",
-        "close_quarter": "Close quarter (fiscal)",
-    },
-    ObjectType.SOLUTION: {"status": "Status", "owner": "Owner"},
-    ObjectType.MARKETING_PLAN: {
-        "owner": "Owner",
-        "currency": "Currency",
-        "period_quarter": "Start quarter (fiscal)",
-    },
-    ObjectType.PARTNER: {"partner_type": "Partner type", "manager": "Partner manager"},
-}
+CORE_GROUPS = _ByKind(lambda m: m.groupings)
 TIME_GROUPS = {
     "close_month": ("close_date", "month"),
     "close_quarter": ("close_date", "quarter"),

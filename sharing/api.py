@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.throttles import TOO_MANY_PARTNER_INVITATIONS, attempt_count, pair_key
+from kinds import kind_choices
 from sharing.access import (
     OWNER,
     role_on_record,
@@ -19,7 +20,7 @@ from sharing.access import (
 )
 from sharing.api_base import conflict_response
 from sharing.canonical import Stage
-from sharing.models import Partnership, RecordKind, SharedRecord
+from sharing.models import Partnership, SharedRecord
 from sharing.selectors import (
     comments_visible,
     directory_companies,
@@ -45,6 +46,10 @@ from tenants.api import IsCompanyMember
 from tenants.models import Company
 
 _conflict = conflict_response
+
+
+def _shared_kinds() -> set[str]:
+    return {key for key, _ in kind_choices(shared=True)}
 
 
 class CompanyCardSerializer(serializers.ModelSerializer):
@@ -230,7 +235,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
             user=self.request.user, company=self.request.tenant
         ).select_related("owner")
         params = self.request.query_params
-        if params.get("kind") in RecordKind.values:
+        if params.get("kind") in _shared_kinds():
             qs = qs.filter(kind=params["kind"])
         if params.get("stage") in Stage.values:
             qs = qs.filter(stage=params["stage"])
@@ -252,7 +257,11 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
                 bool,
                 description="Only records partners own (the inbox), newest activity first.",
             ),
-            OpenApiParameter("kind", str, enum=RecordKind.values),
+            OpenApiParameter(
+                "kind",
+                str,
+                description="A record kind: opportunity, solution, marketing_plan, or any kind registered since.",
+            ),
             OpenApiParameter("stage", str, enum=Stage.values),
             OpenApiParameter("partner", str, description="Owner company slug."),
             OpenApiParameter("page", int),
@@ -282,7 +291,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
                 user=request.user,
                 company=request.tenant,
                 page=page,
-                kind=params.get("kind", "") if params.get("kind") in RecordKind.values else "",
+                kind=params.get("kind", "") if params.get("kind") in _shared_kinds() else "",
                 stage=params.get("stage", "") if params.get("stage") in Stage.values else "",
                 owner_id=partner,
                 needs_action=params.get("needs_action") == "true",

@@ -1,36 +1,16 @@
-"""What sharing needs from the apps that own records, without importing them (apps depend in
-one direction: the record apps register here when Django starts)."""
+"""What sharing needs from the kinds whose records go on the network: their sharing handlers,
+read from the record-kind registry (kinds), which the record apps fill when Django starts."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from kinds import SharingHandlers, kind_get
 
 
-@dataclass(frozen=True)
-class KindHandlers:
-    # Writes collaborative changes back into the owner's own record (owner's schema active).
-    sync_back: Callable[[Any, dict[str, Any]], None]
-    # Creates the adopting company's private copy (adopter's schema active); returns it.
-    adopt: Callable[..., Any] | None = None
-    # Whether the current schema's company already adopted the record.
-    is_adopted: Callable[[Any], bool] | None = None
-    # Fields participants with edit rights may change on the shared record.
-    collaborative_fields: tuple[str, ...] = ()
-    # publish(actor, company, source_id) → SharedRecord: makes the owner's record shareable
-    # (owner's schema active); an approved share request calls it.
-    publish: Callable[..., Any] | None = None
-    # The owner's own page of the record (a URL name taking pk).
-    detail_url_name: str = ""
+def kind_handlers(kind: str) -> SharingHandlers | None:
+    spec = kind_get(kind)
+    return spec.sharing if spec is not None else None
 
 
-_HANDLERS: dict[str, KindHandlers] = {}
-
-
-def kind_register(kind: str, handlers: KindHandlers) -> None:
-    _HANDLERS[kind] = handlers
-
-
-def kind_handlers(kind: str) -> KindHandlers | None:
-    return _HANDLERS.get(kind)
+def kind_detail_url_name(kind: str) -> str:
+    spec = kind_get(kind)
+    return spec.detail_url_name if spec is not None else ""

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least
 
+from kinds import kind_get
+
 
 class PartnershipStatus(models.TextChoices):
     INVITED = "invited", "Invited"
@@ -79,19 +81,15 @@ class Partnership(models.Model):
         return self.responded_at if self.status == PartnershipStatus.ACTIVE else self.created_at
 
 
-class RecordKind(models.TextChoices):
-    OPPORTUNITY = "opportunity", "Opportunity"
-    SOLUTION = "solution", "Solution"
-    MARKETING_PLAN = "marketing_plan", "Marketing plan"
-
-
 class SharedRecord(models.Model):
     """The published part of a company's record. Only fields the owner's share policy allows
     are ever written here (sharing.services.publish); the private record stays in the owner's
     schema, linked by source_id."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    # a record kind's key (kinds registry): checked by the publish step, not a database enum,
+    # so a new kind needs no migration here
+    kind = models.CharField(max_length=20)
     owner = models.ForeignKey(
         "tenants.Company", on_delete=models.CASCADE, related_name="shared_records"
     )
@@ -125,6 +123,11 @@ class SharedRecord(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def kind_label(self) -> str:
+        spec = kind_get(self.kind)
+        return spec.label if spec is not None else self.kind
 
 
 class SharingRole(models.TextChoices):

@@ -16,6 +16,7 @@ from audit.services import audit_event_record
 from business.labels import request_labels
 from business.mappings import shared_custom_for_viewer
 from business.policy import sharing_policy
+from kinds import kind_choices
 from sharing.access import (
     OWNER,
     can_edit,
@@ -26,7 +27,7 @@ from sharing.access import (
 )
 from sharing.canonical import Stage
 from sharing.kinds import kind_handlers
-from sharing.models import RecordKind, SharedRecord
+from sharing.models import SharedRecord
 from sharing.selectors import (
     active_partners,
     activity_visible,
@@ -66,7 +67,7 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
         user=request.user,
         company=request.tenant,
         page=page,
-        kind=kind if kind in RecordKind.values else "",
+        kind=kind if kind in dict(kind_choices(shared=True)) else "",
         stage=stage if stage in STAGES else "",
         owner_id=partner.pk if partner else None,
         needs_action=request.GET.get("needs_action") == "1",
@@ -83,7 +84,7 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
             "has_older": has_older,
             "query": query.urlencode(),
             "owners": partners,
-            "kinds": RecordKind.choices,
+            "kinds": kind_choices(shared=True),
             "stages": request_labels(request)["stage"].items(),
             "current": {
                 "partner": partner.slug if partner else "",
@@ -101,7 +102,7 @@ def inbox_rows(records: list[SharedRecord], *, labels: dict[str, str]) -> list[d
     from ui.templatetags.ui import ago, whole_amount
 
     detail = reverse("shared_detail", args=[_PLACEHOLDER])
-    kinds = dict(RecordKind.choices)
+    kinds = dict(kind_choices(shared=True))
     rows = []
     for record in records:
         meta = [record.owner.name, kinds.get(record.kind, record.kind)]

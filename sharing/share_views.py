@@ -136,7 +136,7 @@ def unshare_from_request(request: HttpRequest, *, shared_record_id, slug: str) -
         messages.error(request, _error_text(exc))
     else:
         messages.success(
-            request, f"{partner.name} no longer sees this {record.get_kind_display().lower()}."
+            request, f"{partner.name} no longer sees this {record.kind_label.lower()}."
         )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import mixins, serializers, viewsets
 
 from business.api import custom_fields_serializer_field
-from business.models import ObjectType
 from sharing.api_base import VersionedRecordMixin, versioned_schema
 from solutions.models import Solution
 from solutions.selectors import solution_get, solutions_of_company
@@ -58,7 +57,7 @@ class SolutionViewSet(
 ):
     """DELETE archives."""
 
-    custom_object_type = ObjectType.SOLUTION
+    custom_object_type = Solution.kind_key
     permission_classes = [IsCompanyMember]
     serializer_class = SolutionSerializer
     object_name = "solution"

@@ -1,13 +1,12 @@
 from django import forms
 
 from business.forms import CustomFieldsMixin
-from business.models import ObjectType
-from solutions.models import SolutionStatus
+from solutions.models import Solution, SolutionStatus
 from ui.forms import CommaListField
 
 
 class SolutionForm(CustomFieldsMixin, forms.Form):
-    object_type = ObjectType.SOLUTION
+    object_type = Solution.kind_key
     name = forms.CharField(max_length=200)
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
     categories = CommaListField(

@@ -13,6 +13,8 @@ class SolutionStatus(models.TextChoices):
 
 
 class Solution(models.Model):
+    # this kind's key in the record-kind registry (kinds), stored wherever a kind is named
+    kind_key = "solution"
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
     summary = models.TextField(blank=True)

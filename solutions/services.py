@@ -8,10 +8,9 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from business.models import ObjectType
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from identity.models import User
-from sharing.models import RecordKind, SharedRecord
+from sharing.models import SharedRecord
 from sharing.services.publish import (
     listing_publish,
     listing_withdraw,
@@ -32,7 +31,7 @@ def solution_fields(solution: Solution) -> dict[str, Any]:
 def _publish(company: Company, solution: Solution) -> SharedRecord:
     return record_publish(
         company=company,
-        kind=RecordKind.SOLUTION,
+        kind=Solution.kind_key,
         source_id=solution.pk,
         title=solution.name,
         fields=solution_fields(solution),
@@ -57,7 +56,7 @@ def solution_create(*, actor: User, company: Company, data: dict[str, Any]) -> S
     _, solution.custom = collect_errors(
         lambda: solution.full_clean(exclude=["owner", "custom"]),
         lambda: custom_for_save(
-            object_type=ObjectType.SOLUTION,
+            object_type=Solution.kind_key,
             company=company,
             submitted=data.get("custom"),
             core=core_values(solution),
@@ -79,7 +78,7 @@ def solution_update(
 ) -> Solution:
     changes = {k: v for k, v in data.items() if k in EDITABLE}
     changes |= custom_changes(
-        object_type=ObjectType.SOLUTION,
+        object_type=Solution.kind_key,
         company=company,
         data=data,
         previous=solution.custom,

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from sharing.models import RecordKind
 from sharing.share_views import share_urlpatterns
 from solutions import views
+from solutions.models import Solution
 from solutions.selectors import solution_get
 from solutions.services import solution_fields, solution_publish
 
@@ -15,7 +15,7 @@ urlpatterns = [
             actor=request.user, company=request.tenant, solution=s
         ),
         detail="solution_detail",
-        kind=RecordKind.SOLUTION,
+        kind=Solution.kind_key,
         preview_fields=lambda s: (s.name, solution_fields(s)),
     ),
     path("solutions/", views.solution_list, name="solution_list"),

@@ -10,14 +10,13 @@ from django.views.decorators.http import require_POST
 
 from business.display import custom_rows
 from business.list_ui import custom_list
-from business.models import ObjectType
 from business.selectors import fields_of
 from sharing.edit_forms import form_errors_add, versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
 from solutions.forms import SolutionForm
-from solutions.models import SolutionStatus
+from solutions.models import Solution, SolutionStatus
 from solutions.selectors import SORTS, solution_get, solutions_of_company
 from solutions.services import (
     solution_archive,
@@ -32,7 +31,7 @@ def solution_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     listing = custom_list(
         request,
-        object_type=ObjectType.SOLUTION,
+        object_type=Solution.kind_key,
         queryset=solutions_of_company(query=query, status=status, sort=sort),
     )
     solutions = list(listing.queryset[:200])
@@ -79,7 +78,7 @@ def solution_detail(request: HttpRequest, pk: str) -> HttpResponse:
         {
             "solution": solution,
             "custom_rows": custom_rows(
-                definitions=fields_of(object_type=ObjectType.SOLUTION), values=solution.custom
+                definitions=fields_of(object_type=Solution.kind_key), values=solution.custom
             ),
             **share_panel_context(
                 request,

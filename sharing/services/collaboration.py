@@ -180,7 +180,7 @@ def shared_record_collaborate(
     allowed = handlers.collaborative_fields if handlers else ()
     if not allowed:
         raise ValidationError(
-            f"A shared {record.get_kind_display().lower()} has no fields partners edit together."
+            f"A shared {record.kind_label.lower()} has no fields partners edit together."
         )
     changes = _clean_collaborative(
         {k: v for k, v in data.items() if k in allowed and k in COLLABORATIVE_FIELDS}
@@ -254,7 +254,7 @@ def shared_record_adopt(*, actor: User, actor_membership: Membership, record: Sh
         raise ValidationError("This is your own record; it is already in your workspace.")
     handlers = kind_handlers(record.kind)
     if handlers is None or handlers.adopt is None:
-        raise ValidationError(f"A {record.get_kind_display().lower()} cannot be adopted.")
+        raise ValidationError(f"A {record.kind_label.lower()} cannot be adopted.")
     with transaction.atomic():
         copy = handlers.adopt(record, actor)
         activity_record(

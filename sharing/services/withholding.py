@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from kinds import kinds_shared
 from sharing.models import DealRole, Participation, SharedRecord
 from sharing.withholding import withheld_for
 from tenants.models import Company
@@ -82,7 +83,7 @@ def withholding_refresh(
             ),
         }
         for company_id in companies
-        for kind in {k for k, _ in SharedRecord._meta.get_field("kind").choices}
+        for kind in {spec.key for spec in kinds_shared()}
         for role in _ROLE_KEYS
     ]
     participation = Participation._meta.db_table

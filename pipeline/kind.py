@@ -1,0 +1,67 @@
+"""The opportunity, declared once for every room that handles kinds of records."""
+
+from __future__ import annotations
+
+from kinds import Metrics, RecordKind, SharingHandlers
+from pipeline.models import Opportunity
+from pipeline.services import EDITABLE
+from pipeline.sharing_handlers import (
+    opportunity_adopt,
+    opportunity_is_adopted,
+    opportunity_sync_back,
+)
+
+
+def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
+    from pipeline.selectors import opportunity_get
+    from pipeline.services import opportunity_publish
+
+    return opportunity_publish(
+        actor=actor, company=company, opportunity=opportunity_get(pk=source_id)
+    )
+
+
+OPPORTUNITY = RecordKind(
+    key=Opportunity.kind_key,
+    label="Opportunity",
+    plural="Opportunities",
+    short="opp",
+    model=Opportunity,
+    # formulas read the editable built-in fields, never the private notes
+    formula_fields=tuple(f for f in EDITABLE if f not in ("private_notes", "custom")),
+    shareable_fields=(
+        "customer_name",
+        "customer_domain",
+        "amount",
+        "currency",
+        "close_date",
+        "stage",
+        "motion",
+        "next_step",
+    ),
+    always_shared=frozenset({"customer_name", "stage"}),
+    amount_field="amount",
+    has_stages=True,
+    metrics=Metrics(
+        numbers={"amount": ("Amount", "money")},
+        groupings={
+            "stage": "Stage",
+            "motion": "Motion",
+            "owner": "Owner",
+            "currency": "Currency",
+            "close_month": "Close month",
+            "close_quarter": "Close quarter (fiscal)",
+        },
+        open_exclude={"stage__in": ["won", "lost"]},
+    ),
+    list_url_name="opportunity_list",
+    detail_url_name="opportunity_detail",
+    api_component="Opportunity",
+    sharing=SharingHandlers(
+        publish=_publish,
+        sync_back=opportunity_sync_back,
+        adopt=opportunity_adopt,
+        is_adopted=opportunity_is_adopted,
+        collaborative_fields=("stage", "close_date", "next_step"),
+    ),
+)
