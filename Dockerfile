@@ -13,6 +13,7 @@ RUN useradd --create-home --uid 10001 app
 COPY pyproject.toml constraints.txt README.md ./
 # Every Django app of the project (keep in step with [tool.setuptools.packages.find] include).
 COPY ecosystem ecosystem
+COPY canonical canonical
 COPY edge edge
 COPY kinds kinds
 COPY tenants tenants

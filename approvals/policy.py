@@ -59,7 +59,7 @@ def rule_reason(rule: ApprovalRule, *, record, partner_type: str, type_labels: d
         else:
             return None
     if rule.partner_types:
-        from sharing.withholding import UNCLASSIFIED
+        from business.withholding import UNCLASSIFIED
 
         key = partner_type or UNCLASSIFIED
         if key not in rule.partner_types:

@@ -33,8 +33,8 @@ def _rule_snapshot(rule: ApprovalRule) -> dict[str, Any]:
 
 
 def approval_rule_clean(data: dict[str, Any]) -> dict[str, Any]:
+    from business.withholding import UNCLASSIFIED
     from relationships.selectors import partner_type_terms
-    from sharing.withholding import UNCLASSIFIED
 
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {"name": (data.get("name") or "").strip()[:80]}

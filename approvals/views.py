@@ -26,13 +26,13 @@ from approvals.services import (
     share_request_reject,
     share_request_withdraw,
 )
+from business.withholding import UNCLASSIFIED
 from identity.models import User
 from kinds import kind_get
 from relationships.selectors import partner_type_terms
-from sharing.edit_forms import form_errors_add
 from sharing.kinds import kind_detail_url_name
-from sharing.withholding import UNCLASSIFIED
-from workspace.views import admin_required
+from tenants.decorators import admin_required
+from ui.forms import form_errors_add
 
 
 def _error_text(exc: Exception) -> str:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from business.models import Term
-from sharing.canonical import Motion, Stage
-from sharing.models import DealRole
+from canonical import DealRole, Motion, Stage
 
 VOCABULARY_OF = {"stage": "stages", "motion": "motions", "deal_role": "deal_roles"}
 NETWORK_LABELS = {

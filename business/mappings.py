@@ -11,36 +11,7 @@ from django.db import transaction
 from audit.services import company_audit_entry_record
 from business.models import FieldDefinition, FieldType, PartnerFieldMapping, Term
 from identity.models import User
-from sharing.access import shared_records_shared_with
 from tenants.models import Company
-
-SCAN_LIMIT = 2000
-
-
-def partner_fields_seen(*, user: User, company: Company) -> list[dict[str, Any]]:
-    """The custom fields partners share with `company`, as seen on the records it can read
-    (most recent first, up to SCAN_LIMIT records): partner, key, label, type."""
-    seen: dict[tuple[int, str], dict[str, Any]] = {}
-    records = (
-        shared_records_shared_with(user=user, company=company)
-        .filter(payload__has_key="custom")
-        .select_related("owner")
-        .only("owner__name", "owner__id", "payload")
-        .order_by("-last_activity_at")[:SCAN_LIMIT]
-    )
-    for record in records:
-        for item in record.payload.get("custom") or []:
-            key = (record.owner_id, str(item.get("key", "")))
-            seen.setdefault(
-                key,
-                {
-                    "partner": record.owner,
-                    "key": key[1],
-                    "label": item.get("label", key[1]),
-                    "type": item.get("type", ""),
-                },
-            )
-    return sorted(seen.values(), key=lambda f: (f["partner"].name, f["label"]))
 
 
 def mappings_by_partner_key() -> dict[tuple[int, str], PartnerFieldMapping]:

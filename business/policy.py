@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from audit.services import company_audit_entry_record
+from business.hooks import withholding_changed
 from business.models import SharingPolicy
+from canonical import SharingRole
 from identity.models import User
 from kinds import kinds_shared
-from sharing.models import SharingRole
 from tenants.models import Role
 
 EDITABLE = (
@@ -61,7 +62,7 @@ def withholding_audiences(kind: str) -> dict[str, list[tuple[str, str]]]:
     on opportunities, parts in the deal (and partners whose part we haven't set)."""
     from business.labels import company_labels
     from business.models import Term
-    from sharing.withholding import UNASSIGNED, UNCLASSIFIED
+    from business.withholding import UNASSIGNED, UNCLASSIFIED
 
     types = [
         (t.key, t.label)
@@ -144,11 +145,7 @@ def sharing_policy_update(
         if changed:
             policy.save()
             if "withheld_fields" in changed:
-                from django.db import connection
-
-                from sharing.services.withholding import withholding_refresh
-
-                withholding_refresh(owner=company or connection.tenant)
+                withholding_changed(company or connection.tenant)
             company_audit_entry_record(
                 actor=actor,
                 action="business.sharing_policy_updated",

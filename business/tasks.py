@@ -3,20 +3,20 @@ task's _schema_name header selects)."""
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.db import connection
 
 from business.derived import derive
 from business.records import core_values
 from business.registry import model_for
 from business.selectors import catalog_for
-from ecosystem.celery import app
 from tenants.models import Company
 from tenants.schemas import company_schema
 
 BATCH = 1000
 
 
-@app.task(ignore_result=True)
+@shared_task(ignore_result=True)
 def derived_recompute(object_type: str, schema_name: str) -> int:
     """Recomputes every record's derived fields after a formula changed; returns how many
     records changed. Batched, so 100,000 records don't sit in memory at once. The schema is

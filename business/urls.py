@@ -9,7 +9,6 @@ urlpatterns = [
     path("settings/fields/<int:pk>/retire/", views.field_retire_view, name="business_field_retire"),
     path("views/new/", views.saved_view_new, name="saved_view_new"),
     path("views/<int:pk>/delete/", views.saved_view_remove, name="saved_view_delete"),
-    path("settings/mappings/", views.partner_field_mappings, name="business_mappings"),
     path("settings/rules/", views.rules_page, name="business_rules"),
     path("settings/sharing-policy/", views.sharing_policy_page, name="business_sharing_policy"),
     path("settings/configuration/", views.configuration_page, name="business_configuration"),

@@ -21,7 +21,6 @@ from business.forms import (
     VocabularyForm,
 )
 from business.labels import request_labels
-from business.mappings import mapping_set, mappings_by_partner_key, partner_fields_seen
 from business.models import FieldDefinition, ObjectType, StageRequirement, Term, ValidationRule
 from business.policy import privatizable_fields, sharing_policy, sharing_policy_update
 from business.registry import object_type_choices
@@ -54,8 +53,8 @@ from business.withholding_ui import withheld_from_post, withholding_matrices
 from edge.json_input import json_loads_bounded
 from edge.text import HostileInput
 from kinds import kind_get
-from sharing.edit_forms import form_errors_add
-from workspace.views import admin_required
+from tenants.decorators import admin_required
+from ui.forms import form_errors_add
 
 
 @admin_required
@@ -287,40 +286,6 @@ def saved_view_remove(request: HttpRequest, pk: int) -> HttpResponse:
     view = saved_view_delete(actor=request.user, pk=pk)
     messages.success(request, f"Deleted the view “{view.name}”.")
     return redirect(_list_page(view.object_type))
-
-
-@admin_required
-def partner_field_mappings(request: HttpRequest) -> HttpResponse:
-    """The custom fields partners share with us, each mappable to one of our own fields."""
-    if request.method == "POST":
-        try:
-            mapping_set(
-                actor=request.user,
-                partner_id=int(request.POST.get("partner_id", "")),
-                partner_key=request.POST.get("partner_key", "")[:40],
-                field_id=_int(request.POST.get("field")),
-            )
-        except (ValidationError, ValueError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", ["Choose a field."])))
-        else:
-            messages.success(request, "Mapping saved. Shared records show it in your terms.")
-        return redirect("business_mappings")
-    mappings = mappings_by_partner_key()
-    seen = partner_fields_seen(user=request.user, company=request.tenant)
-    for item in seen:
-        mapping = mappings.get((item["partner"].pk, item["key"]))
-        item["mapped_to"] = mapping.field_id if mapping else None
-    own = [
-        f
-        for f in FieldDefinition.objects.filter(
-            object_type=ObjectType.OPPORTUNITY, retired_at__isnull=True
-        ).order_by("label")
-    ]
-    return render(
-        request,
-        "business/mappings.html",
-        {"tab": "mappings", "seen": seen, "own_fields": own},
-    )
 
 
 @admin_required

@@ -12,4 +12,4 @@ app = TenantAwareCeleryApp("ecosystem")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Project-level tasks (ecosystem is not an installed app, so autodiscovery misses it).
-app.conf.imports = ("ecosystem.tasks",)
+app.conf.imports = ("ecosystem.mail",)

@@ -45,6 +45,10 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, cwd=ROOT)
 
 
+# kombu's filesystem transport: where messages are written and read, where read ones go, and
+# the exchange tables (which queues each exchange routes to).
+BROKER_FOLDER_OPTIONS = ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+
 # Threads of the one web process: at most this many requests at once, and database connections.
 WEB_THREADS = 8
 # Worker processes of Celery's prefork pool: one database connection each.
@@ -105,6 +109,20 @@ def celery_command() -> list[str]:
     ]
 
 
+def broker_folders_create() -> None:
+    """Creates the folders the settings give Celery's filesystem broker (none with Redis).
+
+    The web process and the worker exchange tasks through them, so both must read the same
+    absolute paths (the settings'); kombu creates none of them itself but the control folder,
+    and that one only when its parent exists."""
+    from django.conf import settings
+
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    for option in BROKER_FOLDER_OPTIONS:
+        if option in options:
+            Path(options[option]).mkdir(parents=True, exist_ok=True)
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ecosystem.settings.dev")
     port = os.environ.get("PORT", "8000")
@@ -112,8 +130,7 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL"):
         print("DATABASE_URL is not set: starting the embedded PostgreSQL in .local/pgdata …")
         os.environ["DATABASE_URL"] = _embedded_database_url()
-    for folder in ("broker/queue", "broker/processed"):
-        (LOCAL / folder).mkdir(parents=True, exist_ok=True)
+    broker_folders_create()
 
     _manage("migrate_schemas", "--shared", "-v", "0")
     _manage("network_setup")

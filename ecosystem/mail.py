@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.mail import EmailMessage, EmailMultiAlternatives
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
@@ -43,13 +45,18 @@ def message_from_data(data: dict[str, Any]) -> EmailMultiAlternatives:
     return message
 
 
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_deliver(self, payload: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    """Hands one queued message to the real mail backend; SMTP hiccups retry with backoff."""
+    connection = get_connection(backend=settings.EMAIL_DELIVERY_BACKEND)
+    connection.send_messages([message_from_data(payload)])
+
+
 class CeleryEmailBackend(BaseEmailBackend):
     """Queues each message for the worker once the surrounding transaction commits, so a
     rolled-back sign-up never e-mails anybody."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        from ecosystem.tasks import email_deliver
-
         payloads = [message_to_data(m) for m in email_messages]
         for payload in payloads:
             transaction.on_commit(lambda p=payload: email_deliver.delay(p))

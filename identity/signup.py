@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from identity.models import SignupIntent, User
+from tenants.hooks import invitation_redeem
 from tenants.models import Company
 from tenants.services.companies import company_create
 
@@ -61,14 +62,10 @@ def signup_intent_fulfil(*, user: User, ip_address: str | None) -> SignupOutcome
                 ip_address=ip_address,
             )
             next_path = "/"
-            if intent.partner_invitation:
-                # The invitation's room is sharing, a layer up; only this step reaches it.
-                from sharing.services.invitations import partner_invitation_redeem
-
-                if partner_invitation_redeem(
-                    actor=user, company=company, token=str(intent.partner_invitation)
-                ):
-                    next_path = "/partners/"
+            if intent.partner_invitation and invitation_redeem(
+                actor=user, company=company, token=str(intent.partner_invitation)
+            ):
+                next_path = "/partners/"
             intent.delete()
     except ValidationError as exc:
         return SignupOutcome(company=None, next_path="/", error=" ".join(exc.messages))

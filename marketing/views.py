@@ -23,11 +23,12 @@ from marketing.services import (
     task_add,
     task_toggle,
 )
-from sharing.edit_forms import form_errors_add, versioned_form_save
+from sharing.edit_forms import versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
 from tenants.selectors import members_of_company
+from ui.forms import form_errors_add
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:

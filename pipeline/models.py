@@ -10,7 +10,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-from sharing.canonical import Motion, Stage
+from canonical import Motion, Stage
 
 currency_code = RegexValidator(
     r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD or EUR."

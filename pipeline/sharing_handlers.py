@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from canonical import Motion, Stage
 from pipeline.models import Opportunity
-from sharing.canonical import Motion, Stage
 
 
 def opportunity_sync_back(record, changes: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]

@@ -24,10 +24,11 @@ from pipeline.services import (
     opportunity_create,
     opportunity_update,
 )
-from sharing.edit_forms import form_errors_add, versioned_form_save
+from sharing.edit_forms import versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
+from ui.forms import form_errors_add
 from ui.pagination import lookahead_page
 
 

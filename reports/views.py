@@ -12,8 +12,8 @@ from reports.forms import MetricForm
 from reports.models import Metric
 from reports.selectors import all_metrics, metric_get
 from reports.services import metric_create, metric_remove, metric_update
-from sharing.edit_forms import form_errors_add
-from workspace.views import admin_required
+from tenants.decorators import admin_required
+from ui.forms import form_errors_add
 
 
 def reports(request: HttpRequest) -> HttpResponse:

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from canonical import Stage
 from identity.throttles import TOO_MANY_PARTNER_INVITATIONS, attempt_count, pair_key
 from kinds import kind_choices
 from sharing.access import (
@@ -19,7 +20,6 @@ from sharing.access import (
     shared_with_page,
 )
 from sharing.api_base import conflict_response
-from sharing.canonical import Stage
 from sharing.models import Partnership, SharedRecord
 from sharing.selectors import (
     comments_visible,

@@ -16,3 +16,15 @@ class SharingConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_forget_permission_ids, dispatch_uid="sharing-forget-permission-ids")
+        from business.hooks import on_withholding_changed
+        from sharing.services.withholding import withholding_refresh_all
+
+        on_withholding_changed(withholding_refresh_all)
+        from sharing.services.invitations import partner_invitation_redeem
+        from tenants.hooks import on_invitation_redeem
+
+        on_invitation_redeem(
+            lambda actor, company, token: bool(
+                partner_invitation_redeem(actor=actor, company=company, token=token)
+            )
+        )

@@ -10,15 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from sharing.services.collaboration import StaleVersion
-
-
-def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError on the form: field errors on their fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+from ui.forms import form_errors_add
 
 
 def versioned_form_save(

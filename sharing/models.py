@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Greatest, Least
 
+from canonical import DealRole, SharingRole  # noqa: F401 (the network vocabularies sharing uses)
 from kinds import kind_get
 
 
@@ -130,12 +131,6 @@ class SharedRecord(models.Model):
         return spec.label if spec is not None else self.kind
 
 
-class SharingRole(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    CONTRIBUTOR = "contributor", "Contributor"
-    MANAGER = "manager", "Manager"
-
-
 # A sharing-list entry is this set of guardian permissions; the role picks the set.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     SharingRole.VIEWER: ("view_sharedrecord",),
@@ -214,12 +209,6 @@ class SharedRecordUserPermission(UserObjectPermissionBase, SharingEntryFields): 
                 name="sharing_user_inbox_idx",
             ),
         ]
-
-
-class DealRole(models.TextChoices):
-    SOURCED = "sourced", "Sourced"
-    INFLUENCED = "influenced", "Influenced"
-    FULFILLING = "fulfilling", "Fulfilling"
 
 
 class ParticipationStatus(models.TextChoices):

@@ -16,6 +16,7 @@ from audit.services import audit_event_record
 from business.labels import request_labels
 from business.mappings import shared_custom_for_viewer
 from business.policy import sharing_policy
+from canonical import Stage
 from kinds import kind_choices
 from sharing.access import (
     OWNER,
@@ -25,7 +26,6 @@ from sharing.access import (
     shared_records_shared_with,
     shared_with_page,
 )
-from sharing.canonical import Stage
 from sharing.kinds import kind_handlers
 from sharing.models import SharedRecord
 from sharing.selectors import (

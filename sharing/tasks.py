@@ -1,13 +1,13 @@
+from celery import shared_task
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from ecosystem.celery import app
 from sharing.models import Notification
 from sharing.services.notifications import notification_deliverable
 from tenants.domains import company_url
 
 
-@app.task(ignore_result=True)
+@shared_task(ignore_result=True)
 def notification_email(notification_id: int) -> bool:
     """E-mails one notification, if its person may still see what it is about."""
     notification = (

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing import notification_views, record_views, views
+from sharing import mapping_views, notification_views, record_views, views
 
 urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notification_list"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("shared/<uuid:pk>/section/", record_views.shared_section, name="shared_section"),
     path("shared/<uuid:pk>/adopt/", record_views.shared_adopt, name="shared_adopt"),
     path("shared/<uuid:pk>/comments/", record_views.shared_comment, name="shared_comment"),
+    path("settings/mappings/", mapping_views.partner_field_mappings, name="business_mappings"),
     path("partners/", views.partners, name="partners"),
     path("partners/directory/", views.directory, name="partner_directory"),
     path("partners/invite-by-email/", views.partner_invite_by_email, name="partner_invite_email"),

@@ -14,10 +14,6 @@ from typing import Any
 from django.db.models.query import ModelIterable
 
 CUSTOM_PREFIX = "custom."
-# Policy keys for "we haven't classified this partner" and "we haven't set its part in the
-# deal"; neither can collide with a vocabulary term key (those start with a letter).
-UNCLASSIFIED = "_unclassified"
-UNASSIGNED = "_unassigned"
 
 
 def payload_without(payload: Mapping[str, Any], withheld: Iterable[str]) -> dict[str, Any]:
@@ -46,22 +42,6 @@ def changes_without(data: Mapping[str, Any], withheld: Iterable[str]) -> dict[st
         if isinstance(out.get(side), dict):
             out[side] = {k: v for k, v in out[side].items() if k not in withheld}
     return out
-
-
-def withheld_for(
-    *, rules: Mapping[str, Mapping[str, Any]], partner_type: str, deal_role: str
-) -> list[str]:
-    """The fields of one record kind's rules ({field: {"partner_types": [...], "deal_roles":
-    [...]}}) withheld from a participant of this type (our classification, "" if none) and
-    part in the deal ("" unless the owner set it)."""
-    type_key = partner_type or UNCLASSIFIED
-    role_key = deal_role or UNASSIGNED
-    return sorted(
-        field
-        for field, audience in rules.items()
-        if type_key in (audience.get("partner_types") or ())
-        or role_key in (audience.get("deal_roles") or ())
-    )
 
 
 class ViewerPayloadIterable(ModelIterable):

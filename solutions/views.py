@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from business.display import custom_rows
 from business.list_ui import custom_list
 from business.selectors import fields_of
-from sharing.edit_forms import form_errors_add, versioned_form_save
+from sharing.edit_forms import versioned_form_save
 from sharing.share_views import (
     share_panel_context,
 )
@@ -24,6 +24,7 @@ from solutions.services import (
     solution_fields,
     solution_update,
 )
+from ui.forms import form_errors_add
 
 
 def solution_list(request: HttpRequest) -> HttpResponse:

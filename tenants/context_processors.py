@@ -19,15 +19,7 @@ def workspace(request: HttpRequest) -> dict:
             memberships = memberships_of_user(user=user)
         return [m for m in memberships if not is_company or m.company_id != tenant.pk]
 
-    def unread() -> int:
-        if not is_company or user is None or not user.is_authenticated:
-            return 0
-        from sharing.notification_selectors import unread_count
-
-        return unread_count(user=user, company=tenant)
-
     return {
-        "unread_notifications": unread,
         "company": tenant if is_company else None,
         "membership": getattr(request, "membership", None),
         "switchable_memberships": other_memberships,  # lazily evaluated by the template

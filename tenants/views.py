@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from identity.forms import CompanyCreateForm
 from identity.signup import signup_intent_discard, signup_intent_of
+from tenants.hooks import invitation_redeem
 from tenants.selectors import company_get_for_member, memberships_of_user
 from tenants.services.companies import company_create
 from tenants.services.handoff import handoff_issue, handoff_redeem
@@ -58,11 +59,8 @@ def company_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{company.name} is ready.")
             next_path = "/"
             token = request.session.pop("partner_invitation", None)
-            if token:
-                from sharing.services.invitations import partner_invitation_redeem
-
-                if partner_invitation_redeem(actor=request.user, company=company, token=token):
-                    next_path = "/partners/"
+            if token and invitation_redeem(actor=request.user, company=company, token=token):
+                next_path = "/partners/"
             return redirect(handoff_issue(user=request.user, company=company, next_path=next_path))
     return render(request, "network/company_new.html", {"form": form})
 

@@ -79,3 +79,21 @@ def test_demo_network_shows_the_policies_at_work(acme):
     assert 'data-testid="approvals-nudge"' in dashboard
     assert dashboard.count('data-metric data-chart="') == 3  # + one number
     assert 'data-testid="metric-number"' in dashboard
+
+
+@pytest.mark.django_db
+def test_the_demo_network_command_loads_it_and_prints_the_logins(acme):
+    """`manage.py demo_network` (what ./run calls) is the project's own command."""
+    from io import StringIO
+
+    from django.core.management import call_command, get_commands
+
+    assert get_commands()["demo_network"] == "ecosystem"
+    out = StringIO()
+    call_command("demo_network", stdout=out)
+    assert (
+        Company.objects.filter(slug__in=["northwind", "bluepeak", "harbor", "summit"]).count() == 4
+    )
+    printed = out.getvalue()
+    assert "Demo network ready." in printed and DEMO_PASSWORD in printed
+    assert "http://northwind.localhost" in printed

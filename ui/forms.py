@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class CommaListField(forms.CharField):
@@ -13,3 +14,12 @@ class CommaListField(forms.CharField):
         text = super().to_python(value) or ""
         items = [" ".join(item.split()) for item in text.split(",")]
         return list(dict.fromkeys(i for i in items if i))
+
+
+def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
+    """Puts a service's ValidationError on the form: field errors on their fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

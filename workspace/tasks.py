@@ -1,15 +1,15 @@
+from celery import shared_task
 from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
 
-from ecosystem.celery import app
 from identity.models import User
 from tenants.domains import company_url
 from tenants.models import Membership
 from workspace.services import workspace_bootstrap_run
 
 
-@app.task(ignore_result=True)
+@shared_task(ignore_result=True)
 def workspace_bootstrap(owner_id: int) -> None:
     """Runs in the new company's schema (sent with its schema header): sets the workspace up
     and welcomes the owner, if they still belong to it when the task runs."""

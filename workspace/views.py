@@ -3,8 +3,6 @@ MembershipRequiredMiddleware has already set request.membership for every page h
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -21,6 +19,7 @@ from identity.tokens import token_create, token_revoke
 from reports.selectors import dashboard_metrics
 from sharing.access import shared_records_shared_with
 from sharing.selectors import active_partner_ids
+from tenants.decorators import admin_required
 from tenants.domains import network_url
 from tenants.selectors import (
     member_counts_of_company,
@@ -31,16 +30,6 @@ from tenants.services.companies import company_profile_update
 from tenants.services.memberships import membership_remove, membership_role_change
 from workspace.forms import CompanyProfileForm, MembershipRoleForm, WorkspaceSettingsForm
 from workspace.services import workspace_settings_get, workspace_settings_update
-
-
-def admin_required(view):  # type: ignore[no-untyped-def]
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if not request.membership.is_admin:
-            return render(request, "workspace/admin_only.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

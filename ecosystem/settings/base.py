@@ -60,7 +60,13 @@ TENANT_APPS = [
     "approvals",
     "reports",
 ]
-INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+INSTALLED_APPS = [
+    *SHARED_APPS,
+    *(app for app in TENANT_APPS if app not in SHARED_APPS),
+    # The project package: no models, in no schema; installed for its management commands
+    # (demo_network) and tasks.
+    "ecosystem",
+]
 
 TENANT_MODEL = "tenants.Company"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -104,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.workspace",
+                "sharing.context_processors.notifications",
             ],
         },
     },
@@ -258,11 +265,14 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://
 CELERY_BROKER_FOLDER = Path(
     env("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".local" / "broker"))
 )
+# Every folder the filesystem transport uses, absolute: kombu's default for the exchange tables
+# (control_folder) is "control" relative to the working directory, which put them in the repo.
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem://")

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
+from canonical import Stage
 from identity.models import User
 from sharing.access import OWNER, can_edit, role_on_record, shared_records_visible_to
-from sharing.canonical import Stage
 from sharing.cross_schema import record_owner_schema_unscoped
 from sharing.kinds import kind_handlers
 from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from business.withholding import withheld_for
 from kinds import kinds_shared
 from sharing.models import DealRole, Participation, SharedRecord
-from sharing.withholding import withheld_for
 from tenants.models import Company
 from tenants.schemas import company_schema
 
@@ -47,6 +47,11 @@ def withheld_from_partner(
         partner_type=partner_type,
         deal_role=part.deal_role if part and part.deal_role_set_by_owner else "",
     )
+
+
+def withholding_refresh_all(owner: Company) -> int:
+    """After the owner's field policy changed: every participant on every record it owns."""
+    return withholding_refresh(owner=owner)
 
 
 def withholding_refresh(

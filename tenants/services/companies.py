@@ -25,6 +25,7 @@ from tenants.domains import (
     slug_reserved_reason,
     slug_skeleton,
 )
+from tenants.hooks import company_created
 from tenants.models import REAL_COMPANY_STATUSES, Company, Domain, Membership, Role
 from tenants.services.provisioning import company_activate, company_schema_claim
 
@@ -220,14 +221,10 @@ def company_create(
 
 
 def _after_company_created(company: Company, owner: User) -> None:
-    from tenants.tasks import schema_pool_refill
-    from workspace.tasks import workspace_bootstrap
+    from tenants.tasks import schema_pool_refill  # (tasks import the provisioning services)
 
     schema_pool_refill.apply_async(headers={"_schema_name": "public"})
-    # Runs inside the new company's schema (tenant-schemas-celery reads this header).
-    workspace_bootstrap.apply_async(
-        kwargs={"owner_id": owner.pk}, headers={"_schema_name": company.schema_name}
-    )
+    company_created(company, owner)
 
 
 def company_profile_update(*, actor: User, company: Company, data: dict[str, Any]) -> Company:

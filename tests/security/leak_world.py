@@ -136,9 +136,9 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
     from business.rules import rule_create
     from business.saved_views import saved_view_create
     from business.services import field_create, term_add, term_update, vocabulary_create
+    from business.withholding import UNCLASSIFIED
     from identity.tokens import token_create
     from reports.services import metric_create
-    from sharing.withholding import UNCLASSIFIED
 
     world = w.worlds[slug]
     owner, company = world.owner, world.company

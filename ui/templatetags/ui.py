@@ -63,7 +63,7 @@ def verb_label(verb: str) -> str:
 
 @lru_cache(maxsize=1)
 def _canonical_labels() -> dict[str, dict[str, str]]:
-    from sharing.canonical import Motion, Stage
+    from canonical import Motion, Stage
 
     return {"stage": dict(Stage.choices), "motion": dict(Motion.choices)}
 

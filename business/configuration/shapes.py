@@ -1,0 +1,140 @@
+"""The shape of a configuration document: DRF serializers that check types, lengths and
+choices, and turn their nested errors into one line per problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from business.models import FieldType, ObjectType, key_validator
+from business.rules import STAGE_ORDER
+
+FORMAT = "ecosystem-business-configuration"
+VERSION = 2  # 2 added the policies; a version 1 file (without them) still imports
+
+
+class _Key(serializers.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=40, validators=[key_validator], **kwargs)
+
+
+class TermIn(serializers.Serializer):
+    key = _Key()
+    label = serializers.CharField(max_length=100)
+    parent = _Key(required=False, allow_null=True, default=None)
+    position = serializers.IntegerField(min_value=0, required=False, default=0)
+    retired = serializers.BooleanField(required=False, default=False)
+
+
+class VocabularyIn(serializers.Serializer):
+    key = _Key()
+    label = serializers.CharField(max_length=100)
+    is_tree = serializers.BooleanField(required=False, default=False)
+    terms = TermIn(many=True, required=False, default=list)
+
+
+class FieldIn(serializers.Serializer):
+    object_type = serializers.ChoiceField(choices=ObjectType.choices)
+    key = _Key()
+    label = serializers.CharField(max_length=100)
+    help_text = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    field_type = serializers.ChoiceField(choices=FieldType.choices)
+    required = serializers.BooleanField(required=False, default=False)
+    default = serializers.JSONField(required=False, allow_null=True, default=None)
+    position = serializers.IntegerField(min_value=0, required=False, default=0)
+    group = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+    shareable = serializers.BooleanField(required=False, default=False)
+    indexed = serializers.BooleanField(required=False, default=False)
+    vocabulary = _Key(required=False, allow_null=True, default=None)
+    reference_type = serializers.ChoiceField(
+        choices=ObjectType.choices, required=False, allow_blank=True, default=""
+    )
+    formula = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    retired = serializers.BooleanField(required=False, default=False)
+
+
+class RuleIn(serializers.Serializer):
+    object_type = serializers.ChoiceField(choices=ObjectType.choices)
+    name = serializers.CharField(max_length=80)
+    condition = serializers.CharField(max_length=2000)
+    message = serializers.CharField(max_length=300)
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class RequirementIn(serializers.Serializer):
+    field = serializers.CharField(max_length=40)
+    from_stage = serializers.ChoiceField(choices=[(s, s) for s in STAGE_ORDER])
+
+
+def _names(**kwargs: Any) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(max_length=60), **kwargs)
+
+
+class SharingPolicyIn(serializers.Serializer):
+    sharer_roles = _names(required=False)
+    default_role = serializers.CharField(max_length=12, required=False)
+    allow_participant_resharing = serializers.BooleanField(required=False)
+    private_core_fields = serializers.DictField(child=_names(), required=False)
+    # record type → field → {"partner_types": [...], "deal_roles": [...]}
+    withheld_fields = serializers.DictField(
+        child=serializers.DictField(child=serializers.DictField(child=_names())),
+        required=False,
+    )
+
+
+class ApprovalRuleIn(serializers.Serializer):
+    name = serializers.CharField(max_length=80, allow_blank=True)
+    object_type = serializers.CharField(max_length=20)
+    min_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
+    partner_types = _names(required=False, default=list)
+    approver_role = serializers.CharField(max_length=10, required=False, default="admin")
+    active = serializers.BooleanField(required=False, default=True)
+
+
+class MetricIn(serializers.Serializer):
+    name = serializers.CharField(max_length=80, allow_blank=True)
+    object_type = serializers.CharField(max_length=20)
+    measure = serializers.CharField(max_length=8, required=False, default="count")
+    field = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
+    group_by = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
+    open_only = serializers.BooleanField(required=False, default=False)
+    chart = serializers.CharField(max_length=10, required=False, default="bar")
+    on_dashboard = serializers.BooleanField(required=False, default=True)
+    position = serializers.IntegerField(min_value=0, max_value=10_000, required=False, default=0)
+
+
+class ConfigurationIn(serializers.Serializer):
+    format = serializers.ChoiceField(choices=[(FORMAT, FORMAT)])
+    version = serializers.ChoiceField(choices=[(1, "1"), (VERSION, str(VERSION))])
+    vocabularies = VocabularyIn(many=True, required=False, default=list)
+    fields = FieldIn(many=True, required=False, default=list)
+    rules = RuleIn(many=True, required=False, default=list)
+    stage_requirements = RequirementIn(many=True, required=False, default=list)
+    # the policies: their shape here, their meaning checked by their own services after the
+    # schema part is in place
+    sharing_policy = SharingPolicyIn(required=False, allow_null=True, default=None)
+    approval_rules = ApprovalRuleIn(many=True, required=False, default=list)
+    metrics = MetricIn(many=True, required=False, default=list)
+
+
+def errors_flatten(errors: Any, path: str = "") -> list[str]:
+    """DRF's nested errors as "fields[3].formula: message" lines."""
+    if isinstance(errors, dict):
+        out = []
+        for key, value in errors.items():
+            sub = f"{path}.{key}" if path else str(key)
+            out += errors_flatten(value, sub)
+        return out
+    if isinstance(errors, list):
+        if errors and all(isinstance(e, str) for e in errors):
+            return [f"{path}: {e}" if path else str(e) for e in errors]
+        out = []
+        for i, value in enumerate(errors):
+            if value:
+                out += errors_flatten(value, f"{path}[{i}]")
+        return out
+    return [f"{path}: {errors}"]
