@@ -26,7 +26,9 @@ COPY solutions solutions
 COPY marketing marketing
 COPY lens lens
 COPY business business
-COPY relationships relationships
+COPY partners partners
+COPY recordkit recordkit
+COPY home home
 COPY approvals approvals
 COPY reports reports
 COPY ui ui

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from approvals.models import RequestStatus, ShareRequest
 from approvals.selectors import request_get_for_member, requests_visible_to
 from approvals.services import share_request_approve, share_request_reject, share_request_withdraw
+from identity.models import User
 from tenants.api import IsCompanyMember
 
 
@@ -74,7 +75,6 @@ class ShareRequestViewSet(
         return request_get_for_member(membership=self.request.membership, pk=self.kwargs["pk"])
 
     def get_serializer_context(self):  # type: ignore[no-untyped-def]
-        from identity.models import User
 
         context = super().get_serializer_context()
         if not getattr(self, "swagger_fake_view", False):

@@ -8,7 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from approvals.models import ApprovalRule, ApproverRole
+from business.registry import model_for
+from business.withholding import UNCLASSIFIED
 from kinds import kind_get
+from partners.relationships.selectors import partner_type_terms, partner_types_of
 from tenants.models import Company, Membership, Role
 from tenants.schemas import company_schema
 
@@ -59,8 +62,6 @@ def rule_reason(rule: ApprovalRule, *, record, partner_type: str, type_labels: d
         else:
             return None
     if rule.partner_types:
-        from business.withholding import UNCLASSIFIED
-
         key = partner_type or UNCLASSIFIED
         if key not in rule.partner_types:
             return None
@@ -74,8 +75,6 @@ def approval_reasons(*, kind: str, source_id, partner: Company) -> tuple[list[st
     rules = list(ApprovalRule.objects.filter(active=True, object_type=kind))
     if not rules:
         return [], None
-    from business.registry import model_for
-    from relationships.selectors import partner_type_terms, partner_types_of
 
     model = model_for(kind)
     record = model.objects.filter(pk=source_id).first() if model else None

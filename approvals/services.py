@@ -17,11 +17,16 @@ from django.utils import timezone
 from approvals.models import ApprovalRule, ApproverRole, RequestStatus, ShareRequest
 from approvals.policy import ApprovalRequired, amount_field_of, is_approver
 from audit.services import company_audit_entry_record
+from business.withholding import UNCLASSIFIED
 from identity.models import User
 from kinds import kind_get, kinds_shared
+from partners.relationships.selectors import partner_type_terms
 from sharing.kinds import kind_handlers
 from sharing.models import SharingRole
+from sharing.services.notifications import notify
+from sharing.services.sharing import sharing_entry_set
 from tenants.models import Company, Membership, Role
+from tenants.models import Company as CompanyModel
 
 RULE_FIELDS = ("name", "object_type", "min_amount", "currency", "partner_types", "approver_role")
 
@@ -33,9 +38,6 @@ def _rule_snapshot(rule: ApprovalRule) -> dict[str, Any]:
 
 
 def approval_rule_clean(data: dict[str, Any]) -> dict[str, Any]:
-    from business.withholding import UNCLASSIFIED
-    from relationships.selectors import partner_type_terms
-
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {"name": (data.get("name") or "").strip()[:80]}
     if not clean["name"]:
@@ -118,8 +120,6 @@ def _approvers(company: Company, approver_role: str) -> list[User]:
 
 
 def _notify(people: Iterable[User], company: Company, verb: str, message: str) -> None:
-    from sharing.services.notifications import notify
-
     notify(
         recipients=[(person, company) for person in people],
         record=None,
@@ -231,9 +231,6 @@ def share_request_approve(
     """Publishes the record and puts the partner on its list, as the approver, in one
     transaction; if the share is no longer possible (the partnership ended, a person left)
     the request stays pending and the error says why."""
-    from sharing.services.sharing import sharing_entry_set
-    from tenants.models import Company as CompanyModel
-
     comment = comment.strip()[:1000]
     company = actor_membership.company
     with transaction.atomic():
@@ -331,8 +328,6 @@ def share_or_request(
     """Shares the record now (publish + sharing list, one transaction), or, when the owner's
     approval policy asks for it, rolls that back and records a request for an approver.
     Returns the request, or None when the share happened."""
-    from sharing.services.sharing import sharing_entry_set
-
     users = list(users)
     try:
         with transaction.atomic():

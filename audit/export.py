@@ -8,6 +8,7 @@ from itertools import chain
 
 from defusedcsv import csv
 
+from audit.company.models import AuditEntry
 from audit.models import AuditEvent
 
 HEADER = [
@@ -31,8 +32,6 @@ class _Echo:
 def audit_csv_rows(*, company) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """Yields CSV lines (header first), newest first within each log. Runs in the company's
     schema so its own log is the one read."""
-    from workspace.models import AuditEntry
-
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
     network = (

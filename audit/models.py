@@ -1,5 +1,5 @@
 """Append-only audit logs. The network log (AuditEvent, public schema) records what happens
-between and around companies; each company's own log (workspace.AuditEntry, its schema)
+between and around companies; each company's own log (audit.company's AuditEntry, its schema)
 records its private configuration changes. Both share one shape; a database trigger refuses
 UPDATE and DELETE on both, so not even a bug in our code can rewrite history."""
 

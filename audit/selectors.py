@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from audit.company.models import AuditEntry
 from audit.models import AuditEvent
 
 
@@ -14,6 +15,4 @@ def audit_events_of_company(*, company, limit: int = 100) -> QuerySet[AuditEvent
 
 def company_audit_entries(*, limit: int = 100) -> QuerySet:
     """The current company schema's own log, newest first."""
-    from workspace.models import AuditEntry
-
     return AuditEntry.objects.select_related("actor")[:limit]

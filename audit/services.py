@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import connection
 
+from audit.company.models import AuditEntry
 from audit.models import AuditEvent
 
 
@@ -51,8 +52,6 @@ def company_audit_entry_record(
     after: dict[str, Any] | None = None,
 ) -> Any:
     """Appends one entry to the current company's own audit log (its schema)."""
-    from workspace.models import AuditEntry
-
     assert connection.schema_name != "public", "company audit entries belong in a company schema"
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from business.models import FieldDefinition, FieldType, Term
+from identity.models import User
 
 
 def _term_labels(definitions: list[FieldDefinition]) -> dict[tuple[int, str], str]:
@@ -25,7 +26,6 @@ def _user_names(definitions: list[FieldDefinition], values: list[dict[str, Any]]
     ids = {v[k] for v in values for k in keys if isinstance(v.get(k), int)}
     if not ids:
         return {}
-    from identity.models import User
 
     return {u.pk: u.get_full_name() for u in User.objects.filter(pk__in=ids)}
 

@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from business.display import attach_custom_cells
 from business.models import CHOICE_TYPES, FieldDefinition, FieldType
 from business.query import RANGE_TYPES, TEXT_TYPES, custom_list_query, filterable, sortable
+from business.saved_views import saved_views_for
+from business.selectors import catalog_for
 from business.values import Catalog
 
 LIST_CUSTOM_COLUMNS = 4
@@ -92,8 +94,6 @@ class CustomList:
 
 
 def custom_list(request, *, object_type: str, queryset: QuerySet) -> CustomList:  # type: ignore[no-untyped-def]
-    from business.saved_views import saved_views_for
-    from business.selectors import catalog_for
 
     catalog = catalog_for(object_type=object_type, company=request.tenant, with_names=True)
     queryset, errors = custom_list_query(queryset, catalog=catalog, params=request.GET)

@@ -10,7 +10,9 @@ from django.db import connection, transaction
 
 from audit.services import company_audit_entry_record
 from business.hooks import withholding_changed
-from business.models import SharingPolicy
+from business.labels import company_labels
+from business.models import FieldDefinition, SharingPolicy, Term
+from business.withholding import UNASSIGNED, UNCLASSIFIED
 from canonical import SharingRole
 from identity.models import User
 from kinds import kinds_shared
@@ -42,8 +44,6 @@ def privatizable_fields() -> dict[str, list[str]]:
 def withholdable_fields() -> dict[str, list[tuple[str, str]]]:
     """Per record kind, (name, label) of the fields a policy may withhold from some partners:
     the built-in ones that can be private, and the custom fields marked shareable."""
-    from business.models import FieldDefinition
-
     custom: dict[str, list[tuple[str, str]]] = {}
     for definition in FieldDefinition.objects.filter(
         shareable=True, retired_at__isnull=True
@@ -60,10 +60,6 @@ def withholdable_fields() -> dict[str, list[tuple[str, str]]]:
 def withholding_audiences(kind: str) -> dict[str, list[tuple[str, str]]]:
     """Who a field can be withheld from: our partner types (and unclassified partners), and,
     on opportunities, parts in the deal (and partners whose part we haven't set)."""
-    from business.labels import company_labels
-    from business.models import Term
-    from business.withholding import UNASSIGNED, UNCLASSIFIED
-
     types = [
         (t.key, t.label)
         for t in Term.objects.filter(vocabulary__key="partner_types", retired_at__isnull=True)

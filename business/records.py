@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from business.derived import derive
 from business.models import FieldDefinition
+from business.registry import core_fields_of, object_type_of
 from business.rules import has_rules, rules_check
 from business.selectors import catalog_for
 from business.values import custom_values_clean, form_errors
@@ -119,6 +120,4 @@ def collect_errors(*checks: Callable[[], Any]) -> list[Any]:
 
 def core_values(record) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The built-in fields a formula may read, from a record (saved or not)."""
-    from business.registry import core_fields_of, object_type_of
-
     return {name: getattr(record, name, None) for name in core_fields_of(object_type_of(record))}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import company_audit_entry_record
+from business.derived import _jsonable as convert
 from business.derived import known_names
 from business.formula import FormulaError, evaluate, parse
 from business.labels import company_labels
@@ -20,8 +21,6 @@ STAGE_ORDER = ["prospect", "qualify", "propose", "negotiate", "won"]
 
 
 def _jsonable(value: Any) -> Any:
-    from business.derived import _jsonable as convert
-
     return convert(value)
 
 

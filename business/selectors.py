@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from business.models import FieldDefinition, FieldType, Term, Vocabulary
+from business.registry import model_for
 from business.values import Catalog
 from tenants.models import Company, Membership
 
@@ -81,6 +82,5 @@ def field_usage_count(definition: FieldDefinition) -> int:
 
 
 def record_model(object_type: str):  # type: ignore[no-untyped-def]
-    from business.registry import model_for
 
     return model_for(object_type)

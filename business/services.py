@@ -28,6 +28,7 @@ from business.models import (
     Vocabulary,
 )
 from business.registry import model_for
+from business.tasks import derived_recompute
 from business.values import Catalog, coerce
 from identity.models import User
 from tenants.models import Company, Membership
@@ -91,8 +92,6 @@ def typed_values_of(definition: FieldDefinition) -> dict[str, Any]:
 
 
 def schedule_derived_recompute(object_type: str) -> None:
-    from business.tasks import derived_recompute
-
     schema = connection.schema_name
     transaction.on_commit(
         lambda: derived_recompute.apply_async(

@@ -2,7 +2,13 @@
 network, whatever each company calls them (its business schema maps them to its own words).
 Lowest layer: plain choices, importing nothing of the product."""
 
+from django.core.validators import RegexValidator
 from django.db import models
+
+# Money on the network is in ISO 4217 currencies; every amount field validates with this.
+currency_code = RegexValidator(
+    r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD or EUR."
+)
 
 
 class Stage(models.TextChoices):

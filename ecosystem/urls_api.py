@@ -6,8 +6,8 @@ from approvals.api import ShareRequestViewSet
 from business.api import FieldDefinitionViewSet
 from identity.api import TokenViewSet
 from marketing.api import MarketingPlanViewSet
+from partners.relationships.api import PartnerRelationshipViewSet
 from pipeline.api import OpportunityViewSet
-from relationships.api import PartnerRelationshipViewSet
 from reports.api import MetricViewSet
 from sharing.api import DirectoryViewSet, PartnershipViewSet, SharedRecordViewSet
 from solutions.api import SolutionViewSet

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from identity.views import CompanySignupView
-from tenants.views import company_switch
+from identity.workspace_views import company_switch
 
 
 def healthz(request):  # type: ignore[no-untyped-def]

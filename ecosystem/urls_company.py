@@ -3,18 +3,19 @@
 from django.urls import include, path
 
 from ecosystem.urls_common import urlpatterns as common
-from tenants.views import handoff_redeem_view
+from home.views import dashboard
+from identity.workspace_views import handoff_redeem_view
 from workspace import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", dashboard, name="dashboard"),
     path("", include("sharing.urls")),
     path("", include("pipeline.urls")),
     path("", include("solutions.urls")),
     path("", include("marketing.urls")),
     path("", include("business.urls")),
     path("", include("approvals.urls")),
-    path("", include("relationships.urls")),
+    path("", include("partners.urls")),
     path("", include("reports.urls")),
     path("settings/", views.settings_profile, name="settings_profile"),
     path("settings/workspace/", views.settings_workspace, name="settings_workspace"),

@@ -6,8 +6,8 @@ from django.urls import path
 
 from ecosystem.urls_common import urlpatterns as common
 from identity.views import find_company
+from identity.workspace_views import company_new, network_home
 from sharing.join_views import join
-from tenants.views import company_new, network_home
 
 admin.site.site_header = "Ecosystem Cloud platform admin"
 # Platform staff sign in through allauth like everyone (attempt limits, MFA); Django's own

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from kinds import Metrics, RecordKind, SharingHandlers
 from marketing.models import MarketingPlan
+from marketing.selectors import plan_get
+from marketing.services import plan_publish
 
 
 def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
-    from marketing.selectors import plan_get
-    from marketing.services import plan_publish
 
     return plan_publish(actor=actor, company=company, plan=plan_get(pk=source_id))
 

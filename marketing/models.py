@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from pipeline.models import currency_code
+from canonical import currency_code
 
 
 class MarketingPlan(models.Model):

@@ -4,7 +4,7 @@ from marketing import views
 from marketing.models import MarketingPlan
 from marketing.selectors import plan_get
 from marketing.services import plan_fields, plan_publish
-from sharing.share_views import share_urlpatterns
+from recordkit.share_panel import share_urlpatterns
 
 urlpatterns = [
     *share_urlpatterns(

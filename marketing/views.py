@@ -23,10 +23,10 @@ from marketing.services import (
     task_add,
     task_toggle,
 )
-from sharing.edit_forms import versioned_form_save
-from sharing.share_views import (
+from recordkit.share_panel import (
     share_panel_context,
 )
+from sharing.edit_forms import versioned_form_save
 from tenants.selectors import members_of_company
 from ui.forms import form_errors_add
 

@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from approvals.api import ShareRequestSerializer
 from approvals.services import share_or_request
 from business.api import custom_fields_serializer_field
+from canonical import currency_code
 from identity.models import User
 from pipeline.filters import OpportunityFilter
-from pipeline.models import Opportunity, currency_code
+from pipeline.models import Opportunity
 from pipeline.selectors import opportunities_of_company, opportunity_get
 from pipeline.services import (
     opportunity_archive,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kinds import Metrics, RecordKind, SharingHandlers
 from pipeline.models import Opportunity
-from pipeline.services import EDITABLE
+from pipeline.selectors import opportunity_get
+from pipeline.services import EDITABLE, opportunity_publish
 from pipeline.sharing_handlers import (
     opportunity_adopt,
     opportunity_is_adopted,
@@ -13,8 +14,6 @@ from pipeline.sharing_handlers import (
 
 
 def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
-    from pipeline.selectors import opportunity_get
-    from pipeline.services import opportunity_publish
 
     return opportunity_publish(
         actor=actor, company=company, opportunity=opportunity_get(pk=source_id)

@@ -7,14 +7,10 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 
-from canonical import Motion, Stage
-
-currency_code = RegexValidator(
-    r"^[A-Z]{3}$", "Use a three-letter ISO 4217 code such as USD or EUR."
-)
+from canonical import Motion, Stage, currency_code
 
 
 class Opportunity(models.Model):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from business.records import core_values, custom_recomputed
 from canonical import Motion, Stage
 from pipeline.models import Opportunity
 
@@ -15,8 +16,6 @@ from pipeline.models import Opportunity
 def opportunity_sync_back(record, changes: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     """Runs in the owner's schema. Derived fields follow the partner's edit (a stage change
     moves a weighted amount)."""
-
-    from business.records import core_values, custom_recomputed
 
     opportunity = Opportunity.objects.filter(pk=record.source_id).first()
     if opportunity is None:

@@ -4,7 +4,7 @@ from pipeline import views
 from pipeline.models import Opportunity
 from pipeline.selectors import opportunity_get
 from pipeline.services import opportunity_fields, opportunity_publish
-from sharing.share_views import share_urlpatterns
+from recordkit.share_panel import share_urlpatterns
 
 urlpatterns = [
     *share_urlpatterns(

@@ -24,10 +24,10 @@ from pipeline.services import (
     opportunity_create,
     opportunity_update,
 )
-from sharing.edit_forms import versioned_form_save
-from sharing.share_views import (
+from recordkit.share_panel import (
     share_panel_context,
 )
+from sharing.edit_forms import versioned_form_save
 from ui.forms import form_errors_add
 from ui.pagination import lookahead_page
 

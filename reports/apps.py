@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     charts on the dashboard and the Reports page."""
 
     name = "reports"
+
+    def ready(self) -> None:
+        from business.configuration.sections import configuration_section_register
+        from reports.configuration import SECTION
+
+        configuration_section_register(SECTION)

@@ -13,6 +13,7 @@ from business.models import FieldDefinition, FieldType, Term
 from reports.metrics import CUSTOM, PERSON_GROUPS, MetricData, chart_kind, metric_data
 from reports.models import Metric
 from tenants.models import Company, Membership
+from workspace.services import workspace_settings_get
 
 MAX_METRICS = 50
 
@@ -56,8 +57,6 @@ def metrics_computed(
         return []
     from django.core.cache import cache
     from django.utils import timezone
-
-    from workspace.services import workspace_settings_get
 
     settings = workspace_settings_get()
     keys = {

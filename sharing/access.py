@@ -27,6 +27,7 @@ from sharing.models import (
 )
 from sharing.withholding import ViewerPayloadIterable, payload_without
 from tenants.models import Company, Membership
+from ui.pagination import MAX_PAGE
 
 OWNER = "owner"
 # What an inbox row shows; the rest of a record is loaded on its own page.
@@ -242,7 +243,6 @@ def shared_with_page(
     )
     if not checked and not Membership.objects.filter(user=user, company=company).exists():
         return [], False
-    from ui.pagination import MAX_PAGE
 
     page = min(max(page, 1), MAX_PAGE)  # past it OFFSET would overflow: a probe, not a page
     params: dict = {

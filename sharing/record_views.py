@@ -45,6 +45,7 @@ from sharing.services.collaboration import (
 from sharing.services.comments import comment_add, internal_comment_add
 from tenants.selectors import members_of_company
 from ui.pagination import MAX_PAGE
+from ui.templatetags.ui import ago, whole_amount
 
 STAGES = dict(Stage.choices)
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
@@ -99,8 +100,6 @@ def shared_inbox(request: HttpRequest) -> HttpResponse:
 def inbox_rows(records: list[SharedRecord], *, labels: dict[str, str]) -> list[dict]:
     """What each inbox row shows, worked out here rather than in the template: fifty rows of
     lookups, filters and tags were most of the page's render time. One reverse for all."""
-    from ui.templatetags.ui import ago, whole_amount
-
     detail = reverse("shared_detail", args=[_PLACEHOLDER])
     kinds = dict(kind_choices(shared=True))
     rows = []

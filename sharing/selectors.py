@@ -9,8 +9,21 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from identity.models import User
+from lens.models import InternalComment
 from sharing.access import sharing_codenames
-from sharing.models import OPEN_STATUSES, Partnership, PartnershipStatus
+from sharing.models import (
+    OPEN_STATUSES,
+    ActivityEvent,
+    Comment,
+    Participation,
+    Partnership,
+    PartnershipStatus,
+    SharedRecordGroupPermission,
+    SharedRecordUserPermission,
+    role_from_codenames,
+)
+from sharing.withholding import changes_without
 from tenants.models import Company, CompanyStatus
 
 
@@ -95,9 +108,6 @@ def _entry_rows_sql() -> str:
     company id, name, slug, permission id, added at, added by id/name/e-mail, named user
     id/name/e-mail (NULL on whole-company rows). Written out because the ORM took ~3 ms to
     compose the same union on every record page (docs/benchmarks.md)."""
-    from identity.models import User
-    from sharing.models import SharedRecordGroupPermission, SharedRecordUserPermission
-
     company, user = Company._meta.db_table, User._meta.db_table
     group, named = (
         SharedRecordGroupPermission._meta.db_table,
@@ -128,7 +138,6 @@ def _entry_rows(record) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 def _person(pk: int | None, full_name: str | None, email: str | None):  # type: ignore[no-untyped-def]
-    from identity.models import User
 
     return None if pk is None else User(pk=pk, full_name=full_name or "", email=email or "")
 
@@ -140,8 +149,6 @@ def sharing_list_and_role(
     named people if the entry names any, who added it when) and, from the same rows, the
     viewer's own role. With restricted participant visibility a participant sees only the
     owner and itself. One query, whatever the list's length."""
-    from sharing.models import role_from_codenames
-
     rows: dict[int, dict] = {}
     viewer_codenames: set[str] = set()
     codename = sharing_codenames()
@@ -191,7 +198,6 @@ def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -
 
 
 def participations_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
-    from sharing.models import Participation
 
     rows = list(
         Participation.objects.filter(record=record)
@@ -220,8 +226,6 @@ def activity_visible(
     """The feed, newest first. Under restricted visibility a participant sees only the owner's
     and its own events, and none that name another partner. Values of fields withheld from
     the viewer (`withheld`) are left out of the events' before/after."""
-    from sharing.models import ActivityEvent
-
     events = list(
         ActivityEvent.objects.filter(record=record)
         .select_related("company", "actor")
@@ -240,15 +244,12 @@ def activity_visible(
             and e.data.get("partner_id", viewer_company.pk) == viewer_company.pk
         ]
     if withheld and not viewer_is_owner:
-        from sharing.withholding import changes_without
-
         for event in events:
             event.data = changes_without(event.data, withheld)
     return events
 
 
 def comments_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
-    from sharing.models import Comment
 
     qs = (
         Comment.objects.filter(record=record)
@@ -266,9 +267,6 @@ def comments_visible(*, record, viewer_company: Company, viewer_is_owner: bool) 
 
 def internal_comments_of(*, record) -> list:  # type: ignore[no-untyped-def]
     """The current company's internal thread on a record (the current schema)."""
-    from identity.models import User
-    from lens.models import InternalComment
-
     comments = list(InternalComment.objects.filter(record_id=record.pk))
     authors = {u.pk: u for u in User.objects.filter(pk__in={c.author_id for c in comments})}
     for c in comments:

@@ -3,7 +3,7 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from sharing.models import Notification
-from sharing.services.notifications import notification_deliverable
+from sharing.notification_selectors import notification_deliverable
 from tenants.domains import company_url
 
 

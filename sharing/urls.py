@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing import mapping_views, notification_views, record_views, views
+from sharing import mapping_views, notification_views, record_views
 
 urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notification_list"),
@@ -16,16 +16,4 @@ urlpatterns = [
     path("shared/<uuid:pk>/adopt/", record_views.shared_adopt, name="shared_adopt"),
     path("shared/<uuid:pk>/comments/", record_views.shared_comment, name="shared_comment"),
     path("settings/mappings/", mapping_views.partner_field_mappings, name="business_mappings"),
-    path("partners/", views.partners, name="partners"),
-    path("partners/directory/", views.directory, name="partner_directory"),
-    path("partners/invite-by-email/", views.partner_invite_by_email, name="partner_invite_email"),
-    path("partners/directory/<slug:slug>/", views.company_profile, name="partner_company"),
-    path(
-        "partners/directory/<slug:slug>/invite/",
-        views.partnership_invite_view,
-        name="partnership_invite",
-    ),
-    path("partners/<uuid:pk>/accept/", views.partnership_accept_view, name="partnership_accept"),
-    path("partners/<uuid:pk>/decline/", views.partnership_decline_view, name="partnership_decline"),
-    path("partners/<uuid:pk>/end/", views.partnership_end_view, name="partnership_end"),
 ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from kinds import Metrics, RecordKind, SharingHandlers
 from solutions.models import Solution
+from solutions.selectors import solution_get
+from solutions.services import solution_publish
 
 
 def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
-    from solutions.selectors import solution_get
-    from solutions.services import solution_publish
 
     return solution_publish(actor=actor, company=company, solution=solution_get(pk=source_id))
 

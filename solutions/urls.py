@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing.share_views import share_urlpatterns
+from recordkit.share_panel import share_urlpatterns
 from solutions import views
 from solutions.models import Solution
 from solutions.selectors import solution_get

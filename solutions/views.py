@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 from business.display import custom_rows
 from business.list_ui import custom_list
 from business.selectors import fields_of
-from sharing.edit_forms import versioned_form_save
-from sharing.share_views import (
+from recordkit.share_panel import (
     share_panel_context,
 )
+from sharing.edit_forms import versioned_form_save
 from solutions.forms import SolutionForm
 from solutions.models import Solution, SolutionStatus
 from solutions.selectors import SORTS, solution_get, solutions_of_company

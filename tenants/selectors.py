@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from identity.models import User
 from tenants.models import Company, CompanyStatus, Membership
+from tenants.people import User
 
 
 def memberships_of_user(*, user: User) -> QuerySet[Membership]:

@@ -1,7 +1,7 @@
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from identity.models import User
 from tenants.models import Company, Membership, PartnerType
 from tenants.services.companies import company_name_validate
 
@@ -48,5 +48,5 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
-        model = User
+        model = get_user_model()
         fields = ["email", "full_name"]

@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import connections
 from django_tenants.utils import schema_context
 
+from audit.company.models import AuditEntry
 from ecosystem.celery import app
 from tests.builders import company_make, network_make
-from workspace.models import AuditEntry
 
 
 def _wait_for(predicate, timeout: float = 30.0) -> bool:

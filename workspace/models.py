@@ -1,8 +1,6 @@
-"""A company's own workspace data, in its schema: its preferences and its own audit log."""
+"""A company's own workspace preferences, in its schema (its audit log is `audit.company`)."""
 
 from django.db import models
-
-from audit.models import AuditRecord
 
 MONTHS = [
     (i, m)
@@ -40,8 +38,3 @@ class WorkspaceSettings(models.Model):
 
     def __str__(self) -> str:
         return "Workspace settings"
-
-
-class AuditEntry(AuditRecord):
-    class Meta(AuditRecord.Meta):
-        verbose_name_plural = "audit entries"

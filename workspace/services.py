@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.company.models import AuditEntry
 from audit.services import company_audit_entry_record
 from identity.models import User
 from workspace.models import WorkspaceSettings
@@ -68,8 +69,6 @@ def workspace_settings_update(*, actor: User, data: dict[str, Any]) -> Workspace
 def workspace_bootstrap_run(*, owner: User | None) -> WorkspaceSettings:
     """First run in a new company's schema: its settings row and the first audit entry.
     Idempotent, because Celery may deliver the task twice."""
-    from workspace.models import AuditEntry
-
     with transaction.atomic():
         row = workspace_settings_get()
         if not AuditEntry.objects.filter(action="workspace.created").exists():

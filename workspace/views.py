@@ -10,19 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from approvals.selectors import requests_waiting_for
 from audit.export import audit_csv_rows
 from audit.selectors import audit_events_of_company, company_audit_entries
 from identity.models import PersonalAccessToken
 from identity.throttles import TOO_MANY_TOKENS, attempt_count
 from identity.tokens import token_create, token_revoke
-from reports.selectors import dashboard_metrics
-from sharing.access import shared_records_shared_with
-from sharing.selectors import active_partner_ids
 from tenants.decorators import admin_required
 from tenants.domains import network_url
 from tenants.selectors import (
-    member_counts_of_company,
     members_of_company,
     membership_get_in_company,
 )
@@ -30,40 +25,6 @@ from tenants.services.companies import company_profile_update
 from tenants.services.memberships import membership_remove, membership_role_change
 from workspace.forms import CompanyProfileForm, MembershipRoleForm, WorkspaceSettingsForm
 from workspace.services import workspace_settings_get, workspace_settings_update
-
-
-def dashboard(request: HttpRequest) -> HttpResponse:
-    company = request.tenant
-    counts = member_counts_of_company(company=company)
-    profile_missing = [
-        label
-        for label, value in (
-            ("website", company.website),
-            ("description", company.description),
-            ("industries", company.industries),
-            ("regions", company.regions),
-            ("partner types", company.partner_types),
-        )
-        if not value
-    ]
-    return render(
-        request,
-        "workspace/dashboard.html",
-        {
-            "partner_count": len(active_partner_ids(company=company)),
-            "shared_count": shared_records_shared_with(user=request.user, company=company)
-            .filter(archived_at__isnull=True)
-            .count(),
-            "member_count": counts["members"],
-            "admin_count": counts["admins"],
-            "profile_missing": profile_missing,
-            "recent_events": audit_events_of_company(company=company, limit=8),
-            "metrics": dashboard_metrics(
-                company=company, refresh=request.GET.get("refresh") == "1"
-            ),
-            "approvals_waiting": requests_waiting_for(membership=request.membership).count(),
-        },
-    )
 
 
 @admin_required

@@ -7,6 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from business.configuration.sections import configuration_sections
 from business.models import FieldType, ObjectType, key_validator
 from business.rules import STAGE_ORDER
 
@@ -67,44 +68,20 @@ class RequirementIn(serializers.Serializer):
     from_stage = serializers.ChoiceField(choices=[(s, s) for s in STAGE_ORDER])
 
 
-def _names(**kwargs: Any) -> serializers.ListField:
+def names_field(**kwargs: Any) -> serializers.ListField:
     return serializers.ListField(child=serializers.CharField(max_length=60), **kwargs)
 
 
 class SharingPolicyIn(serializers.Serializer):
-    sharer_roles = _names(required=False)
+    sharer_roles = names_field(required=False)
     default_role = serializers.CharField(max_length=12, required=False)
     allow_participant_resharing = serializers.BooleanField(required=False)
-    private_core_fields = serializers.DictField(child=_names(), required=False)
+    private_core_fields = serializers.DictField(child=names_field(), required=False)
     # record type → field → {"partner_types": [...], "deal_roles": [...]}
     withheld_fields = serializers.DictField(
-        child=serializers.DictField(child=serializers.DictField(child=_names())),
+        child=serializers.DictField(child=serializers.DictField(child=names_field())),
         required=False,
     )
-
-
-class ApprovalRuleIn(serializers.Serializer):
-    name = serializers.CharField(max_length=80, allow_blank=True)
-    object_type = serializers.CharField(max_length=20)
-    min_amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True, default=None
-    )
-    currency = serializers.CharField(max_length=3, required=False, allow_blank=True, default="")
-    partner_types = _names(required=False, default=list)
-    approver_role = serializers.CharField(max_length=10, required=False, default="admin")
-    active = serializers.BooleanField(required=False, default=True)
-
-
-class MetricIn(serializers.Serializer):
-    name = serializers.CharField(max_length=80, allow_blank=True)
-    object_type = serializers.CharField(max_length=20)
-    measure = serializers.CharField(max_length=8, required=False, default="count")
-    field = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
-    group_by = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
-    open_only = serializers.BooleanField(required=False, default=False)
-    chart = serializers.CharField(max_length=10, required=False, default="bar")
-    on_dashboard = serializers.BooleanField(required=False, default=True)
-    position = serializers.IntegerField(min_value=0, max_value=10_000, required=False, default=0)
 
 
 class ConfigurationIn(serializers.Serializer):
@@ -115,10 +92,14 @@ class ConfigurationIn(serializers.Serializer):
     rules = RuleIn(many=True, required=False, default=list)
     stage_requirements = RequirementIn(many=True, required=False, default=list)
     # the policies: their shape here, their meaning checked by their own services after the
-    # schema part is in place
+    # schema part is in place; other rooms' sections bring their own shapes (`sections`)
     sharing_policy = SharingPolicyIn(required=False, allow_null=True, default=None)
-    approval_rules = ApprovalRuleIn(many=True, required=False, default=list)
-    metrics = MetricIn(many=True, required=False, default=list)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for section in configuration_sections():
+            fields[section.key] = section.item_shape(many=True, required=False, default=list)
+        return fields
 
 
 def errors_flatten(errors: Any, path: str = "") -> list[str]:

@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from business.labels import NETWORK_LABELS, request_labels
+
 register = template.Library()
 
 
@@ -72,8 +74,6 @@ def term(context, value: str, kind: str) -> str:  # type: ignore[no-untyped-def]
     may carry `term_labels` (a preview in a partner's words); otherwise the request's company."""
     labels = context.get("term_labels")
     if labels is None:
-        from business.labels import NETWORK_LABELS, request_labels
-
         request = context.get("request")
         labels = NETWORK_LABELS if request is None else request_labels(request)
     return labels.get(kind, {}).get(value, value or "—")

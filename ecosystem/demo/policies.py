@@ -9,9 +9,9 @@ from decimal import Decimal
 from approvals.models import ApprovalRule
 from approvals.services import approval_rule_create, share_or_request
 from business.policy import sharing_policy, sharing_policy_update
+from partners.relationships.services import relationship_update
 from pipeline.models import Opportunity
 from pipeline.services import opportunity_create, opportunity_publish
-from relationships.services import relationship_update
 from reports.models import Metric
 from reports.services import metric_create
 from tenants.models import Company, Membership, Role

@@ -50,13 +50,14 @@ SHARED_APPS = [
     "drf_spectacular_sidecar",
 ]
 TENANT_APPS = [
+    "audit.company",
     "workspace",
     "business",
     "pipeline",
     "solutions",
     "marketing",
     "lens",
-    "relationships",
+    "partners.relationships",
     "approvals",
     "reports",
 ]

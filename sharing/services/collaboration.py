@@ -17,6 +17,7 @@ from sharing.access import OWNER, can_edit, role_on_record, shared_records_visib
 from sharing.cross_schema import record_owner_schema_unscoped
 from sharing.kinds import kind_handlers
 from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
+from sharing.policy import shareable_fields
 from sharing.services.activity import activity_record
 from sharing.services.notifications import notify_stage_change
 from tenants.models import Company, Membership
@@ -186,8 +187,6 @@ def shared_record_collaborate(
         {k: v for k, v in data.items() if k in allowed and k in COLLABORATIVE_FIELDS}
     )
     if role != OWNER:
-        from sharing.policy import shareable_fields
-
         private = set(changes) - set(shareable_fields(company=record.owner, kind=record.kind))
         if private:
             raise PermissionDenied(

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404
 
 from identity.models import User
+from lens.models import InternalComment
 from sharing.access import shared_records_visible_to
 from sharing.models import Comment, Participation, SharedRecord
 from sharing.services.activity import activity_record
@@ -103,8 +104,6 @@ def internal_comment_add(
     *, actor: User, actor_membership: Membership, record: SharedRecord, body: str
 ):  # type: ignore[no-untyped-def]
     """A comment only the actor's company sees; stored in its own schema (the current one)."""
-    from lens.models import InternalComment
-
     _require_visible(actor, actor_membership, record)
     body = _clean_body(body)
     company = actor_membership.company

@@ -10,17 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from identity.models import User
-from sharing.access import shared_records_visible_to
-from sharing.models import Notification, SharedRecord
-from tenants.models import Company, Membership
-
-
-def _may_see(user: User, company: Company, record: SharedRecord | None) -> bool:
-    if not Membership.objects.filter(user=user, company=company).exists():
-        return False
-    if record is None:
-        return True
-    return shared_records_visible_to(user=user, company=company).filter(pk=record.pk).exists()
+from sharing.models import Notification, Participation, SharedRecord
+from sharing.notification_selectors import may_see_about
+from sharing.tasks import notification_email
+from tenants.models import Company, Membership, Role
 
 
 def notify(
@@ -40,7 +33,7 @@ def notify(
         if key in seen or (exclude is not None and user.pk == exclude.pk):
             continue
         seen.add(key)
-        if not _may_see(user, company, record):
+        if not may_see_about(user, company, record):
             continue
         created.append(
             Notification.objects.create(
@@ -54,14 +47,8 @@ def notify(
 
 
 def _queue(ids: list[int]) -> None:
-    from sharing.tasks import notification_email
-
     for pk in ids:
         notification_email.apply_async(args=[pk], headers={"_schema_name": "public"})
-
-
-def notification_deliverable(notification: Notification) -> bool:
-    return _may_see(notification.user, notification.company, notification.record)
 
 
 def notifications_mark_read(
@@ -77,9 +64,6 @@ def notify_stage_change(
     *, record: SharedRecord, actor: User | None, before: str, after: str
 ) -> None:
     """Tells each participant's contact (and the owner's admins) that the stage moved."""
-    from sharing.models import Participation
-    from tenants.models import Role
-
     recipients = [
         (p.contact, p.company)
         for p in Participation.objects.filter(record=record, contact__isnull=False).select_related(

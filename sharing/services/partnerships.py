@@ -12,6 +12,7 @@ from audit.services import audit_event_record
 from identity.models import User
 from sharing.models import OPEN_STATUSES, Partnership, PartnershipStatus
 from sharing.selectors import partnership_open_between
+from sharing.services.sharing import sharing_entries_remove_between
 from tenants.domains import company_url
 from tenants.models import Company, CompanyStatus, Membership, Role
 
@@ -144,8 +145,6 @@ def partnership_end(
 ) -> Partnership:
     """Ends an active partnership (or withdraws an invitation). The ex-partner leaves every
     sharing list between the two companies in the same transaction."""
-    from sharing.services.sharing import sharing_entries_remove_between
-
     _require_admin(actor_membership)
     with transaction.atomic():
         partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)

@@ -12,7 +12,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
+from business.display import shareable_custom_values
+from sharing.models import (
+    DealRole,
+    DirectoryListing,
+    Participation,
+    ParticipationStatus,
+    SharedRecord,
+)
 from sharing.policy import shareable_fields
 from sharing.services.activity import activity_record
 from sharing.services.entries import entries_sync
@@ -40,7 +47,6 @@ def publishable_payload(*, company: Company, kind: str, fields: dict[str, Any]) 
     if fields.get("custom"):
         # Only fields the owner marked shareable, with the owner's labels (a partner without a
         # mapping reads them in the owner's terms). Runs in the owner's schema.
-        from business.display import shareable_custom_values
 
         shared = shareable_custom_values(object_type=kind, values=fields["custom"])
         if shared:
@@ -97,8 +103,6 @@ def listing_publish(
     *, company: Company, source_id: uuid.UUID, name: str, fields: dict[str, Any]
 ) -> None:
     """Shows a solution on the company's public profile, with its shareable fields only."""
-    from sharing.models import DirectoryListing
-
     payload = publishable_payload(company=company, kind="solution", fields=fields)
     DirectoryListing.objects.update_or_create(
         company=company, source_id=source_id, defaults={"name": name[:200], "payload": payload}
@@ -106,8 +110,6 @@ def listing_publish(
 
 
 def listing_withdraw(*, company: Company, source_id: uuid.UUID) -> None:
-    from sharing.models import DirectoryListing
-
     DirectoryListing.objects.filter(company=company, source_id=source_id).delete()
 
 

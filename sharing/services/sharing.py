@@ -13,8 +13,10 @@ from django.http import Http404
 
 from audit.models import AuditEvent
 from audit.services import audit_event_record
+from business.policy import sharing_policy
 from identity.models import User
 from sharing.access import can_share, role_on_record
+from sharing.hooks import share_gates_check
 from sharing.models import (
     ROLE_PERMISSIONS,
     DealRole,
@@ -23,12 +25,14 @@ from sharing.models import (
     SharedRecordGroupPermission,
     SharedRecordUserPermission,
     SharingRole,
+    role_from_codenames,
 )
 from sharing.selectors import active_partner_ids
 from sharing.services.activity import activity_record
 from sharing.services.entries import entry_record_fields
+from sharing.services.notifications import notify
 from sharing.services.withholding import withholding_refresh
-from tenants.models import Company, Membership
+from tenants.models import Company, Membership, Role
 from tenants.schemas import company_schema
 
 
@@ -54,7 +58,6 @@ def _entry_describe(record: SharedRecord, company: Company) -> dict | None:
     )
     if not codenames:
         return None
-    from sharing.models import role_from_codenames
 
     return {
         "company": company.name,
@@ -69,7 +72,6 @@ def _require_sharer(*, actor: User, actor_membership: Membership, record: Shared
         raise Http404("No such record.")
     if not can_share(role, record):
         raise PermissionDenied("Your role on this record does not let you change its sharing list.")
-    from business.policy import sharing_policy
 
     company = actor_membership.company
     with company_schema(company):
@@ -123,9 +125,7 @@ def sharing_entry_set(
     if approval_id is None and _entry_describe(record, partner) is None:
         # (adding a partner is what the approval policy governs; changing the role of an
         # entry that is already there is not)
-        from approvals.policy import approval_check
-
-        approval_check(actor_membership=actor_membership, record=record, partner=partner)
+        share_gates_check(actor_membership=actor_membership, record=record, partner=partner)
     permissions = _permissions_for(role)
     with transaction.atomic():
         record = SharedRecord.objects.select_for_update().get(pk=record.pk)
@@ -190,9 +190,6 @@ def sharing_entry_set(
 
 
 def _notify_shared(record: SharedRecord, partner: Company, user_ids: list[int]) -> None:
-    from sharing.services.notifications import notify
-    from tenants.models import Role
-
     if user_ids:
         people = User.objects.filter(pk__in=user_ids)
     else:

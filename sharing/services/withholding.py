@@ -11,8 +11,10 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from business.policy import sharing_policy
 from business.withholding import withheld_for
 from kinds import kinds_shared
+from sharing.hooks import partner_types_of
 from sharing.models import DealRole, Participation, SharedRecord
 from tenants.models import Company
 from tenants.schemas import company_schema
@@ -22,8 +24,6 @@ _ROLE_KEYS = ("", *DealRole.values)
 
 def owner_field_rules(owner: Company) -> dict[str, dict]:
     """The owner's withholding rules per record kind (read in its schema)."""
-    from business.policy import sharing_policy
-
     with company_schema(owner):
         return sharing_policy().withheld_fields or {}
 
@@ -34,14 +34,12 @@ def withheld_from_partner(
     """What the owner's field policy withholds, or would withhold, from `partner` on one
     record ("view as" before and after sharing): its part in the deal counts if the owner
     set it, as in withholding_refresh."""
-    from relationships.selectors import partner_types_of
-
     rules = owner_field_rules(owner).get(kind) or {}
     if not rules:
         return []
     part = Participation.objects.filter(record=record, company=partner).first() if record else None
     with company_schema(owner):
-        partner_type = partner_types_of(partner_ids=[partner.pk])[partner.pk]
+        partner_type = partner_types_of([partner.pk])[partner.pk]
     return withheld_for(
         rules=rules,
         partner_type=partner_type,
@@ -62,8 +60,6 @@ def withholding_refresh(
 ) -> int:
     """Recomputes `withheld` for the participants (not the owner) on `owner`'s records,
     optionally only for some partners or records. Returns how many participations changed."""
-    from relationships.selectors import partner_types_of
-
     record_ids = None if record_ids is None else list(record_ids)
     scope = Participation.objects.filter(record__owner=owner).exclude(company=owner)
     if partner_ids is not None:
@@ -77,7 +73,7 @@ def withholding_refresh(
     if not companies:
         return 0
     with company_schema(owner):
-        types = partner_types_of(partner_ids=companies)
+        types = partner_types_of(companies)
     mapping = [
         {
             "company_id": company_id,

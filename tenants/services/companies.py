@@ -12,7 +12,6 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from audit.services import audit_event_record
-from identity.models import User
 from tenants.domains import (
     SLUG_MAX_LENGTH,
     SLUG_MIN_LENGTH,
@@ -27,6 +26,7 @@ from tenants.domains import (
 )
 from tenants.hooks import company_created
 from tenants.models import REAL_COMPANY_STATUSES, Company, Domain, Membership, Role
+from tenants.people import User
 from tenants.services.provisioning import company_activate, company_schema_claim
 
 PROFILE_FIELDS = ("name", "website", "description", "industries", "regions", "partner_types")
@@ -221,9 +221,7 @@ def company_create(
 
 
 def _after_company_created(company: Company, owner: User) -> None:
-    from tenants.tasks import schema_pool_refill  # (tasks import the provisioning services)
-
-    schema_pool_refill.apply_async(headers={"_schema_name": "public"})
+    # the pool's refill and every room's start-up work (tenants/apps.py, tenants/hooks.py)
     company_created(company, owner)
 
 

@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from identity.models import User
 from tenants.domains import company_url
 from tenants.models import Company, LoginHandoff, Membership
+from tenants.people import User
 
 HANDOFF_TTL = timedelta(seconds=60)
 

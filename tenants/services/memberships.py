@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from audit.services import audit_event_record
-from identity.models import User
 from tenants.models import Company, Membership, Role
+from tenants.people import User
 
 
 def _require_admin(actor_membership: Membership) -> None:

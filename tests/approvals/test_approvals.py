@@ -7,11 +7,11 @@ import pytest
 from django_tenants.utils import schema_context
 
 from approvals.models import ApprovalRule, RequestStatus, ShareRequest
+from audit.company.models import AuditEntry
 from sharing.models import Notification, Partnership, PartnershipStatus, SharedRecord
 from tests.approvals.helpers import rule_make
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import opportunity_make, partners_make
-from workspace.models import AuditEntry
 
 
 def _share_page(world, user, opportunity, partner="globex", **extra):  # type: ignore[no-untyped-def]

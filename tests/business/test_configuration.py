@@ -7,11 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
+from audit.company.models import AuditEntry
 from business.configuration import configuration_export
 from business.models import FieldDefinition, Term, Vocabulary
 from tests.builders import client_on
 from tests.business.helpers import field_make
-from workspace.models import AuditEntry
 
 
 def _export(world) -> dict:  # type: ignore[no-untyped-def]

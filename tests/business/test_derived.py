@@ -190,7 +190,7 @@ def test_a_field_a_formula_reads_cannot_be_retired(acme):
 def test_making_a_typed_field_derived_asks_first_and_keeps_the_typed_values(
     acme, django_capture_on_commit_callbacks
 ):
-    from workspace.models import AuditEntry
+    from audit.company.models import AuditEntry
 
     field = field_make(acme, key="forecast", field_type="number")
     deals = [opportunity_make(acme, amount=1000, custom={"forecast": 7 + i}) for i in range(2)]

@@ -3,13 +3,13 @@
 import pytest
 from django_tenants.utils import schema_context
 
+from audit.company.models import AuditEntry
 from business.models import FieldDefinition, Term
 from pipeline.models import Opportunity
 from sharing.models import SharedRecord
 from tests.builders import client_on
 from tests.business.helpers import field_make
 from tests.sharing.helpers import opportunity_make, partners_make, shared_opportunity_make
-from workspace.models import AuditEntry
 
 NEW_DEAL = {
     "customer_name": "Initech",

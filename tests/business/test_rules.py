@@ -4,13 +4,13 @@
 import pytest
 from django_tenants.utils import schema_context
 
+from audit.company.models import AuditEntry
 from business.models import StageRequirement, ValidationRule
 from pipeline.models import Opportunity
 from tests.api.test_api import api
 from tests.builders import client_on
 from tests.business.helpers import field_make
 from tests.sharing.helpers import opportunity_make
-from workspace.models import AuditEntry
 
 DEAL = {
     "customer_name": "Initech",

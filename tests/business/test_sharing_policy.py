@@ -4,10 +4,10 @@ partners may re-share, and built-in fields that never leave; every change audite
 import pytest
 from django_tenants.utils import schema_context
 
+from audit.company.models import AuditEntry
 from sharing.models import SharedRecord
 from tests.builders import client_on
 from tests.sharing.helpers import partners_make, shared_opportunity_make
-from workspace.models import AuditEntry
 
 
 def _save_policy(world, **fields):  # type: ignore[no-untyped-def]

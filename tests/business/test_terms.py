@@ -70,9 +70,9 @@ def test_canonical_vocabularies_are_renamed_not_extended_or_retired(acme):
 
 @pytest.mark.django_db
 def test_a_partner_maps_a_shared_field_to_its_own_and_reads_it_in_its_terms(acme, globex):
+    from audit.company.models import AuditEntry
     from business.models import PartnerFieldMapping
     from tests.business.helpers import field_make
-    from workspace.models import AuditEntry
 
     field_make(
         acme,

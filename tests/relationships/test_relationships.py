@@ -4,12 +4,12 @@ in by anyone, versioned, audited, and never visible to the partner or anyone els
 import pytest
 from django_tenants.utils import schema_context
 
+from audit.company.models import AuditEntry
 from business.services import field_create
-from relationships.models import PartnerRelationship
+from partners.relationships.models import PartnerRelationship
 from sharing.models import Partnership, PartnershipStatus
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import partners_make
-from workspace.models import AuditEntry
 
 SECRET = "NOTES-never-leave-4d2c"
 

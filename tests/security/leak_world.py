@@ -285,7 +285,7 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
 
 def relationships_plant(w: LeakWorld, slug: str, partners: list[str], tier: str) -> None:
     """Our private record of each partner: our type for it, and notes."""
-    from relationships.services import relationship_update
+    from partners.relationships.services import relationship_update
 
     world = w.worlds[slug]
     with schema_context(world.company.schema_name):
@@ -680,8 +680,8 @@ def private_ids_collect(w: LeakWorld, slug: str) -> None:
     from approvals.models import ShareRequest
     from lens.models import InternalComment
     from marketing.models import MarketingPlan, PlanTask
+    from partners.relationships.models import PartnerRelationship
     from pipeline.models import Opportunity
-    from relationships.models import PartnerRelationship
     from solutions.models import Solution
 
     with schema_context(w.company(slug).schema_name):

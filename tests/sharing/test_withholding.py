@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from business.policy import sharing_policy_update
 from business.services import field_create
-from relationships.models import PartnerRelationship
+from partners.relationships.models import PartnerRelationship
 from sharing.models import Participation
 from sharing.services.sharing import participation_deal_role_assign, sharing_entry_set
 from tests.builders import client_on, company_make

@@ -6,12 +6,13 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context, schema_exists
 
+from audit.company.models import AuditEntry
 from audit.models import AuditEvent
 from tenants.models import Company, CompanyStatus, Domain, Membership, Role
 from tenants.services.companies import company_create
 from tenants.services.provisioning import TEMPLATE_SCHEMA, schema_pool_fill
 from tests.builders import user_make
-from workspace.models import AuditEntry, WorkspaceSettings
+from workspace.models import WorkspaceSettings
 
 
 def _tables(schema: str) -> set[str]:

@@ -3,11 +3,12 @@
 import pytest
 from django_tenants.utils import schema_context
 
+from audit.company.models import AuditEntry
 from audit.models import AuditEvent
 from tenants.models import Membership, Role
 from tenants.services.memberships import membership_add
 from tests.builders import client_on, company_make
-from workspace.models import AuditEntry, WorkspaceSettings
+from workspace.models import WorkspaceSettings
 
 PROFILE = {
     "name": "Acme Robotics",

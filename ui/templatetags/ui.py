@@ -3,6 +3,8 @@ from functools import lru_cache
 from django import template
 from django.forms import BoundField
 
+from canonical import Motion, Stage
+
 register = template.Library()
 
 _CLASS_BY_WIDGET = {"select": "form-select", "selectmultiple": "form-select"}
@@ -63,8 +65,6 @@ def verb_label(verb: str) -> str:
 
 @lru_cache(maxsize=1)
 def _canonical_labels() -> dict[str, dict[str, str]]:
-    from canonical import Motion, Stage
-
     return {"stage": dict(Stage.choices), "motion": dict(Motion.choices)}
 
 

@@ -11,9 +11,9 @@ from rest_framework.response import Response
 
 from business.api import custom_fields_serializer_field
 from identity.models import User
-from relationships.models import PartnerRelationship
-from relationships.selectors import relationship_of, relationships_by_partner
-from relationships.services import relationship_update
+from partners.relationships.models import PartnerRelationship
+from partners.relationships.selectors import relationship_of, relationships_by_partner
+from partners.relationships.services import relationship_update
 from sharing.api_base import CONFLICT_SCHEMA, conflict_response
 from sharing.selectors import active_partners, directory_company_get
 from sharing.services.collaboration import StaleVersion

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from business.models import Term
-from relationships.models import PartnerRelationship
+from partners.relationships.models import PartnerRelationship
 from tenants.models import Company
 
 

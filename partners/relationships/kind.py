@@ -4,7 +4,7 @@ never shared."""
 from __future__ import annotations
 
 from kinds import Metrics, RecordKind
-from relationships.models import PartnerRelationship
+from partners.relationships.models import PartnerRelationship
 
 PARTNER = RecordKind(
     key=PartnerRelationship.kind_key,

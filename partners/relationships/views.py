@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 
 from business.display import custom_rows
 from business.selectors import fields_of
-from relationships.forms import RelationshipForm
-from relationships.models import PartnerRelationship
-from relationships.selectors import partner_type_terms, relationship_of
-from relationships.services import relationship_fields, relationship_update
+from partners.relationships.forms import RelationshipForm
+from partners.relationships.models import PartnerRelationship
+from partners.relationships.selectors import partner_type_terms, relationship_of
+from partners.relationships.services import relationship_fields, relationship_update
 from sharing.access import shared_records_shared_with
 from sharing.edit_forms import versioned_form_save
 from sharing.models import Participation
@@ -33,7 +33,7 @@ def partner_detail(request: HttpRequest, pk: str) -> HttpResponse:
     )
     return render(
         request,
-        "relationships/detail.html",
+        "partners/relationship_detail.html",
         {
             "partnership": partnership,
             "partner": partner,
@@ -89,6 +89,6 @@ def partner_edit(request: HttpRequest, pk: str) -> HttpResponse:
         return redirect("partner_detail", pk=partnership.pk)
     return render(
         request,
-        "relationships/form.html",
+        "partners/relationship_form.html",
         {"form": form, "partner": partner, "partnership": partnership, "conflict": conflict},
     )

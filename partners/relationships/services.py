@@ -15,8 +15,9 @@ from audit.services import company_audit_entry_record
 from business.models import Term
 from business.records import collect_errors, custom_for_save
 from identity.models import User
-from relationships.models import PartnerRelationship
+from partners.relationships.models import PartnerRelationship
 from sharing.services.collaboration import StaleVersion
+from sharing.services.withholding import withholding_refresh
 from tenants.models import Company, Membership
 
 EDITABLE = ("partner_type", "manager_id", "notes", "custom")
@@ -125,7 +126,5 @@ def relationship_update(
                 after={"partner": partner.name, **{k: after[k] for k in changed}},
             )
         if "partner_type" in changed:
-            from sharing.services.withholding import withholding_refresh
-
             withholding_refresh(owner=company, partner_ids=[partner.pk])
     return current

@@ -1,5 +1,5 @@
-"""Pages about companies that are not inside a workspace: the network home, the list of a
-user's workspaces, creating another company, and moving between hosts."""
+"""A person's pages outside any workspace: the network home with their workspaces, creating
+another company (finishing a sign-up's intent), and moving between hosts with a handoff."""
 
 from __future__ import annotations
 

@@ -12,11 +12,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from approvals.selectors import pending_requests_of_record
+from approvals.services import share_or_request
 from business.policy import sharing_policy
 from identity.models import User
 from sharing.forms import ShareForm
-from sharing.models import SharedRecord
-from sharing.selectors import active_partners, directory_company_get, sharing_list_of
+from sharing.models import Participation, SharedRecord
+from sharing.selectors import (
+    active_partners,
+    comments_visible,
+    directory_company_get,
+    sharing_list_of,
+)
+from sharing.services.publish import publishable_payload
 from sharing.services.sharing import participation_deal_role_assign, sharing_entry_remove
 from sharing.services.withholding import withheld_from_partner
 from sharing.withholding import payload_without
@@ -32,9 +40,6 @@ def share_panel_context(
 ) -> dict:  # type: ignore[no-untyped-def]
     """What a record page needs to show its sharing list, the parts partners play in the deal,
     shares waiting for approval, and the share form."""
-    from approvals.selectors import pending_requests_of_record
-    from sharing.models import Participation
-
     record = (
         SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
         if shared_record_id
@@ -81,8 +86,6 @@ def share_from_request(
     """Handles the share form: publishes the record (the only door out of the schema) and puts
     the chosen partner on its list, in one transaction; or, when the approval policy asks,
     files a request for an approver instead. Reports the outcome as a message."""
-    from approvals.services import share_or_request
-
     partners = list(active_partners(company=request.tenant))
     partner = next((p for p in partners if p.slug == request.POST.get("partner")), None)
     people = list(User.objects.filter(memberships__company=partner)) if partner else []
@@ -195,9 +198,6 @@ def preview_response(
     comments they may see — computed with the same steps as the real thing, without writing
     anything. It is drawn in the owner's words: the partner's own stage names, labels and field
     mappings are its private configuration, and this page never reads the partner's schema."""
-    from sharing.selectors import comments_visible
-    from sharing.services.publish import publishable_payload
-
     record = (
         SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
         if shared_record_id

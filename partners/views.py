@@ -19,6 +19,7 @@ from identity.throttles import (
     mailbox_key,
     pair_key,
 )
+from partners.relationships.selectors import partner_type_terms, relationships_by_partner
 from sharing.models import PartnershipStatus
 from sharing.selectors import (
     directory_companies,
@@ -43,9 +44,7 @@ def _error_text(exc: Exception) -> str:
 
 
 def partners(request: HttpRequest) -> HttpResponse:
-    # Our own record of each partner (type, manager) lives in the company's schema.
-    from relationships.selectors import partner_type_terms, relationships_by_partner
-
+    # our own record of each partner (type, manager) lives in the company's schema
     company = request.tenant
     rows = list(partnerships_of_company(company=company))
     ours = relationships_by_partner(partner_ids=[p.other(company).pk for p in rows])
@@ -67,7 +66,7 @@ def partners(request: HttpRequest) -> HttpResponse:
             groups["past"].append(p)
     return render(
         request,
-        "sharing/partners.html",
+        "partners/partners.html",
         {
             "groups": groups,
             "type_choices": list(type_labels.items()),
@@ -89,7 +88,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         other.partnership = statuses.get(other.pk)
     return render(
         request,
-        "sharing/directory.html",
+        "partners/directory.html",
         {"page": page, "q": query, "type": partner_type, "partner_types": PartnerType.choices},
     )
 
@@ -103,7 +102,7 @@ def company_profile(request: HttpRequest, slug: str) -> HttpResponse:
     )
     return render(
         request,
-        "sharing/company_profile.html",
+        "partners/company_profile.html",
         {"other": other, "partnership": partnership, "listings": list(other.listings.all())},
     )
 

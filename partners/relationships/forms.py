@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from business.forms import CustomFieldsMixin
-from relationships.models import PartnerRelationship
+from partners.relationships.models import PartnerRelationship
 
 
 class RelationshipForm(CustomFieldsMixin, forms.Form):

@@ -1,0 +1,40 @@
+"""What sharing asks of the rooms built on it, registered when Django starts.
+
+Sharing sits below the rooms that hold a company's own view of its partners (`relationships`:
+how it classifies each partner) and its approval policy (`approvals`). Sharing must consult
+both — the field policy withholds by partner type, and no share may go around the approval
+policy — without importing them, so each registers its answer here in its AppConfig.ready.
+A hook nobody registered answers as if the room did not exist: no partner is classified, and
+no share needs approval."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+# partner_types(partner_ids) -> {partner_id: type key or ""}, read in the current (owner's) schema
+_partner_types: list[Callable[[list[int]], dict[int, str]]] = []
+# gate(actor_membership, record, partner): raises to stop a partner being added to a list
+_share_gates: list[Callable[[Any, Any, Any], None]] = []
+
+
+def on_partner_types(provider: Callable[[list[int]], dict[int, str]]) -> None:
+    _partner_types[:] = [provider]
+
+
+def partner_types_of(partner_ids: list[int]) -> dict[int, str]:
+    """How the current schema's company classifies each partner ("" when it hasn't)."""
+    if not _partner_types:
+        return dict.fromkeys(partner_ids, "")
+    return _partner_types[0](partner_ids)
+
+
+def on_share_gate(gate: Callable[[Any, Any, Any], None]) -> None:
+    if gate not in _share_gates:
+        _share_gates.append(gate)
+
+
+def share_gates_check(*, actor_membership: Any, record: Any, partner: Any) -> None:
+    """Runs every registered gate before a partner goes on a record's list (each may raise)."""
+    for gate in _share_gates:
+        gate(actor_membership, record, partner)
