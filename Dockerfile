@@ -14,6 +14,7 @@ COPY pyproject.toml constraints.txt README.md ./
 # Every Django app of the project (keep in step with [tool.setuptools.packages.find] include).
 COPY ecosystem ecosystem
 COPY canonical canonical
+COPY concurrency concurrency
 COPY edge edge
 COPY kinds kinds
 COPY tenants tenants

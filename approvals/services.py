@@ -21,10 +21,10 @@ from business.withholding import UNCLASSIFIED
 from identity.models import User
 from kinds import kind_get, kinds_shared
 from partners.relationships.selectors import partner_type_terms
-from sharing.kinds import kind_handlers
 from sharing.models import SharingRole
-from sharing.services.notifications import notify
-from sharing.services.sharing import sharing_entry_set
+from sharing.records.kinds import kind_handlers
+from sharing.records.services.notifications import notify
+from sharing.records.services.sharing import sharing_entry_set
 from tenants.models import Company, Membership, Role
 from tenants.models import Company as CompanyModel
 

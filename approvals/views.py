@@ -30,7 +30,7 @@ from business.withholding import UNCLASSIFIED
 from identity.models import User
 from kinds import kind_get
 from partners.relationships.selectors import partner_type_terms
-from sharing.kinds import kind_detail_url_name
+from sharing.records.kinds import kind_detail_url_name
 from tenants.decorators import admin_required
 from ui.forms import form_errors_add
 

@@ -68,8 +68,8 @@ def main() -> None:  # noqa: C901 (a script that reads top to bottom)
     from django.db import connection
 
     from identity.models import User
-    from sharing.access import permission_id
     from sharing.models import Partnership, PartnershipStatus
+    from sharing.records.access import permission_id
     from tenants.models import Company, CompanyStatus
     from tenants.services.companies import company_create
     from tenants.services.network import network_ensure
@@ -206,8 +206,8 @@ def measure(args, started: float, *, reused: bool) -> None:  # type: ignore[no-u
     from guardian.shortcuts import get_objects_for_user
 
     from identity.models import User
-    from sharing.access import shared_records_shared_with, shared_with_page
     from sharing.models import SharedRecord, SharedRecordGroupPermission
+    from sharing.records.access import shared_records_shared_with, shared_with_page
     from tenants.models import Company
 
     target = Company.objects.get(slug=numbered_slug("company", 0))

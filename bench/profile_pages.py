@@ -28,7 +28,7 @@ def main() -> None:
     from django.test import Client
 
     from identity.models import User
-    from sharing.access import shared_records_shared_with
+    from sharing.records.access import shared_records_shared_with
     from tenants.models import Company
 
     target = Company.objects.get(slug=numbered_slug("company", 0))

@@ -1,6 +1,6 @@
 """Which fields an owner's field policy withholds from a participant: the rule itself, read by
-the policy pages and applied by the sharing room to each participation (sharing.services.
-withholding). Pure functions over the policy's data."""
+the policy pages and applied by the sharing room to each participation (sharing.records.
+services.withholding). Pure functions over the policy's data."""
 
 from __future__ import annotations
 

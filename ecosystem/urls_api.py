@@ -9,7 +9,8 @@ from marketing.api import MarketingPlanViewSet
 from partners.relationships.api import PartnerRelationshipViewSet
 from pipeline.api import OpportunityViewSet
 from reports.api import MetricViewSet
-from sharing.api import DirectoryViewSet, PartnershipViewSet, SharedRecordViewSet
+from sharing.collaboration.api import SharedRecordViewSet
+from sharing.network.api import DirectoryViewSet, PartnershipViewSet
 from solutions.api import SolutionViewSet
 from tenants.api import CompanyView, IsCompanyMember, MeView
 

@@ -7,7 +7,7 @@ from django.urls import path
 from ecosystem.urls_common import urlpatterns as common
 from identity.views import find_company
 from identity.workspace_views import company_new, network_home
-from sharing.join_views import join
+from sharing.network.join_views import join
 
 admin.site.site_header = "Ecosystem Cloud platform admin"
 # Platform staff sign in through allauth like everyone (attempt limits, MFA); Django's own

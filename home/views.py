@@ -9,8 +9,8 @@ from django.shortcuts import render
 from approvals.selectors import requests_waiting_for
 from audit.selectors import audit_events_of_company
 from reports.selectors import dashboard_metrics
-from sharing.access import shared_records_shared_with
-from sharing.selectors import active_partner_ids
+from sharing.network.selectors import active_partner_ids
+from sharing.records.access import shared_records_shared_with
 from tenants.selectors import member_counts_of_company
 
 

@@ -9,10 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from business.api import custom_fields_serializer_field
+from concurrency.api import versioned_schema
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from marketing.selectors import plan_get, plans_of_company
 from marketing.services import campaign_add, plan_archive, plan_create, plan_update, task_add
-from sharing.api_base import VersionedRecordMixin, versioned_schema
+from recordkit.api import VersionedRecordMixin
 from tenants.api import IsCompanyMember
 
 

@@ -11,11 +11,11 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
+from concurrency.versioning import versioned_update
 from identity.models import User
 from marketing.models import Campaign, MarketingPlan, PlanTask
 from sharing.models import SharedRecord
-from sharing.services.publish import record_archive_published, record_publish
-from sharing.services.versioning import versioned_update
+from sharing.records.services.publish import record_archive_published, record_publish
 from tenants.models import Company, Membership
 
 EDITABLE = ("name", "objective", "period_start", "period_end", "budget", "currency")

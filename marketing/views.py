@@ -26,7 +26,7 @@ from marketing.services import (
 from recordkit.share_panel import (
     share_panel_context,
 )
-from sharing.edit_forms import versioned_form_save
+from sharing.collaboration.edit_forms import versioned_form_save
 from tenants.selectors import members_of_company
 from ui.forms import form_errors_add
 

@@ -21,7 +21,7 @@ from identity.throttles import (
 )
 from partners.relationships.selectors import partner_type_terms, relationships_by_partner
 from sharing.models import PartnershipStatus
-from sharing.selectors import (
+from sharing.network.selectors import (
     directory_companies,
     directory_company_get,
     partnership_get_for_company,
@@ -29,8 +29,8 @@ from sharing.selectors import (
     partnership_statuses_with,
     partnerships_of_company,
 )
-from sharing.services.invitations import partner_invitation_send
-from sharing.services.partnerships import (
+from sharing.network.services.invitations import partner_invitation_send
+from sharing.network.services.partnerships import (
     partnership_accept,
     partnership_decline,
     partnership_end,

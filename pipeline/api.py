@@ -14,6 +14,7 @@ from approvals.api import ShareRequestSerializer
 from approvals.services import share_or_request
 from business.api import custom_fields_serializer_field
 from canonical import currency_code
+from concurrency.api import versioned_schema
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.models import Opportunity
@@ -24,11 +25,11 @@ from pipeline.services import (
     opportunity_publish,
     opportunity_update,
 )
-from sharing.access import shared_record_get_for_actor
-from sharing.api_base import VersionedRecordMixin, versioned_schema
+from recordkit.api import VersionedRecordMixin
 from sharing.models import DealRole, SharingRole
-from sharing.selectors import directory_company_get
-from sharing.services.sharing import sharing_entry_remove
+from sharing.network.selectors import directory_company_get
+from sharing.records.access import shared_record_get_for_actor
+from sharing.records.services.sharing import sharing_entry_remove
 from tenants.api import IsCompanyMember
 
 

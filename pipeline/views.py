@@ -27,7 +27,7 @@ from pipeline.services import (
 from recordkit.share_panel import (
     share_panel_context,
 )
-from sharing.edit_forms import versioned_form_save
+from sharing.collaboration.edit_forms import versioned_form_save
 from ui.forms import form_errors_add
 from ui.pagination import lookahead_page
 

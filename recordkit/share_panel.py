@@ -16,18 +16,14 @@ from approvals.selectors import pending_requests_of_record
 from approvals.services import share_or_request
 from business.policy import sharing_policy
 from identity.models import User
-from sharing.forms import ShareForm
 from sharing.models import Participation, SharedRecord
-from sharing.selectors import (
-    active_partners,
-    comments_visible,
-    directory_company_get,
-    sharing_list_of,
-)
-from sharing.services.publish import publishable_payload
-from sharing.services.sharing import participation_deal_role_assign, sharing_entry_remove
-from sharing.services.withholding import withheld_from_partner
-from sharing.withholding import payload_without
+from sharing.network.selectors import active_partners, directory_company_get
+from sharing.records.forms import ShareForm
+from sharing.records.selectors import comments_visible, sharing_list_of
+from sharing.records.services.publish import publishable_payload
+from sharing.records.services.sharing import participation_deal_role_assign, sharing_entry_remove
+from sharing.records.services.withholding import withheld_from_partner
+from sharing.records.withholding import payload_without
 from tenants.models import Company
 
 

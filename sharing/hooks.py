@@ -1,11 +1,16 @@
-"""What sharing asks of the rooms built on it, registered when Django starts.
+"""What sharing asks of the rooms built on it, and its network part of its records part,
+registered when Django starts.
 
 Sharing sits below the rooms that hold a company's own view of its partners (`relationships`:
 how it classifies each partner) and its approval policy (`approvals`). Sharing must consult
 both — the field policy withholds by partner type, and no share may go around the approval
 policy — without importing them, so each registers its answer here in its AppConfig.ready.
 A hook nobody registered answers as if the room did not exist: no partner is classified, and
-no share needs approval."""
+no share needs approval.
+
+Inside sharing, the network (partnerships) sits below the records (who is on a record's
+list): ending a partnership takes the two companies off each other's lists through
+`partnership_ended`, which the records part registers."""
 
 from __future__ import annotations
 
@@ -38,3 +43,18 @@ def share_gates_check(*, actor_membership: Any, record: Any, partner: Any) -> No
     """Runs every registered gate before a partner goes on a record's list (each may raise)."""
     for gate in _share_gates:
         gate(actor_membership, record, partner)
+
+
+# ended(actor, company_a, company_b) -> how many sharing-list entries it removed; runs inside
+# the transaction that ends the partnership (sharing.records registers it in sharing/apps.py)
+_partnership_ended: list[Callable[[Any, Any, Any], int]] = []
+
+
+def on_partnership_ended(callback: Callable[[Any, Any, Any], int]) -> None:
+    if callback not in _partnership_ended:
+        _partnership_ended.append(callback)
+
+
+def partnership_ended(*, actor: Any, company_a: Any, company_b: Any) -> int:
+    """Takes each company off the lists of the other's records; answers how many entries went."""
+    return sum(callback(actor, company_a, company_b) for callback in _partnership_ended)

@@ -84,7 +84,7 @@ class Partnership(models.Model):
 
 class SharedRecord(models.Model):
     """The published part of a company's record. Only fields the owner's share policy allows
-    are ever written here (sharing.services.publish); the private record stays in the owner's
+    are ever written here (sharing.records.services.publish); the private record stays in the owner's
     schema, linked by source_id."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -157,7 +157,7 @@ class SharingEntryFields(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     # Copies of the record's sort and filter keys, so an inbox page reads 50 entries straight
     # off one index instead of probing every visible record. Kept in step by
-    # sharing.services.entries; they never decide access (the row's existence does).
+    # sharing.records.services.entries; they never decide access (the row's existence does).
     record_kind = models.CharField(max_length=20, default="")
     record_stage = models.CharField(max_length=20, default="", blank=True)
     record_owner = models.ForeignKey(
@@ -230,7 +230,7 @@ class Participation(models.Model):
     # and the owner's field policy reads it (a part the participant chose itself does not
     # widen what it sees).
     deal_role_set_by_owner = models.BooleanField(default=False)
-    # Fields the owner's sharing policy withholds from this company (sharing.withholding);
+    # Fields the owner's sharing policy withholds from this company (sharing.records.withholding);
     # computed in the owner's schema whenever the entry, the policy or the partner type changes.
     withheld = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     status = models.CharField(

@@ -1,29 +1,5 @@
-from celery import shared_task
-from django.core.mail import send_mail
-from django.utils import timezone
+"""Celery's autodiscovery imports `<app>.tasks`: sharing's tasks live with their job."""
 
-from sharing.models import Notification
-from sharing.notification_selectors import notification_deliverable
-from tenants.domains import company_url
+from sharing.records.tasks import notification_email
 
-
-@shared_task(ignore_result=True)
-def notification_email(notification_id: int) -> bool:
-    """E-mails one notification, if its person may still see what it is about."""
-    notification = (
-        Notification.objects.select_related("user", "company", "record")
-        .filter(pk=notification_id)
-        .first()
-    )
-    if notification is None or notification.emailed_at is not None:
-        return False
-    if not notification_deliverable(notification):
-        return False
-    send_mail(
-        subject=notification.message,
-        message=f"{notification.message}\n\nOpen it: {company_url(notification.company.slug, notification.url)}\n",
-        from_email=None,
-        recipient_list=[notification.user.email],
-    )
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-    return True
+__all__ = ["notification_email"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from sharing import mapping_views, notification_views, record_views
+from sharing.collaboration import views as record_views
+from sharing.records import mapping_views, notification_views
 
 urlpatterns = [
     path("notifications/", notification_views.notification_list, name="notification_list"),

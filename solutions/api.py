@@ -5,7 +5,8 @@ from __future__ import annotations
 from rest_framework import mixins, serializers, viewsets
 
 from business.api import custom_fields_serializer_field
-from sharing.api_base import VersionedRecordMixin, versioned_schema
+from concurrency.api import versioned_schema
+from recordkit.api import VersionedRecordMixin
 from solutions.models import Solution
 from solutions.selectors import solution_get, solutions_of_company
 from solutions.services import solution_archive, solution_create, solution_update

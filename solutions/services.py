@@ -9,15 +9,15 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
+from concurrency.versioning import versioned_update
 from identity.models import User
 from sharing.models import SharedRecord
-from sharing.services.publish import (
+from sharing.records.services.publish import (
     listing_publish,
     listing_withdraw,
     record_archive_published,
     record_publish,
 )
-from sharing.services.versioning import versioned_update
 from solutions.models import Solution
 from tenants.models import Company
 

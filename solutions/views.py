@@ -14,7 +14,7 @@ from business.selectors import fields_of
 from recordkit.share_panel import (
     share_panel_context,
 )
-from sharing.edit_forms import versioned_form_save
+from sharing.collaboration.edit_forms import versioned_form_save
 from solutions.forms import SolutionForm
 from solutions.models import Solution, SolutionStatus
 from solutions.selectors import SORTS, solution_get, solutions_of_company

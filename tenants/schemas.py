@@ -8,7 +8,7 @@ that must work somewhere else enters it here, by purpose:
   policy applied by its own people's share, its records recomputed by its own task.
 
 Reading another company's schema is never done for its own sake: the only crossing, into
-the schema of a record's owner, lives in `sharing.cross_schema` and first checks that the
+the schema of a record's owner, lives in `sharing.records.cross_schema` and first checks that the
 acting company takes part in the record. A test keeps every other module from switching
 schemas itself."""
 

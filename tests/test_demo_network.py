@@ -4,8 +4,8 @@ import pytest
 
 from ecosystem.demo import DEMO_PASSWORD, demo_network_load
 from identity.models import User
-from sharing.access import shared_records_visible_to, shared_with_page
 from sharing.models import Partnership, SharedRecord
+from sharing.records.access import shared_records_visible_to, shared_with_page
 from tenants.models import Company, Membership
 from tests.builders import client_on
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sharing.services.sharing import sharing_entry_set
+from sharing.records.services.sharing import sharing_entry_set
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import (
     membership,

@@ -189,7 +189,7 @@ def test_leak_matrix_denied_personas_get_404_on_every_object_route_from_their_ow
     """Personas that must see nothing of acme's record: a partner not on its list, a partner
     that was removed from it, and an unrelated company. Each tries every route that names an
     object, with acme's ids, on its own host, by GET and POST."""
-    from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+    from sharing.records.services.sharing import sharing_entry_remove, sharing_entry_set
     from tests.sharing.helpers import membership
 
     ids = victim_ids(acme)

@@ -8,11 +8,11 @@ from decimal import Decimal
 from ecosystem.demo.companies import DEMO_COMPANIES
 from pipeline.models import Opportunity
 from pipeline.services import opportunity_create, opportunity_publish
+from sharing.collaboration.services.comments import comment_add
 from sharing.models import Partnership, PartnershipStatus
-from sharing.selectors import partnership_open_between
-from sharing.services.comments import comment_add
-from sharing.services.partnerships import partnership_accept, partnership_invite
-from sharing.services.sharing import sharing_entry_set
+from sharing.network.selectors import partnership_open_between
+from sharing.network.services.partnerships import partnership_accept, partnership_invite
+from sharing.records.services.sharing import sharing_entry_set
 from tenants.models import Company, Membership, Role
 from tenants.schemas import company_schema
 

@@ -111,7 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.workspace",
-                "sharing.context_processors.notifications",
+                "sharing.records.context_processors.notifications",
             ],
         },
     },

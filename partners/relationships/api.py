@@ -10,13 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from business.api import custom_fields_serializer_field
+from concurrency.api import CONFLICT_SCHEMA, conflict_response
+from concurrency.versioning import StaleVersion
 from identity.models import User
 from partners.relationships.models import PartnerRelationship
 from partners.relationships.selectors import relationship_of, relationships_by_partner
 from partners.relationships.services import relationship_update
-from sharing.api_base import CONFLICT_SCHEMA, conflict_response
-from sharing.selectors import active_partners, directory_company_get
-from sharing.services.collaboration import StaleVersion
+from sharing.network.selectors import active_partners, directory_company_get
 from tenants.api import IsCompanyMember
 from tenants.models import Company
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from audit.services import company_audit_entry_record
 from business.models import Term
 from business.records import collect_errors, custom_for_save
+from concurrency.versioning import StaleVersion
 from identity.models import User
 from partners.relationships.models import PartnerRelationship
-from sharing.services.collaboration import StaleVersion
-from sharing.services.withholding import withholding_refresh
+from sharing.records.services.withholding import withholding_refresh
 from tenants.models import Company, Membership
 
 EDITABLE = ("partner_type", "manager_id", "notes", "custom")

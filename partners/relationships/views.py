@@ -14,10 +14,10 @@ from partners.relationships.forms import RelationshipForm
 from partners.relationships.models import PartnerRelationship
 from partners.relationships.selectors import partner_type_terms, relationship_of
 from partners.relationships.services import relationship_fields, relationship_update
-from sharing.access import shared_records_shared_with
-from sharing.edit_forms import versioned_form_save
+from sharing.collaboration.edit_forms import versioned_form_save
 from sharing.models import Participation
-from sharing.selectors import partnership_get_for_company
+from sharing.network.selectors import partnership_get_for_company
+from sharing.records.access import shared_records_shared_with
 from tenants.selectors import members_of_company
 
 

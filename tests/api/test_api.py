@@ -8,7 +8,7 @@ from django.test import Client
 from identity.models import PersonalAccessToken
 from identity.tokens import token_create, token_revoke
 from sharing.models import Partnership, PartnershipStatus, SharedRecord
-from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from sharing.records.services.sharing import sharing_entry_remove, sharing_entry_set
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import SECRET, membership, partners_make, shared_opportunity_make
 

@@ -132,7 +132,7 @@ def test_derived_values_follow_every_save_and_chain(acme):
 
 @pytest.mark.django_db
 def test_a_partners_stage_change_recomputes_the_owners_derived_fields(acme, globex):
-    from sharing.services.sharing import sharing_entry_set
+    from sharing.records.services.sharing import sharing_entry_set
 
     field_make(acme, key="weighted", field_type="number", formula=WEIGHTED)
     partners_make(acme, globex)

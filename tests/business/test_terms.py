@@ -5,7 +5,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from business.models import Term
-from sharing.services.sharing import sharing_entry_set
+from sharing.records.services.sharing import sharing_entry_set
 from tests.builders import client_on
 from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
 

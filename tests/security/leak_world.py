@@ -365,7 +365,7 @@ def publish(w: LeakWorld, slug: str, opportunity) -> SharedRecord:  # type: igno
 def share(  # type: ignore[no-untyped-def]
     w: LeakWorld, slug: str, record, partner: str, role: str, *, by=None, **kwargs
 ) -> None:
-    from sharing.services.sharing import sharing_entry_set
+    from sharing.records.services.sharing import sharing_entry_set
 
     world = w.worlds[slug]
     actor = by or world.owner
@@ -399,11 +399,14 @@ def world_build(w: LeakWorld) -> LeakWorld:
     from approvals.services import share_or_request, share_request_approve
     from marketing.services import plan_create, task_add
     from pipeline.services import opportunity_publish
-    from sharing.access import shared_record_get_for_actor
-    from sharing.services.collaboration import participation_update, shared_record_collaborate
-    from sharing.services.comments import comment_add, internal_comment_add
-    from sharing.services.invitations import partner_invitation_send
-    from sharing.services.partnerships import partnership_accept, partnership_invite
+    from sharing.collaboration.services.collaboration import (
+        participation_update,
+        shared_record_collaborate,
+    )
+    from sharing.collaboration.services.comments import comment_add, internal_comment_add
+    from sharing.network.services.invitations import partner_invitation_send
+    from sharing.network.services.partnerships import partnership_accept, partnership_invite
+    from sharing.records.access import shared_record_get_for_actor
     from solutions.services import solution_create, solution_publish
 
     connection.set_schema_to_public()
@@ -710,8 +713,8 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
     from marketing.models import MarketingPlan, PlanTask
     from pipeline.models import Opportunity
     from reports.models import Metric
-    from sharing.access import shared_records_visible_to
-    from sharing.selectors import partnerships_of_company
+    from sharing.network.selectors import partnerships_of_company
+    from sharing.records.access import shared_records_visible_to
     from solutions.models import Solution
 
     world = w.worlds[slug]

@@ -5,11 +5,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 
-from sharing.access import role_on_record, shared_record_get_for_actor, shared_records_visible_to
 from sharing.models import Notification, SharedRecordGroupPermission
-from sharing.services.partnerships import partnership_end
-from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
-from sharing.tasks import notification_email
+from sharing.network.services.partnerships import partnership_end
+from sharing.records.access import (
+    role_on_record,
+    shared_record_get_for_actor,
+    shared_records_visible_to,
+)
+from sharing.records.services.sharing import sharing_entry_remove, sharing_entry_set
+from sharing.records.tasks import notification_email
 from tenants.services.memberships import membership_remove
 from tests.builders import company_make
 from tests.sharing.helpers import SECRET, membership, partners_make, shared_opportunity_make
@@ -264,7 +268,7 @@ def test_a_queued_notification_rechecks_access_when_it_runs(
             users=[globex.member],
         )
     # the share commits; its notification exists but the e-mail has not gone out yet
-    from sharing.services.sharing import _notify_shared
+    from sharing.records.services.sharing import _notify_shared
 
     _notify_shared(record, globex.company, [globex.member.pk])
     notification = Notification.objects.get(user=globex.member, record=record)
@@ -289,7 +293,7 @@ def test_notification_email_is_sent_while_access_holds_and_has_no_private_data(
         role="viewer",
         users=[globex.member],
     )
-    from sharing.services.sharing import _notify_shared
+    from sharing.records.services.sharing import _notify_shared
 
     _notify_shared(record, globex.company, [globex.member.pk])
     notification = Notification.objects.get(user=globex.member, record=record)
@@ -309,7 +313,7 @@ def test_malformed_record_ids_are_simply_not_found(acme):
 def test_the_one_record_getter_agrees_with_the_access_queryset_for_every_persona(acme, globex):
     """shared_record_get_for_actor is the access rule written as one statement for speed; it
     must answer exactly as shared_records_visible_to for every way in and out."""
-    from sharing.services.sharing import sharing_entry_remove as remove
+    from sharing.records.services.sharing import sharing_entry_remove as remove
 
     named = company_make("acc-named")
     revoked = company_make("acc-revk")

@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from pipeline.models import Opportunity
 from sharing.models import Participation
-from sharing.services.sharing import sharing_entry_set
+from sharing.records.services.sharing import sharing_entry_set
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
 

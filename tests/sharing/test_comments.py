@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from lens.models import InternalComment
 from sharing.models import Comment, Notification
-from sharing.services.sharing import sharing_entry_set
+from sharing.records.services.sharing import sharing_entry_set
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
 
@@ -147,7 +147,7 @@ def _mention(acme, globex, deal) -> None:  # type: ignore[no-untyped-def]
 def test_notifications_about_a_record_disappear_when_the_company_loses_access(acme, globex, deal):
     """Unshared: the notification (whose text names the record) is neither listed nor
     counted in the header's bell; the rest of the person's notifications stay."""
-    from sharing.services.sharing import sharing_entry_remove
+    from sharing.records.services.sharing import sharing_entry_remove
 
     _mention(acme, globex, deal)
     # a notification without a record stays readable
@@ -170,7 +170,7 @@ def test_notifications_about_a_record_disappear_when_the_company_loses_access(ac
 @pytest.mark.django_db
 def test_notifications_about_a_record_disappear_when_the_partnership_ends(acme, globex, deal):
     from sharing.models import Partnership
-    from sharing.services.partnerships import partnership_end
+    from sharing.network.services.partnerships import partnership_end
 
     _mention(acme, globex, deal)
     client = client_on(globex.host, globex.member)

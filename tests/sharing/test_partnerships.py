@@ -6,8 +6,8 @@ from django.http import Http404
 
 from audit.models import AuditEvent
 from sharing.models import Partnership, PartnershipStatus
-from sharing.selectors import active_partner_ids, partnership_get_for_company
-from sharing.services.partnerships import (
+from sharing.network.selectors import active_partner_ids, partnership_get_for_company
+from sharing.network.services.partnerships import (
     partnership_accept,
     partnership_decline,
     partnership_end,

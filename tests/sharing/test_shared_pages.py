@@ -4,7 +4,7 @@ the list, revoked partner, user of an unrelated company, anonymous."""
 import pytest
 
 from sharing.models import SharedRecord
-from sharing.services.sharing import sharing_entry_remove, sharing_entry_set
+from sharing.records.services.sharing import sharing_entry_remove, sharing_entry_set
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import SECRET, membership, partners_make, shared_opportunity_make
 
@@ -208,8 +208,8 @@ def test_view_as_shows_what_the_partner_would_see_and_writes_nothing(acme, globe
 
 @pytest.mark.django_db
 def test_inbox_pages_newest_first_and_entries_follow_record_changes(acme, globex):
-    from sharing.access import shared_with_page
     from sharing.models import SharedRecordGroupPermission
+    from sharing.records.access import shared_with_page
     from tests.sharing.helpers import opportunity_make
 
     partners_make(acme, globex)
@@ -284,7 +284,7 @@ def test_export_lists_only_what_is_shared_now_and_never_private_fields(acme, glo
     rows = export(globex)
     assert [r["id"] for r in rows] == [str(record.pk)] and rows[0]["owner"] == "Acme Robotics"
     assert SECRET not in str(rows)
-    from sharing.services.sharing import sharing_entry_remove
+    from sharing.records.services.sharing import sharing_entry_remove
 
     sharing_entry_remove(
         actor=acme.owner, actor_membership=membership(acme), record=record, partner=globex.company
@@ -295,8 +295,8 @@ def test_export_lists_only_what_is_shared_now_and_never_private_fields(acme, glo
 
 @pytest.mark.django_db
 def test_needs_my_answer_filter(acme, globex):
-    from sharing.access import shared_with_page
     from sharing.models import Participation
+    from sharing.records.access import shared_with_page
 
     partners_make(acme, globex)
     records = []
@@ -323,7 +323,7 @@ def test_needs_my_answer_filter(acme, globex):
 def test_inbox_pages_merge_company_and_named_entries_newest_first(acme, globex):
     """The inbox reads whole-company entries and the user's named entries as two ordered
     scans; the pages must still interleave them by activity, without gaps or repeats."""
-    from sharing.access import shared_with_page
+    from sharing.records.access import shared_with_page
 
     partners_make(acme, globex)
     made = []
@@ -380,7 +380,7 @@ def test_the_csv_export_defuses_what_a_spreadsheet_would_run(acme, globex):
     import csv
     import io
 
-    from sharing.services.sharing import sharing_entry_set
+    from sharing.records.services.sharing import sharing_entry_set
     from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
 
     partners_make(acme, globex)

@@ -11,7 +11,7 @@ import pytest
 
 from business.mappings import mapping_set
 from sharing.models import Partnership, PartnershipStatus
-from sharing.services.sharing import sharing_entry_set
+from sharing.records.services.sharing import sharing_entry_set
 from tenants.schemas import company_schema
 from tests.builders import client_on, company_make
 from tests.business.helpers import field_make
@@ -141,7 +141,7 @@ def test_view_as_a_company_a_manager_added_to_the_list(acme, globex):
 
 def test_no_module_switches_schemas_outside_the_two_named_doors():
     """Schema switches live in tenants/schemas.py (own schema, network) and the one crossing
-    into a record owner's schema in sharing/cross_schema.py; django-tenants' routing
+    into a record owner's schema in sharing/records/cross_schema.py; django-tenants' routing
     middleware sets the public schema for unknown hosts."""
     allowed = {"tenants/schemas.py", "tenants/middleware.py"}
     switch = re.compile(
@@ -157,5 +157,5 @@ def test_no_module_switches_schemas_outside_the_two_named_doors():
         if switch.search(path.read_text()):
             offenders.append(rel)
     assert offenders == []
-    crossing = (ROOT / "sharing/cross_schema.py").read_text()
+    crossing = (ROOT / "sharing/records/cross_schema.py").read_text()
     assert "role_on_record" in crossing and "Http404" in crossing

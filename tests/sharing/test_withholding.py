@@ -13,7 +13,7 @@ from business.policy import sharing_policy_update
 from business.services import field_create
 from partners.relationships.models import PartnerRelationship
 from sharing.models import Participation
-from sharing.services.sharing import participation_deal_role_assign, sharing_entry_set
+from sharing.records.services.sharing import participation_deal_role_assign, sharing_entry_set
 from tests.builders import client_on, company_make
 from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
 
@@ -297,8 +297,8 @@ def test_adopting_copies_only_what_the_partner_may_read_whatever_object_is_passe
     """The service re-reads the record through the access function: a caller that hands it
     the owner's full network copy still gets no withheld field into the partner's pipeline."""
     from pipeline.models import Opportunity
+    from sharing.collaboration.services.collaboration import shared_record_adopt
     from sharing.models import SharedRecord
-    from sharing.services.collaboration import shared_record_adopt
 
     record, _ = reseller_world
     _withhold(acme, {"opportunity": {"amount": {"partner_types": ["reseller"]}}})

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from identity.models import User
+from sharing.hooks import partnership_ended
 from sharing.models import OPEN_STATUSES, Partnership, PartnershipStatus
-from sharing.selectors import partnership_open_between
-from sharing.services.sharing import sharing_entries_remove_between
+from sharing.network.selectors import partnership_open_between
 from tenants.domains import company_url
 from tenants.models import Company, CompanyStatus, Membership, Role
 
@@ -157,7 +157,7 @@ def partnership_end(
         partnership.ended_by = actor
         partnership.ended_at = timezone.now()
         partnership.save(update_fields=["status", "ended_by", "ended_at"])
-        removed = sharing_entries_remove_between(
+        removed = partnership_ended(
             actor=actor, company_a=partnership.requester, company_b=partnership.addressee
         )
         _audit_both(

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from sharing.services.collaboration import StaleVersion
+from concurrency.versioning import StaleVersion
 from ui.forms import form_errors_add
 
 

@@ -1,5 +1,5 @@
 """Shared-record pages: the "Shared with me" inbox and a shared record as a participant sees
-it. Every query goes through sharing.access (the one door)."""
+it. Every query goes through sharing.records.access (the one door)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,16 @@ from business.mappings import shared_custom_for_viewer
 from business.policy import sharing_policy
 from canonical import Stage
 from kinds import kind_choices
-from sharing.access import (
+from sharing.collaboration.services.collaboration import (
+    StaleVersion,
+    participation_update,
+    shared_record_adopt,
+    shared_record_collaborate,
+)
+from sharing.collaboration.services.comments import comment_add, internal_comment_add
+from sharing.models import SharedRecord
+from sharing.network.selectors import active_partners
+from sharing.records.access import (
     OWNER,
     can_edit,
     role_on_record,
@@ -26,23 +35,14 @@ from sharing.access import (
     shared_records_shared_with,
     shared_with_page,
 )
-from sharing.kinds import kind_handlers
-from sharing.models import SharedRecord
-from sharing.selectors import (
-    active_partners,
+from sharing.records.kinds import kind_handlers
+from sharing.records.selectors import (
     activity_visible,
     comments_visible,
     internal_comments_of,
     participations_visible,
     sharing_list_and_role,
 )
-from sharing.services.collaboration import (
-    StaleVersion,
-    participation_update,
-    shared_record_adopt,
-    shared_record_collaborate,
-)
-from sharing.services.comments import comment_add, internal_comment_add
 from tenants.selectors import members_of_company
 from ui.pagination import MAX_PAGE
 from ui.templatetags.ui import ago, whole_amount

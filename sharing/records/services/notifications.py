@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from identity.models import User
 from sharing.models import Notification, Participation, SharedRecord
-from sharing.notification_selectors import may_see_about
-from sharing.tasks import notification_email
+from sharing.records.notification_selectors import may_see_about
+from sharing.records.tasks import notification_email
 from tenants.models import Company, Membership, Role
 
 

@@ -1,6 +1,6 @@
 """What participants do on a shared record: answer and fill in their own section, edit the
 collaborative fields, adopt the deal into their own pipeline. Every write re-checks the
-participant's role through sharing.access and uses a version check (invariant 7)."""
+participant's role through sharing.records.access and uses a version check (invariant 7)."""
 
 from __future__ import annotations
 
@@ -12,30 +12,18 @@ from django.db import transaction
 from django.http import Http404
 
 from canonical import Stage
+from concurrency.versioning import StaleVersion
 from identity.models import User
-from sharing.access import OWNER, can_edit, role_on_record, shared_records_visible_to
-from sharing.cross_schema import record_owner_schema_unscoped
-from sharing.kinds import kind_handlers
 from sharing.models import DealRole, Participation, ParticipationStatus, SharedRecord
-from sharing.policy import shareable_fields
-from sharing.services.activity import activity_record
-from sharing.services.notifications import notify_stage_change
+from sharing.records.access import OWNER, can_edit, role_on_record, shared_records_visible_to
+from sharing.records.cross_schema import record_owner_schema_unscoped
+from sharing.records.kinds import kind_handlers
+from sharing.records.policy import shareable_fields
+from sharing.records.services.activity import activity_record
+from sharing.records.services.notifications import notify_stage_change
 from tenants.models import Company, Membership
 
 COLLABORATIVE_FIELDS = ("stage", "close_date", "next_step")
-
-
-class StaleVersion(Exception):
-    """Somebody saved first. Carries both sides so the person can decide (no silent overwrite)."""
-
-    def __init__(self, *, theirs: dict[str, Any], yours: dict[str, Any], current_version: int):
-        self.theirs, self.yours, self.current_version = theirs, yours, current_version
-        changed = ", ".join(sorted(k for k in yours if theirs.get(k) != yours.get(k)))
-        super().__init__(
-            "Someone else saved this while you were editing"
-            + (f" (changed: {changed})" if changed else "")
-            + ". Review their values and save again."
-        )
 
 
 def _visible_record(*, actor: User, membership: Membership, record: SharedRecord) -> str:

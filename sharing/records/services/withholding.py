@@ -1,5 +1,5 @@
 """Applies an owner's field policy to the participations on its records: computes, in the
-owner's schema, which fields each participant may not read (sharing.withholding) and stores
+owner's schema, which fields each participant may not read (sharing.records.withholding) and stores
 the list on the participation in one UPDATE. Runs inside the caller's transaction, so a new
 entry, a changed policy, a partner re-classified or a deal role re-assigned takes effect on
 the next request."""

@@ -16,7 +16,7 @@ from business.mappings import mapping_set, mappings_by_partner_key
 from business.models import FieldDefinition
 from identity.models import User
 from kinds import kinds_shared
-from sharing.access import shared_records_shared_with
+from sharing.records.access import shared_records_shared_with
 from tenants.decorators import admin_required
 from tenants.models import Company
 

@@ -1,5 +1,5 @@
-"""Optimistic concurrency for a company's own records (invariant 7), one implementation for
-every record kind."""
+"""Optimistic concurrency (invariant 7): one implementation for a company's own records of every
+kind, and the conflict a shared record's collaborative edit raises too."""
 
 from __future__ import annotations
 
@@ -11,7 +11,19 @@ from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
-from sharing.services.collaboration import StaleVersion
+
+class StaleVersion(Exception):
+    """Somebody saved first. Carries both sides so the person can decide (no silent overwrite)."""
+
+    def __init__(self, *, theirs: dict[str, Any], yours: dict[str, Any], current_version: int):
+        self.theirs, self.yours, self.current_version = theirs, yours, current_version
+        changed = ", ".join(sorted(k for k in yours if theirs.get(k) != yours.get(k)))
+        super().__init__(
+            "Someone else saved this while you were editing"
+            + (f" (changed: {changed})" if changed else "")
+            + ". Review their values and save again."
+        )
+
 
 M = TypeVar("M", bound=models.Model)
 

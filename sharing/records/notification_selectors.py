@@ -4,8 +4,8 @@ is not shown, not counted and not linked — its text names the record."""
 
 from django.db.models import Q, QuerySet
 
-from sharing.access import shared_records_visible_to
 from sharing.models import Notification, SharedRecord
+from sharing.records.access import shared_records_visible_to
 from tenants.models import Company, Membership
 
 

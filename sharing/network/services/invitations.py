@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from identity.models import User
 from sharing.models import PartnerInvitation, Partnership
-from sharing.selectors import partnership_open_between
+from sharing.network.selectors import partnership_open_between
 from tenants.domains import network_url
 from tenants.models import Company, Membership
 

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from sharing.services.invitations import partner_invitation_get, partner_invitation_redeem
+from sharing.network.services.invitations import partner_invitation_get, partner_invitation_redeem
 from tenants.models import Role
 from tenants.selectors import memberships_of_user
 from tenants.services.handoff import handoff_issue

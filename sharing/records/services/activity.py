@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from identity.models import User
 from sharing.models import ActivityEvent, SharedRecord
-from sharing.services.entries import entries_sync
+from sharing.records.services.entries import entries_sync
 from tenants.models import Company
 
 

@@ -3,7 +3,7 @@ the owner's eyes, or by the part the owner gave it in the deal).
 
 The network copy of a record holds every field the owner shares with anyone; each
 participation carries the list of fields its company may not read (`Participation.withheld`,
-computed in the owner's schema by sharing.services.withholding). Readers never see a withheld
+computed in the owner's schema by sharing.records.services.withholding). Readers never see a withheld
 field because the access function strips it from every record it loads for a viewer."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from sharing.notification_selectors import unread_count
+from sharing.records.notification_selectors import unread_count
 
 
 def notifications(request: HttpRequest) -> dict:

@@ -11,10 +11,10 @@ from django.http import Http404
 
 from identity.models import User
 from lens.models import InternalComment
-from sharing.access import shared_records_visible_to
 from sharing.models import Comment, Participation, SharedRecord
-from sharing.services.activity import activity_record
-from sharing.services.notifications import notify
+from sharing.records.access import shared_records_visible_to
+from sharing.records.services.activity import activity_record
+from sharing.records.services.notifications import notify
 from tenants.models import Company, Membership
 
 MENTION = re.compile(r"@([\w.+-]+@[\w-]+(?:\.[\w-]+)+)")

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from django.http import Http404
 
 from identity.models import User
-from sharing.access import role_on_record
 from sharing.models import SharedRecord
+from sharing.records.access import role_on_record
 from tenants.models import Company
 from tenants.schemas import company_schema
 

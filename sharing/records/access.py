@@ -25,7 +25,7 @@ from sharing.models import (
     SharingRole,
     role_from_codenames,
 )
-from sharing.withholding import ViewerPayloadIterable, payload_without
+from sharing.records.withholding import ViewerPayloadIterable, payload_without
 from tenants.models import Company, Membership
 from ui.pagination import MAX_PAGE
 
@@ -77,7 +77,7 @@ def _entry_ids(*, user: User, company: Company, codename: str) -> QuerySet:
 
 def _as_seen_by(qs: QuerySet[SharedRecord], company: Company) -> QuerySet[SharedRecord]:
     """Every record this queryset yields reads as `company` may read it: the fields the
-    owner's policy withholds from `company` are gone from its payload (sharing.withholding)."""
+    owner's policy withholds from `company` are gone from its payload (sharing.records.withholding)."""
     qs = qs.annotate(
         viewer_withheld=Subquery(
             Participation.objects.filter(record=OuterRef("pk"), company=company).values("withheld")[

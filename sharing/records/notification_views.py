@@ -2,8 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sharing.notification_selectors import notifications_of
-from sharing.services.notifications import notifications_mark_read
+from sharing.records.notification_selectors import notifications_of
+from sharing.records.services.notifications import notifications_mark_read
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:

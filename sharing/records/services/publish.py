@@ -20,10 +20,10 @@ from sharing.models import (
     ParticipationStatus,
     SharedRecord,
 )
-from sharing.policy import shareable_fields
-from sharing.services.activity import activity_record
-from sharing.services.entries import entries_sync
-from sharing.services.notifications import notify_stage_change
+from sharing.records.policy import shareable_fields
+from sharing.records.services.activity import activity_record
+from sharing.records.services.entries import entries_sync
+from sharing.records.services.notifications import notify_stage_change
 from tenants.models import Company
 
 

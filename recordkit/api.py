@@ -1,48 +1,17 @@
-"""What every record API shares: 409 on a stale version, and create / versioned PATCH /
-archive-on-DELETE through the record app's services."""
+"""The API every record kind shares: create / versioned PATCH / archive-on-DELETE through the
+kind's own services, 409 on a stale version."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sharing.services.collaboration import StaleVersion
-
-CONFLICT_SCHEMA = inline_serializer(
-    "EditConflict",
-    {
-        "detail": serializers.CharField(),
-        "theirs": serializers.DictField(),
-        "yours": serializers.DictField(),
-        "current_version": serializers.IntegerField(),
-    },
-)
-
-
-def conflict_response(conflict: StaleVersion) -> Response:
-    return Response(
-        {
-            "detail": str(conflict),
-            "theirs": conflict.theirs,
-            "yours": conflict.yours,
-            "current_version": conflict.current_version,
-        },
-        status=status.HTTP_409_CONFLICT,
-    )
-
-
-def versioned_schema(serializer: type) -> Callable[[type], type]:
-    """Class decorator: documents PATCH as 200 with `serializer` or 409 with both values."""
-    return extend_schema_view(
-        partial_update=extend_schema(
-            request=serializer, responses={200: serializer, 409: CONFLICT_SCHEMA}
-        )
-    )
+from concurrency.api import conflict_response
+from concurrency.versioning import StaleVersion
 
 
 class VersionedRecordMixin:

@@ -15,7 +15,6 @@ from audit.models import AuditEvent
 from audit.services import audit_event_record
 from business.policy import sharing_policy
 from identity.models import User
-from sharing.access import can_share, role_on_record
 from sharing.hooks import share_gates_check
 from sharing.models import (
     ROLE_PERMISSIONS,
@@ -27,11 +26,12 @@ from sharing.models import (
     SharingRole,
     role_from_codenames,
 )
-from sharing.selectors import active_partner_ids
-from sharing.services.activity import activity_record
-from sharing.services.entries import entry_record_fields
-from sharing.services.notifications import notify
-from sharing.services.withholding import withholding_refresh
+from sharing.network.selectors import active_partner_ids
+from sharing.records.access import can_share, role_on_record
+from sharing.records.services.activity import activity_record
+from sharing.records.services.entries import entry_record_fields
+from sharing.records.services.notifications import notify
+from sharing.records.services.withholding import withholding_refresh
 from tenants.models import Company, Membership, Role
 from tenants.schemas import company_schema
 
