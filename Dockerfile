@@ -25,7 +25,6 @@ COPY workspace workspace
 COPY pipeline pipeline
 COPY solutions solutions
 COPY marketing marketing
-COPY lens lens
 COPY business business
 COPY partners partners
 COPY recordkit recordkit

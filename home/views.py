@@ -24,7 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ("description", company.description),
             ("industries", company.industries),
             ("regions", company.regions),
-            ("partner types", company.partner_types),
+            ("what you offer as a partner", company.offerings),
         )
         if not value
     ]

@@ -36,7 +36,7 @@ from sharing.network.services.partnerships import (
     partnership_end,
     partnership_invite,
 )
-from tenants.models import PartnerType
+from tenants.models import Offering
 
 
 def _error_text(exc: Exception) -> str:
@@ -77,11 +77,11 @@ def partners(request: HttpRequest) -> HttpResponse:
 
 def directory(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    partner_type = request.GET.get("type", "")
-    if partner_type not in PartnerType.values:
-        partner_type = ""
+    offering = request.GET.get("type", "")
+    if offering not in Offering.values:
+        offering = ""
     page = Paginator(
-        directory_companies(company=request.tenant, query=query, partner_type=partner_type), 25
+        directory_companies(company=request.tenant, query=query, offering=offering), 25
     ).get_page(request.GET.get("page"))
     statuses = partnership_statuses_with(company=request.tenant, others=list(page.object_list))
     for other in page.object_list:
@@ -89,7 +89,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "partners/directory.html",
-        {"page": page, "q": query, "type": partner_type, "partner_types": PartnerType.choices},
+        {"page": page, "q": query, "type": offering, "offerings": Offering.choices},
     )
 
 

@@ -23,7 +23,11 @@ class CompanyStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
-class PartnerType(models.TextChoices):
+class Offering(models.TextChoices):
+    """What a company offers as a partner, as it says on its public profile (the directory
+    filters by it). Not how a company classifies its partners: that is each company's own
+    private `partner_types` vocabulary (partners.relationships)."""
+
     RESELLER = "reseller", "Reseller"
     REFERRAL = "referral", "Referral partner"
     TECHNOLOGY = "technology", "Technology partner"
@@ -70,8 +74,8 @@ class Company(TenantMixin):
     description = models.TextField(blank=True)
     industries = ArrayField(models.CharField(max_length=60), default=list, blank=True)
     regions = ArrayField(models.CharField(max_length=60), default=list, blank=True)
-    partner_types = ArrayField(
-        models.CharField(max_length=30, choices=PartnerType.choices), default=list, blank=True
+    offerings = ArrayField(
+        models.CharField(max_length=30, choices=Offering.choices), default=list, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
@@ -110,9 +114,9 @@ class Company(TenantMixin):
             kwargs["update_fields"] = [*update_fields, *extra, "look_alike_keys"]
         super().save(*args, **kwargs)
 
-    def get_partner_types_display(self) -> list[str]:
-        labels = dict(PartnerType.choices)
-        return [labels.get(value, value) for value in self.partner_types]
+    def get_offerings_display(self) -> list[str]:
+        labels = dict(Offering.choices)
+        return [labels.get(value, value) for value in self.offerings]
 
     @property
     def is_workspace(self) -> bool:

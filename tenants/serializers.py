@@ -2,13 +2,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from tenants.models import Company, Membership, PartnerType
+from tenants.models import Company, Membership, Offering
 from tenants.services.companies import company_name_validate
 
 
 class CompanySerializer(serializers.ModelSerializer):
-    partner_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=PartnerType.choices), required=False
+    offerings = serializers.ListField(
+        child=serializers.ChoiceField(choices=Offering.choices), required=False
     )
     industries = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, max_length=30
@@ -32,7 +32,7 @@ class CompanySerializer(serializers.ModelSerializer):
             "description",
             "industries",
             "regions",
-            "partner_types",
+            "offerings",
         ]
         read_only_fields = ["slug"]
 

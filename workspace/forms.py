@@ -4,7 +4,7 @@ import zoneinfo
 
 from django import forms
 
-from tenants.models import Company, PartnerType, Role
+from tenants.models import Company, Offering, Role
 from ui.forms import CommaListField
 from workspace.models import MONTHS
 
@@ -20,11 +20,11 @@ class CompanyProfileForm(forms.Form):
         required=False, help_text="Comma-separated, e.g. Manufacturing, Healthcare."
     )
     regions = CommaListField(required=False, help_text="Comma-separated, e.g. EMEA, North America.")
-    partner_types = forms.MultipleChoiceField(
-        choices=PartnerType.choices,
+    offerings = forms.MultipleChoiceField(
+        choices=Offering.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        label="Partner types you offer",
+        label="What you offer as a partner",
     )
 
     @classmethod

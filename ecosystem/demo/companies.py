@@ -23,7 +23,7 @@ class DemoCompany:
     description: str
     industries: tuple[str, ...]
     regions: tuple[str, ...]
-    partner_types: tuple[str, ...]
+    offerings: tuple[str, ...]
     people: tuple[tuple[str, str, str], ...]  # (full name, e-mail, role)
 
 
@@ -115,7 +115,7 @@ def demo_companies_load() -> list[Company]:
                     "description": demo.description,
                     "industries": list(demo.industries),
                     "regions": list(demo.regions),
-                    "partner_types": list(demo.partner_types),
+                    "offerings": list(demo.offerings),
                 },
             )
             for full_name, email, role in demo.people[1:]:

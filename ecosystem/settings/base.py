@@ -56,7 +56,7 @@ TENANT_APPS = [
     "pipeline",
     "solutions",
     "marketing",
-    "lens",
+    "sharing.lens",
     "partners.relationships",
     "approvals",
     "reports",

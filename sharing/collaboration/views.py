@@ -25,6 +25,7 @@ from sharing.collaboration.services.collaboration import (
     shared_record_collaborate,
 )
 from sharing.collaboration.services.comments import comment_add, internal_comment_add
+from sharing.lens.selectors import internal_comments_of
 from sharing.models import SharedRecord
 from sharing.network.selectors import active_partners
 from sharing.records.access import (
@@ -39,7 +40,6 @@ from sharing.records.kinds import kind_handlers
 from sharing.records.selectors import (
     activity_visible,
     comments_visible,
-    internal_comments_of,
     participations_visible,
     sharing_list_and_role,
 )

@@ -36,7 +36,7 @@ class CompanyCardSerializer(serializers.ModelSerializer):
             "description",
             "industries",
             "regions",
-            "partner_types",
+            "offerings",
         ]
 
 
@@ -81,7 +81,7 @@ class DirectoryViewSet(viewsets.ReadOnlyModelViewSet):
         return directory_companies(
             company=self.request.tenant,
             query=self.request.query_params.get("search", "")[:100],
-            partner_type=self.request.query_params.get("partner_type", ""),
+            offering=self.request.query_params.get("offering", ""),
         )
 
     def get_object(self) -> Company:

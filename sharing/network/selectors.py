@@ -49,7 +49,7 @@ def active_partner_ids(*, company: Company) -> set[int]:
 
 
 def directory_companies(
-    *, company: Company, query: str = "", partner_type: str = ""
+    *, company: Company, query: str = "", offering: str = ""
 ) -> QuerySet[Company]:
     """Companies on the network other than `company`, for finding partners."""
     qs = Company.objects.filter(status=CompanyStatus.ACTIVE).exclude(pk=company.pk)
@@ -60,8 +60,8 @@ def directory_companies(
             | Q(industries__icontains=[query])
             | Q(regions__icontains=[query])
         )
-    if partner_type:
-        qs = qs.filter(partner_types__contains=[partner_type])
+    if offering:
+        qs = qs.filter(offerings__contains=[offering])
     return qs.order_by("name")
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 from identity.models import User
-from lens.models import InternalComment
 from sharing.models import (
     ActivityEvent,
     Comment,
@@ -192,12 +191,3 @@ def comments_visible(*, record, viewer_company: Company, viewer_is_owner: bool) 
     if record.restrict_participants and not viewer_is_owner:
         qs = qs.filter(company_id__in=[record.owner_id, viewer_company.pk])
     return list(qs)
-
-
-def internal_comments_of(*, record) -> list:  # type: ignore[no-untyped-def]
-    """The current company's internal thread on a record (the current schema)."""
-    comments = list(InternalComment.objects.filter(record_id=record.pk))
-    authors = {u.pk: u for u in User.objects.filter(pk__in={c.author_id for c in comments})}
-    for c in comments:
-        c.author_user = authors.get(c.author_id)
-    return comments

@@ -29,7 +29,7 @@ from tenants.models import REAL_COMPANY_STATUSES, Company, Domain, Membership, R
 from tenants.people import User
 from tenants.services.provisioning import company_activate, company_schema_claim
 
-PROFILE_FIELDS = ("name", "website", "description", "industries", "regions", "partner_types")
+PROFILE_FIELDS = ("name", "website", "description", "industries", "regions", "offerings")
 
 
 def company_slug_suggest(name: str) -> str:

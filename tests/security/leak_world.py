@@ -681,10 +681,10 @@ def private_ids_collect(w: LeakWorld, slug: str) -> None:
     """The ids of `slug`'s objects that never leave its schema: approval requests, its record
     of each partner, internal notes, task rows, and its records that were never published."""
     from approvals.models import ShareRequest
-    from lens.models import InternalComment
     from marketing.models import MarketingPlan, PlanTask
     from partners.relationships.models import PartnerRelationship
     from pipeline.models import Opportunity
+    from sharing.lens.models import InternalComment
     from solutions.models import Solution
 
     with schema_context(w.company(slug).schema_name):

@@ -3,7 +3,7 @@
 import pytest
 from django_tenants.utils import schema_context
 
-from lens.models import InternalComment
+from sharing.lens.models import InternalComment
 from sharing.models import Comment, Notification
 from sharing.records.services.sharing import sharing_entry_set
 from tests.builders import client_on, company_make

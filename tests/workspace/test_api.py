@@ -44,7 +44,7 @@ def test_company_profile_read_and_patch_by_admin(acme):
     ("payload", "field"),
     [
         ({"website": "nope"}, "website"),
-        ({"partner_types": ["bogus"]}, "partner_types"),
+        ({"offerings": ["bogus"]}, "offerings"),
         ({"regions": "EMEA"}, "regions"),
         ({"name": ""}, "name"),
     ],

@@ -16,7 +16,7 @@ PROFILE = {
     "description": "Industrial robots.",
     "industries": "Manufacturing, Logistics",
     "regions": "EMEA",
-    "partner_types": ["reseller", "technology"],
+    "offerings": ["reseller", "technology"],
 }
 
 
@@ -26,7 +26,7 @@ def test_admin_updates_profile_and_it_is_audited(acme):
     assert response.status_code == 302
     acme.company.refresh_from_db()
     assert acme.company.industries == ["Manufacturing", "Logistics"]
-    assert acme.company.partner_types == ["reseller", "technology"]
+    assert acme.company.offerings == ["reseller", "technology"]
     event = AuditEvent.objects.filter(
         company=acme.company, action="company.profile_updated"
     ).latest("id")
@@ -40,7 +40,7 @@ def test_admin_updates_profile_and_it_is_audited(acme):
     [
         ({"website": "not a url"}, "Enter a valid URL"),
         ({"name": ""}, "This field is required"),
-        ({"partner_types": ["bogus"]}, "Select a valid choice"),
+        ({"offerings": ["bogus"]}, "Select a valid choice"),
         ({"industries": "x" * 61}, "at most 60 characters"),
     ],
 )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import Http404
 
 from identity.models import User
-from lens.models import InternalComment
+from sharing.lens.models import InternalComment
 from sharing.models import Comment, Participation, SharedRecord
 from sharing.records.access import shared_records_visible_to
 from sharing.records.services.activity import activity_record
