@@ -16,8 +16,9 @@ from approvals.selectors import pending_requests_of_record
 from approvals.services import share_or_request
 from business.policy import sharing_policy
 from identity.models import User
-from sharing.models import Participation, SharedRecord
+from sharing.models import SharedRecord
 from sharing.network.selectors import active_partners, directory_company_get
+from sharing.records.access import owned_shared_record, participations_of_owned_record
 from sharing.records.forms import ShareForm
 from sharing.records.selectors import comments_visible, sharing_list_of
 from sharing.records.services.publish import publishable_payload
@@ -36,23 +37,14 @@ def share_panel_context(
 ) -> dict:  # type: ignore[no-untyped-def]
     """What a record page needs to show its sharing list, the parts partners play in the deal,
     shares waiting for approval, and the share form."""
-    record = (
-        SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
-        if shared_record_id
-        else None
-    )
+    record = owned_shared_record(company=request.tenant, shared_record_id=shared_record_id)
     sharing_list = (
         sharing_list_of(record=record, viewer_company=request.tenant, viewer_is_owner=True)
         if record
         else []
     )
     if record is not None:
-        parts = {
-            p.company_id: p
-            for p in Participation.objects.filter(record=record).only(
-                "company_id", "deal_role", "deal_role_set_by_owner", "withheld"
-            )
-        }
+        parts = participations_of_owned_record(record=record)
         for entry in sharing_list:
             entry["participation"] = parts.get(entry["company"].pk)
     on_list = {entry["company"].pk for entry in sharing_list}
@@ -119,11 +111,7 @@ def share_from_request(
 
 
 def unshare_from_request(request: HttpRequest, *, shared_record_id, slug: str) -> None:  # type: ignore[no-untyped-def]
-    record = (
-        SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
-        if shared_record_id
-        else None
-    )
+    record = owned_shared_record(company=request.tenant, shared_record_id=shared_record_id)
     partner = directory_company_get(slug=slug)
     try:
         if record is None:
@@ -194,11 +182,7 @@ def preview_response(
     comments they may see — computed with the same steps as the real thing, without writing
     anything. It is drawn in the owner's words: the partner's own stage names, labels and field
     mappings are its private configuration, and this page never reads the partner's schema."""
-    record = (
-        SharedRecord.objects.filter(pk=shared_record_id, owner=request.tenant).first()
-        if shared_record_id
-        else None
-    )
+    record = owned_shared_record(company=request.tenant, shared_record_id=shared_record_id)
     partner = _previewable_partner(request, record=record, slug=partner_slug)
     payload = publishable_payload(company=request.tenant, kind=kind, fields=fields)
     payload = payload_without(
@@ -271,11 +255,7 @@ def share_urlpatterns(
     @require_POST
     def deal_role(request: HttpRequest, pk: str, slug: str) -> HttpResponse:
         obj = load(pk)
-        record = (
-            SharedRecord.objects.filter(pk=obj.shared_record_id, owner=request.tenant).first()
-            if obj.shared_record_id
-            else None
-        )
+        record = owned_shared_record(company=request.tenant, shared_record_id=obj.shared_record_id)
         partner = directory_company_get(slug=slug)
         try:
             if record is None:

@@ -112,3 +112,19 @@ def _deferred_imports() -> list[str]:
 def test_imports_of_our_code_sit_at_module_level():
     """Only an app's apps.py imports our code inside functions (.importlinter says why)."""
     assert _deferred_imports() == []
+
+
+def test_rooms_read_shared_records_only_through_sharings_selectors():
+    """The owner's reads of its own shared records go through sharing.records.access like
+    everyone else's: no room outside sharing queries the network's record tables itself."""
+    tables = ("SharedRecord", "Participation", "SharedRecordGroupPermission")
+    offenders = []
+    for package in _root_packages():
+        if package == "sharing":
+            continue
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text()
+            offenders += [
+                f"{path.relative_to(ROOT)}: {t}.objects" for t in tables if f"{t}.objects" in text
+            ]
+    assert offenders == []

@@ -15,9 +15,8 @@ from partners.relationships.models import PartnerRelationship
 from partners.relationships.selectors import partner_type_terms, relationship_of
 from partners.relationships.services import relationship_fields, relationship_update
 from sharing.collaboration.edit_forms import versioned_form_save
-from sharing.models import Participation
 from sharing.network.selectors import partnership_get_for_company
-from sharing.records.access import shared_records_shared_with
+from sharing.records.access import owned_records_shared_with_count, shared_records_shared_with
 from tenants.selectors import members_of_company
 
 
@@ -44,9 +43,9 @@ def partner_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 definitions=fields_of(object_type=PartnerRelationship.kind_key),
                 values=relationship.custom,
             ),
-            "shared_with_them": Participation.objects.filter(
-                record__owner=request.tenant, company=partner
-            ).count(),
+            "shared_with_them": owned_records_shared_with_count(
+                owner=request.tenant, partner=partner
+            ),
             "shared_with_us": shared_records_shared_with(user=request.user, company=request.tenant)
             .filter(owner=partner, archived_at__isnull=True)
             .count(),

@@ -6,16 +6,13 @@ from __future__ import annotations
 from defusedcsv import csv
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from audit.services import audit_event_record
 from business.labels import request_labels
 from business.mappings import shared_custom_for_viewer
-from business.policy import sharing_policy
 from canonical import Stage
 from kinds import kind_choices
 from sharing.collaboration.services.collaboration import (
@@ -29,9 +26,7 @@ from sharing.lens.selectors import internal_comments_of
 from sharing.models import SharedRecord
 from sharing.network.selectors import active_partners
 from sharing.records.access import (
-    OWNER,
     can_edit,
-    role_on_record,
     shared_record_get_for_actor,
     shared_records_shared_with,
     shared_with_page,
@@ -43,6 +38,7 @@ from sharing.records.selectors import (
     participations_visible,
     sharing_list_and_role,
 )
+from sharing.records.services.sharing import shared_record_settings_update
 from tenants.selectors import members_of_company
 from ui.pagination import MAX_PAGE
 from ui.templatetags.ui import ago, whole_amount
@@ -247,28 +243,17 @@ def shared_adopt(request: HttpRequest, pk: str) -> HttpResponse:
 def shared_settings(request: HttpRequest, pk: str) -> HttpResponse:
     """The owner's switches on a shared record: participant visibility and re-sharing."""
     record = shared_record_get_for_actor(user=request.user, company=request.tenant, pk=pk)
-    if role_on_record(user=request.user, company=request.tenant, record=record) != OWNER:
-        raise PermissionDenied("Only the record's owner changes these settings.")
-    after = {
-        "restrict_participants": request.POST.get("restrict_participants") == "on",
-        "participants_may_share": request.POST.get("participants_may_share") == "on",
-    }
-    if after["participants_may_share"] and not sharing_policy().allow_participant_resharing:
+    allowed = shared_record_settings_update(
+        actor=request.user,
+        actor_company=request.tenant,
+        record=record,
+        restrict_participants=request.POST.get("restrict_participants") == "on",
+        participants_may_share=request.POST.get("participants_may_share") == "on",
+    )
+    if not allowed:
         messages.error(
             request,
             "Your company's sharing policy doesn't let partners add further partners.",
-        )
-        after["participants_may_share"] = False
-    with transaction.atomic():
-        before = {k: getattr(record, k) for k in after}
-        SharedRecord.objects.filter(pk=record.pk).update(**after)
-        audit_event_record(
-            actor=request.user,
-            company=request.tenant,
-            action="sharing.settings_changed",
-            target=record,
-            before=before,
-            after=after,
         )
     messages.success(request, "Sharing settings saved.")
     return redirect("shared_detail", pk=record.pk)

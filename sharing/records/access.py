@@ -183,6 +183,31 @@ def shared_record_get_for_actor(
     return record
 
 
+def owned_shared_record(*, company: Company, shared_record_id) -> SharedRecord | None:  # type: ignore[no-untyped-def]
+    """The owner's door: the network copy of one of `company`'s own records, or None when the
+    record was never shared or is not the company's. Pages about a record the company owns
+    (its sharing panel, "view as", a part in the deal) read its sharing state here."""
+    if not shared_record_id:
+        return None
+    return SharedRecord.objects.filter(pk=shared_record_id, owner=company).first()
+
+
+def participations_of_owned_record(*, record: SharedRecord) -> dict[int, Participation]:
+    """Every participant's section on a record the viewer owns, by company id (the owner sees
+    each part in the deal, who set it and what its policy withholds)."""
+    return {
+        p.company_id: p
+        for p in Participation.objects.filter(record=record).only(
+            "company_id", "deal_role", "deal_role_set_by_owner", "withheld"
+        )
+    }
+
+
+def owned_records_shared_with_count(*, owner: Company, partner: Company) -> int:
+    """How many of `owner`'s records `partner` takes part in (the partner's page)."""
+    return Participation.objects.filter(record__owner=owner, company=partner).count()
+
+
 def role_on_record(*, user: User, company: Company, record: SharedRecord) -> str | None:
     """owner / manager / contributor / viewer, or None if not on the list (one query)."""
     if record.owner_id == company.pk:

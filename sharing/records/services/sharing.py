@@ -27,7 +27,7 @@ from sharing.models import (
     role_from_codenames,
 )
 from sharing.network.selectors import active_partner_ids
-from sharing.records.access import can_share, role_on_record
+from sharing.records.access import OWNER, can_share, role_on_record
 from sharing.records.services.activity import activity_record
 from sharing.records.services.entries import entry_record_fields
 from sharing.records.services.notifications import notify
@@ -334,3 +334,38 @@ def participation_deal_role_assign(
                 },
             )
     return participation
+
+
+def shared_record_settings_update(
+    *,
+    actor: User,
+    actor_company: Company,
+    record: SharedRecord,
+    restrict_participants: bool,
+    participants_may_share: bool,
+) -> bool:
+    """The owner's switches on a shared record: participants hidden from each other, and
+    whether participants' managers may add further partners. The company's sharing policy
+    may forbid re-sharing; then that switch stays off and this answers False. Audited."""
+    if role_on_record(user=actor, company=actor_company, record=record) != OWNER:
+        raise PermissionDenied("Only the record's owner changes these settings.")
+    allowed = True
+    if participants_may_share and not sharing_policy().allow_participant_resharing:
+        participants_may_share, allowed = False, False
+    after = {
+        "restrict_participants": restrict_participants,
+        "participants_may_share": participants_may_share,
+    }
+    with transaction.atomic():
+        current = SharedRecord.objects.select_for_update().get(pk=record.pk)
+        before = {k: getattr(current, k) for k in after}
+        SharedRecord.objects.filter(pk=record.pk).update(**after)
+        audit_event_record(
+            actor=actor,
+            company=actor_company,
+            action="sharing.settings_changed",
+            target=record,
+            before=before,
+            after=after,
+        )
+    return allowed
