@@ -75,7 +75,6 @@ class ShareRequestViewSet(
         return request_get_for_member(membership=self.request.membership, pk=self.kwargs["pk"])
 
     def get_serializer_context(self):  # type: ignore[no-untyped-def]
-
         context = super().get_serializer_context()
         if not getattr(self, "swagger_fake_view", False):
             context["emails"] = dict(

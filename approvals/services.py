@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from approvals.models import ApprovalRule, ApproverRole, RequestStatus, ShareRequest
 from approvals.policy import ApprovalRequired, amount_field_of, is_approver
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.withholding import UNCLASSIFIED
 from identity.models import User
@@ -86,7 +87,10 @@ def approval_rule_create(*, actor: User, data: dict[str, Any]) -> ApprovalRule:
     with transaction.atomic():
         rule.save()
         company_audit_entry_record(
-            actor=actor, action="approvals.rule_created", target=rule, after=_rule_snapshot(rule)
+            actor=actor,
+            action=AuditAction.APPROVALS_RULE_CREATED,
+            target=rule,
+            after=_rule_snapshot(rule),
         )
     return rule
 
@@ -98,7 +102,7 @@ def approval_rule_set_active(*, actor: User, rule: ApprovalRule, active: bool) -
         rule.save(update_fields=["active"])
         company_audit_entry_record(
             actor=actor,
-            action="approvals.rule_changed",
+            action=AuditAction.APPROVALS_RULE_CHANGED,
             target=rule,
             before=before,
             after=_rule_snapshot(rule),
@@ -109,7 +113,10 @@ def approval_rule_set_active(*, actor: User, rule: ApprovalRule, active: bool) -
 def approval_rule_remove(*, actor: User, rule: ApprovalRule) -> None:
     with transaction.atomic():
         company_audit_entry_record(
-            actor=actor, action="approvals.rule_removed", target=rule, before=_rule_snapshot(rule)
+            actor=actor,
+            action=AuditAction.APPROVALS_RULE_REMOVED,
+            target=rule,
+            before=_rule_snapshot(rule),
         )
         rule.delete()
 
@@ -169,7 +176,7 @@ def share_request_create(
             request.save()
             company_audit_entry_record(
                 actor=actor,
-                action="approvals.requested",
+                action=AuditAction.APPROVALS_REQUESTED,
                 target=request,
                 after={
                     "record": request.title,
@@ -217,7 +224,7 @@ def _decided(
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
     company_audit_entry_record(
         actor=actor,
-        action=f"approvals.{status}",
+        action=AuditAction(f"approvals.{status}"),
         target=request,
         after={"record": request.title, "partner": request.partner_name, "comment": comment},
     )

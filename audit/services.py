@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import connection
 
+from audit.actions import AuditAction
 from audit.company.models import AuditEntry
 from audit.models import AuditEvent
 
@@ -24,13 +25,14 @@ def audit_event_record(
     *,
     actor: Any,
     company: Any,
-    action: str,
+    action: AuditAction,
     target: Any = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     ip_address: str | None = None,
 ) -> AuditEvent:
     """Appends one event to the network audit log (public schema)."""
+    action = AuditAction(action)  # an action outside the list is a bug: ValueError
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         company=company,
@@ -46,12 +48,13 @@ def audit_event_record(
 def company_audit_entry_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     target: Any = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Any:
     """Appends one entry to the current company's own audit log (its schema)."""
+    action = AuditAction(action)  # an action outside the list is a bug: ValueError
     assert connection.schema_name != "public", "company audit entries belong in a company schema"
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,

@@ -41,6 +41,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def broken_formula_message(catalog: Catalog, exc: FormulaError) -> str:
+    names = ", ".join(f"“{d.label}”" for d in catalog.active if d.is_derived)
+    return (
+        f"Derived fields ({names}) can't be computed: {exc}. "
+        "Ask an admin to fix the formula under Settings → Fields; nothing was saved."
+    )
+
+
 def derive(
     *, object_type: str, catalog: Catalog, custom: dict[str, Any], core: dict[str, Any]
 ) -> dict[str, Any]:
@@ -51,8 +59,10 @@ def derive(
         return custom
     try:
         formulas = compiled(object_type, catalog.definitions)
-    except FormulaError:
-        return custom  # a broken definition can't be saved; this only guards old rows
+    except FormulaError as exc:
+        # A formula saved as valid can break later (a field it reads was retired). Saving a
+        # record would store stale derived values, so the save stops and says why.
+        raise ValidationError({"__all__": [broken_formula_message(catalog, exc)]}) from exc
     by_key = {d.key: d for d in derived}
     result = dict(custom)
     values = {**{k: _jsonable(v) for k, v in core.items()}, **result}

@@ -94,7 +94,6 @@ class CustomList:
 
 
 def custom_list(request, *, object_type: str, queryset: QuerySet) -> CustomList:  # type: ignore[no-untyped-def]
-
     catalog = catalog_for(object_type=object_type, company=request.tenant, with_names=True)
     queryset, errors = custom_list_query(queryset, catalog=catalog, params=request.GET)
     definitions = catalog.active

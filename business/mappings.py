@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.models import FieldDefinition, FieldType, PartnerFieldMapping, Term
 from identity.models import User
@@ -46,7 +47,7 @@ def mapping_set(*, actor: User, partner_id: int, partner_key: str, field_id: int
         if before != after:
             company_audit_entry_record(
                 actor=actor,
-                action="business.partner_field_mapped",
+                action=AuditAction.BUSINESS_PARTNER_FIELD_MAPPED,
                 before={"partner_id": partner_id, "partner_key": partner_key, **(before or {})},
                 after={"partner_id": partner_id, "partner_key": partner_key, **(after or {})},
             )

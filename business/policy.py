@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.hooks import withholding_changed
 from business.labels import company_labels
@@ -144,7 +145,7 @@ def sharing_policy_update(
                 withholding_changed(company or connection.tenant)
             company_audit_entry_record(
                 actor=actor,
-                action="business.sharing_policy_updated",
+                action=AuditAction.BUSINESS_SHARING_POLICY_UPDATED,
                 target=policy,
                 before={k: before[k] for k in changed},
                 after={k: after[k] for k in changed},

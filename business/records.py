@@ -93,9 +93,17 @@ def custom_recomputed(
     *, object_type: str, company: Company, custom: dict[str, Any], core: dict[str, Any]
 ) -> dict[str, Any]:
     """Derived fields recomputed after a change that bypasses the form (a partner's
-    collaborative edit written back, an adoption); no required-field checks."""
+    collaborative edit written back, an adoption); no required-field checks. A formula of the
+    owner's that no longer computes stops the change with a sentence that names none of the
+    owner's private configuration (a partner may be the one editing)."""
     catalog = catalog_for(object_type=object_type, company=company)
-    return derive(object_type=object_type, catalog=catalog, custom=dict(custom), core=core)
+    try:
+        return derive(object_type=object_type, catalog=catalog, custom=dict(custom), core=core)
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{company.name} can't take this change right now: a calculation in its setup "
+            "needs an admin's attention. Nothing was saved; try again later."
+        ) from exc
 
 
 def collect_errors(*checks: Callable[[], Any]) -> list[Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.derived import _jsonable as convert
 from business.derived import known_names
@@ -35,8 +36,14 @@ def rules_check(
     for rule in ValidationRule.objects.filter(object_type=object_type, active=True):
         try:
             formula = parse(rule.condition, known_names=names)
-        except FormulaError:
-            continue  # a rule broken by a later schema change is skipped, not a blocker
+        except FormulaError as exc:
+            # a rule broken by a later schema change (a field it reads was retired) is never
+            # skipped in silence: the save stops and says which rule to fix
+            errors.setdefault("__all__", []).append(
+                f"The validation rule “{rule.message}” can't be checked: {exc}. "
+                "Ask an admin to fix it under Settings → Rules; nothing was saved."
+            )
+            continue
         if evaluate(formula, values) is True:
             errors.setdefault("__all__", []).append(rule.message)
     if object_type == ObjectType.OPPORTUNITY and core.get("stage") in STAGE_ORDER:
@@ -93,7 +100,7 @@ def rule_create(*, actor: User, data: dict[str, Any]) -> ValidationRule:
         rule.save()
         company_audit_entry_record(
             actor=actor,
-            action="business.rule_created",
+            action=AuditAction.BUSINESS_RULE_CREATED,
             target=rule,
             after={"name": rule.name, "condition": rule.condition, "message": rule.message},
         )
@@ -104,7 +111,7 @@ def rule_remove(*, actor: User, rule: ValidationRule) -> None:
     with transaction.atomic():
         company_audit_entry_record(
             actor=actor,
-            action="business.rule_removed",
+            action=AuditAction.BUSINESS_RULE_REMOVED,
             target=rule,
             before={"name": rule.name, "condition": rule.condition, "message": rule.message},
         )
@@ -147,5 +154,8 @@ def requirement_set(*, actor: User, field_name: str, from_stage: str | None) -> 
         after = {"field": field_name, "from_stage": from_stage} if from_stage else None
         if before != after:
             company_audit_entry_record(
-                actor=actor, action="business.stage_requirement_set", before=before, after=after
+                actor=actor,
+                action=AuditAction.BUSINESS_STAGE_REQUIREMENT_SET,
+                before=before,
+                after=after,
             )

@@ -82,5 +82,4 @@ def field_usage_count(definition: FieldDefinition) -> int:
 
 
 def record_model(object_type: str):  # type: ignore[no-untyped-def]
-
     return model_for(object_type)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.derived import compiled, known_names
 from business.formula import FormulaError, parse
@@ -175,7 +176,7 @@ def field_create(*, actor: User, company: Company, data: dict[str, Any]) -> Fiel
             definition.save()
             company_audit_entry_record(
                 actor=actor,
-                action="business.field_created",
+                action=AuditAction.BUSINESS_FIELD_CREATED,
                 target=definition,
                 after=_snapshot(definition),
             )
@@ -270,7 +271,7 @@ def field_update(
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         company_audit_entry_record(
             actor=actor,
-            action="business.field_updated",
+            action=AuditAction.BUSINESS_FIELD_UPDATED,
             target=locked,
             before={
                 **{k: before[k] for k in changed},
@@ -298,7 +299,7 @@ def _set_retired(*, actor: User, obj, retired: bool, noun: str, update_fields: l
         obj.save(update_fields=["retired_at", *update_fields])
         company_audit_entry_record(
             actor=actor,
-            action=f"business.{noun}_{'retired' if retired else 'restored'}",
+            action=AuditAction(f"business.{noun}_{'retired' if retired else 'restored'}"),
             target=obj,
             before={"retired_at": before},
             after={"retired_at": obj.retired_at},
@@ -370,7 +371,7 @@ def vocabulary_create(*, actor: User, data: dict[str, Any]) -> Vocabulary:
             vocabulary.save()
             company_audit_entry_record(
                 actor=actor,
-                action="business.vocabulary_created",
+                action=AuditAction.BUSINESS_VOCABULARY_CREATED,
                 target=vocabulary,
                 after={
                     "key": vocabulary.key,
@@ -425,7 +426,7 @@ def term_add(*, actor: User, vocabulary: Vocabulary, data: dict[str, Any]) -> Te
             term.save()
             company_audit_entry_record(
                 actor=actor,
-                action="business.term_added",
+                action=AuditAction.BUSINESS_TERM_ADDED,
                 target=term,
                 after={
                     "vocabulary": vocabulary.key,
@@ -465,7 +466,7 @@ def term_update(*, actor: User, term: Term, data: dict[str, Any]) -> Term:
         }
         company_audit_entry_record(
             actor=actor,
-            action="business.term_updated",
+            action=AuditAction.BUSINESS_TERM_UPDATED,
             target=term,
             before={k: v for k, v in before.items() if after[k] != v},
             after={k: v for k, v in after.items() if before[k] != v},

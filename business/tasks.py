@@ -10,6 +10,7 @@ from business.derived import derive
 from business.records import core_values
 from business.registry import model_for
 from business.selectors import catalog_for
+from kinds import kind_get
 from tenants.models import Company
 from tenants.schemas import company_schema
 
@@ -54,5 +55,17 @@ def _recompute(object_type: str) -> int:
                 record.custom = custom
                 dirty.append(record)
         model.objects.bulk_update(dirty, ["custom"])
+        _republish_shared(object_type, company, dirty)
         changed += len(dirty)
         last_pk = batch[-1].pk
+
+
+def _republish_shared(object_type: str, company: Company, records: list) -> None:
+    """Partners read a shareable derived field from the network copy: refresh the copies of
+    the shared records whose derived values changed (the kind's own publish handler)."""
+    spec = kind_get(object_type)
+    if spec is None or spec.sharing is None:
+        return
+    for record in records:
+        if getattr(record, "shared_record_id", None):
+            spec.sharing.publish(actor=None, company=company, source_id=record.pk)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import audit_event_record
 from identity.models import PersonalAccessToken, User
 from tenants.models import Company
@@ -49,7 +50,7 @@ def token_create(
         audit_event_record(
             actor=actor,
             company=company,
-            action="token.created",
+            action=AuditAction.TOKEN_CREATED,
             target=token,
             after={"name": token.name},
         )
@@ -64,7 +65,7 @@ def token_revoke(*, actor: User, token: PersonalAccessToken) -> None:
         audit_event_record(
             actor=actor,
             company=token.company,
-            action="token.revoked",
+            action=AuditAction.TOKEN_REVOKED,
             target=token,
             before={"name": token.name},
         )

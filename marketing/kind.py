@@ -9,7 +9,6 @@ from marketing.services import plan_publish
 
 
 def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
-
     return plan_publish(actor=actor, company=company, plan=plan_get(pk=source_id))
 
 

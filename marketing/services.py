@@ -7,15 +7,22 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.forms.models import model_to_dict
-from django.utils import timezone
 
+from audit.actions import AuditAction
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from concurrency.versioning import versioned_update
 from identity.models import User
 from marketing.models import Campaign, MarketingPlan, PlanTask
+from recordkit.services import (
+    RecordWrites,
+    record_archive,
+    record_created,
+    record_publish_for,
+    record_updated,
+)
 from sharing.models import SharedRecord
-from sharing.records.services.publish import record_archive_published, record_publish
 from tenants.models import Company, Membership
 
 EDITABLE = ("name", "objective", "period_start", "period_end", "budget", "currency")
@@ -37,9 +44,15 @@ def plan_fields(plan: MarketingPlan) -> dict[str, Any]:
     return fields
 
 
-def _republish(company: Company, plan: MarketingPlan) -> None:
-    if plan.shared_record_id:
-        plan_publish(actor=None, company=company, plan=plan)
+WRITES = RecordWrites(
+    kind=MarketingPlan.kind_key,
+    fields_of=plan_fields,
+    title_of=lambda plan: plan.name,
+    created=AuditAction.MARKETING_PLAN_CREATED,
+    updated=AuditAction.MARKETING_PLAN_UPDATED,
+    archived=AuditAction.MARKETING_PLAN_ARCHIVED,
+    published=AuditAction.MARKETING_PLAN_PUBLISHED,
+)
 
 
 def plan_create(*, actor: User, company: Company, data: dict[str, Any]) -> MarketingPlan:
@@ -53,8 +66,7 @@ def plan_create(*, actor: User, company: Company, data: dict[str, Any]) -> Marke
             core=core_values(plan),
         ),
     )
-    plan.save()
-    return plan
+    return record_created(WRITES, actor=actor, company=company, obj=plan)
 
 
 def plan_update(
@@ -73,6 +85,7 @@ def plan_update(
         previous=plan.custom,
         core={**core_values(plan), **changes},
     )
+    before = plan_fields(plan)
     with transaction.atomic():
         versioned_update(
             obj=plan,
@@ -81,7 +94,7 @@ def plan_update(
             validate=lambda candidate: candidate.full_clean(exclude=["owner"]),
             snapshot=lambda p: model_to_dict(p, fields=list(EDITABLE)),
         )
-        _republish(company, plan)
+        record_updated(WRITES, actor=actor, company=company, obj=plan, before=before)
     return plan
 
 
@@ -98,8 +111,9 @@ def campaign_add(
     )
     campaign.full_clean()
     with transaction.atomic():
+        before = plan_fields(plan)
         campaign.save()
-        _republish(company, plan)
+        record_updated(WRITES, actor=actor, company=company, obj=plan, before=before)
     return campaign
 
 
@@ -118,32 +132,19 @@ def task_add(
 
 
 def task_toggle(*, actor: User, task: PlanTask) -> PlanTask:
-    PlanTask.objects.filter(pk=task.pk).update(done=not task.done)
-    task.refresh_from_db()
+    """Flips the task in one UPDATE (NOT done in SQL), so two people pressing at once flip it
+    twice rather than both writing the value they read."""
+    PlanTask.objects.filter(pk=task.pk).update(
+        done=Case(When(done=True, then=Value(False)), default=Value(True))
+    )
+    task.refresh_from_db(fields=["done"])
     return task
 
 
 def plan_archive(*, actor: User, company: Company, plan: MarketingPlan) -> MarketingPlan:
-    with transaction.atomic():
-        plan.archived_at = timezone.now()
-        plan.save(update_fields=["archived_at", "updated_at"])
-        record_archive_published(
-            shared_record_id=plan.shared_record_id, archived_at=plan.archived_at
-        )
-    return plan
+    return record_archive(WRITES, actor=actor, company=company, obj=plan)
 
 
 def plan_publish(*, actor: User | None, company: Company, plan: MarketingPlan) -> SharedRecord:
     """Publishes the plan's shareable fields and its campaigns (tasks stay private)."""
-    with transaction.atomic():
-        record = record_publish(
-            company=company,
-            kind=MarketingPlan.kind_key,
-            source_id=plan.pk,
-            title=plan.name,
-            fields=plan_fields(plan),
-        )
-        if plan.shared_record_id != record.pk:
-            plan.shared_record_id = record.pk
-            plan.save(update_fields=["shared_record_id"])
-    return record
+    return record_publish_for(WRITES, actor=actor, company=company, obj=plan)

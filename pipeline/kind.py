@@ -14,7 +14,6 @@ from pipeline.sharing_handlers import (
 
 
 def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
-
     return opportunity_publish(
         actor=actor, company=company, opportunity=opportunity_get(pk=source_id)
     )

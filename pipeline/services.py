@@ -8,14 +8,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
-from django.utils import timezone
 
+from audit.actions import AuditAction
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from concurrency.versioning import versioned_update
 from identity.models import User
 from pipeline.models import Opportunity
+from recordkit.services import (
+    RecordWrites,
+    record_archive,
+    record_created,
+    record_publish_for,
+    record_updated,
+)
 from sharing.models import SharedRecord
-from sharing.records.services.publish import record_archive_published, record_publish
 from tenants.models import Company, Membership
 
 EDITABLE = (
@@ -46,15 +52,15 @@ def _validate(opportunity: Opportunity, company: Company, *, owner_changed: bool
         raise ValidationError({"owner": ["The owner must be a member of your company."]})
 
 
-def _republish_if_shared(company: Company, opportunity: Opportunity) -> None:
-    if opportunity.shared_record_id:
-        record_publish(
-            company=company,
-            kind=Opportunity.kind_key,
-            source_id=opportunity.pk,
-            title=opportunity.customer_name,
-            fields=opportunity_fields(opportunity),
-        )
+WRITES = RecordWrites(
+    kind=Opportunity.kind_key,
+    fields_of=opportunity_fields,
+    title_of=lambda o: o.customer_name,
+    created=AuditAction.OPPORTUNITY_CREATED,
+    updated=AuditAction.OPPORTUNITY_UPDATED,
+    archived=AuditAction.OPPORTUNITY_ARCHIVED,
+    published=AuditAction.OPPORTUNITY_PUBLISHED,
+)
 
 
 def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -> Opportunity:
@@ -69,8 +75,7 @@ def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -
             core=core_values(opportunity),
         ),
     )
-    opportunity.save()
-    return opportunity
+    return record_created(WRITES, actor=actor, company=company, obj=opportunity)
 
 
 def opportunity_update(
@@ -92,6 +97,7 @@ def opportunity_update(
         previous=opportunity.custom,
         core={**core_values(opportunity), **changes},
     )
+    before = opportunity_fields(opportunity)
     with transaction.atomic():
         versioned_update(
             obj=opportunity,
@@ -102,32 +108,15 @@ def opportunity_update(
             ),
             snapshot=opportunity_fields,
         )
-        _republish_if_shared(company, opportunity)
+        record_updated(WRITES, actor=actor, company=company, obj=opportunity, before=before)
     return opportunity
 
 
 def opportunity_archive(*, actor: User, company: Company, opportunity: Opportunity) -> Opportunity:
-    with transaction.atomic():
-        opportunity.archived_at = timezone.now()
-        opportunity.save(update_fields=["archived_at", "updated_at"])
-        record_archive_published(
-            shared_record_id=opportunity.shared_record_id, archived_at=opportunity.archived_at
-        )
-    return opportunity
+    return record_archive(WRITES, actor=actor, company=company, obj=opportunity)
 
 
 def opportunity_publish(*, actor: User, company: Company, opportunity: Opportunity) -> SharedRecord:
     """Makes the opportunity shareable: its network copy exists (still with no partner on the
     list until one is added)."""
-    with transaction.atomic():
-        record = record_publish(
-            company=company,
-            kind=Opportunity.kind_key,
-            source_id=opportunity.pk,
-            title=opportunity.customer_name,
-            fields=opportunity_fields(opportunity),
-        )
-        if opportunity.shared_record_id != record.pk:
-            opportunity.shared_record_id = record.pk
-            opportunity.save(update_fields=["shared_record_id"])
-    return record
+    return record_publish_for(WRITES, actor=actor, company=company, obj=opportunity)

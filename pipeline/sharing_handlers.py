@@ -11,6 +11,8 @@ from django.utils import timezone
 from business.records import core_values, custom_recomputed
 from canonical import Motion, Stage
 from pipeline.models import Opportunity
+from pipeline.services import WRITES
+from recordkit.services import record_republish
 
 
 def opportunity_sync_back(record, changes: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
@@ -29,6 +31,10 @@ def opportunity_sync_back(record, changes: dict[str, Any]) -> None:  # type: ign
     Opportunity.objects.filter(pk=record.source_id).update(
         **changes, custom=custom, version=F("version") + 1, updated_at=timezone.now()
     )
+    if custom != opportunity.custom:
+        # a derived field moved with the partner's edit: partners read the new value too
+        opportunity.refresh_from_db()
+        record_republish(WRITES, company=record.owner, obj=opportunity)
 
 
 def opportunity_adopt(record, actor) -> Opportunity:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.models import FieldDefinition
 from business.registry import object_type_choices
@@ -87,7 +88,7 @@ def metric_create(*, actor: User, data: dict[str, Any]) -> Metric:
         metric.save()
         company_audit_entry_record(
             actor=actor,
-            action="reports.metric_created",
+            action=AuditAction.REPORTS_METRIC_CREATED,
             target=metric,
             after=model_to_dict(metric, fields=FIELDS),
         )
@@ -106,7 +107,7 @@ def metric_update(*, actor: User, metric: Metric, data: dict[str, Any]) -> Metri
         if changed:
             company_audit_entry_record(
                 actor=actor,
-                action="reports.metric_changed",
+                action=AuditAction.REPORTS_METRIC_CHANGED,
                 target=metric,
                 before={k: before[k] for k in changed},
                 after={k: after[k] for k in changed},
@@ -118,7 +119,7 @@ def metric_remove(*, actor: User, metric: Metric) -> None:
     with transaction.atomic():
         company_audit_entry_record(
             actor=actor,
-            action="reports.metric_removed",
+            action=AuditAction.REPORTS_METRIC_REMOVED,
             target=metric,
             before=model_to_dict(metric, fields=FIELDS),
         )

@@ -9,7 +9,6 @@ from solutions.services import solution_publish
 
 
 def _publish(actor, company, source_id):  # type: ignore[no-untyped-def]
-
     return solution_publish(actor=actor, company=company, solution=solution_get(pk=source_id))
 
 

@@ -6,18 +6,20 @@ from typing import Any
 
 from django.db import transaction
 from django.forms.models import model_to_dict
-from django.utils import timezone
 
+from audit.actions import AuditAction
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from concurrency.versioning import versioned_update
 from identity.models import User
-from sharing.models import SharedRecord
-from sharing.records.services.publish import (
-    listing_publish,
-    listing_withdraw,
-    record_archive_published,
-    record_publish,
+from recordkit.services import (
+    RecordWrites,
+    record_archive,
+    record_created,
+    record_publish_for,
+    record_updated,
 )
+from sharing.models import SharedRecord
+from sharing.records.services.publish import listing_publish, listing_withdraw
 from solutions.models import Solution
 from tenants.models import Company
 
@@ -26,16 +28,6 @@ EDITABLE = ("name", "summary", "categories", "industries", "regions", "status", 
 
 def solution_fields(solution: Solution) -> dict[str, Any]:
     return {**model_to_dict(solution, fields=EDITABLE), "custom": solution.custom}
-
-
-def _publish(company: Company, solution: Solution) -> SharedRecord:
-    return record_publish(
-        company=company,
-        kind=Solution.kind_key,
-        source_id=solution.pk,
-        title=solution.name,
-        fields=solution_fields(solution),
-    )
 
 
 def _listing_sync(company: Company, solution: Solution) -> None:
@@ -51,6 +43,18 @@ def _listing_sync(company: Company, solution: Solution) -> None:
         listing_withdraw(company=company, source_id=solution.pk)
 
 
+WRITES = RecordWrites(
+    kind=Solution.kind_key,
+    fields_of=solution_fields,
+    title_of=lambda solution: solution.name,
+    created=AuditAction.SOLUTION_CREATED,
+    updated=AuditAction.SOLUTION_UPDATED,
+    archived=AuditAction.SOLUTION_ARCHIVED,
+    published=AuditAction.SOLUTION_PUBLISHED,
+    after_write=_listing_sync,
+)
+
+
 def solution_create(*, actor: User, company: Company, data: dict[str, Any]) -> Solution:
     solution = Solution(owner_id=actor.pk, **{k: v for k, v in data.items() if k in EDITABLE})
     _, solution.custom = collect_errors(
@@ -62,10 +66,7 @@ def solution_create(*, actor: User, company: Company, data: dict[str, Any]) -> S
             core=core_values(solution),
         ),
     )
-    with transaction.atomic():
-        solution.save()
-        _listing_sync(company, solution)
-    return solution
+    return record_created(WRITES, actor=actor, company=company, obj=solution)
 
 
 def solution_update(
@@ -84,6 +85,7 @@ def solution_update(
         previous=solution.custom,
         core={**core_values(solution), **changes},
     )
+    before = solution_fields(solution)
     with transaction.atomic():
         versioned_update(
             obj=solution,
@@ -92,27 +94,13 @@ def solution_update(
             validate=lambda candidate: candidate.full_clean(exclude=["owner"]),
             snapshot=solution_fields,
         )
-        if solution.shared_record_id:
-            _publish(company, solution)
-        _listing_sync(company, solution)
+        record_updated(WRITES, actor=actor, company=company, obj=solution, before=before)
     return solution
 
 
 def solution_archive(*, actor: User, company: Company, solution: Solution) -> Solution:
-    with transaction.atomic():
-        solution.archived_at = timezone.now()
-        solution.save(update_fields=["archived_at", "updated_at"])
-        _listing_sync(company, solution)
-        record_archive_published(
-            shared_record_id=solution.shared_record_id, archived_at=solution.archived_at
-        )
-    return solution
+    return record_archive(WRITES, actor=actor, company=company, obj=solution)
 
 
 def solution_publish(*, actor: User, company: Company, solution: Solution) -> SharedRecord:
-    with transaction.atomic():
-        record = _publish(company, solution)
-        if solution.shared_record_id != record.pk:
-            solution.shared_record_id = record.pk
-            solution.save(update_fields=["shared_record_id"])
-    return record
+    return record_publish_for(WRITES, actor=actor, company=company, obj=solution)

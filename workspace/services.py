@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.actions import AuditAction
 from audit.company.models import AuditEntry
 from audit.services import company_audit_entry_record
 from identity.models import User
@@ -58,7 +59,7 @@ def workspace_settings_update(*, actor: User, data: dict[str, Any]) -> Workspace
         row.save(update_fields=[*changed, "updated_at"])
         company_audit_entry_record(
             actor=actor,
-            action="workspace.settings_updated",
+            action=AuditAction.WORKSPACE_SETTINGS_UPDATED,
             target=row,
             before=before,
             after=changed,
@@ -71,6 +72,8 @@ def workspace_bootstrap_run(*, owner: User | None) -> WorkspaceSettings:
     Idempotent, because Celery may deliver the task twice."""
     with transaction.atomic():
         row = workspace_settings_get()
-        if not AuditEntry.objects.filter(action="workspace.created").exists():
-            company_audit_entry_record(actor=owner, action="workspace.created", target=row)
+        if not AuditEntry.objects.filter(action=AuditAction.WORKSPACE_CREATED).exists():
+            company_audit_entry_record(
+                actor=owner, action=AuditAction.WORKSPACE_CREATED, target=row
+            )
     return row

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.configuration.policies import policies_import
 from business.configuration.shapes import ConfigurationIn, errors_flatten
@@ -49,7 +50,7 @@ def configuration_import(*, actor: User, document: Any) -> dict[str, int]:
         counts["stage_requirements"] = _stage_requirements_apply(data["stage_requirements"])
         counts |= policies_import(actor=actor, data=data)
         company_audit_entry_record(
-            actor=actor, action="business.configuration_imported", after=counts
+            actor=actor, action=AuditAction.BUSINESS_CONFIGURATION_IMPORTED, after=counts
         )
         for object_type in {s["object_type"] for s in data["fields"] if s["formula"]}:
             schedule_derived_recompute(object_type)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import company_audit_entry_record
 from business.models import Term
 from business.records import collect_errors, custom_for_save
@@ -120,7 +121,7 @@ def relationship_update(
         if changed:
             company_audit_entry_record(
                 actor=actor,
-                action="relationships.updated",
+                action=AuditAction.RELATIONSHIPS_UPDATED,
                 target=current,
                 before={"partner": partner.name, **{k: before[k] for k in changed}},
                 after={"partner": partner.name, **{k: after[k] for k in changed}},

@@ -66,7 +66,6 @@ def _entry_rows(record) -> list[tuple]:  # type: ignore[no-untyped-def]
 
 
 def _person(pk: int | None, full_name: str | None, email: str | None):  # type: ignore[no-untyped-def]
-
     return None if pk is None else User(pk=pk, full_name=full_name or "", email=email or "")
 
 
@@ -126,7 +125,6 @@ def sharing_list_of(*, record, viewer_company: Company, viewer_is_owner: bool) -
 
 
 def participations_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
-
     rows = list(
         Participation.objects.filter(record=record)
         .select_related("company", "contact")
@@ -178,7 +176,6 @@ def activity_visible(
 
 
 def comments_visible(*, record, viewer_company: Company, viewer_is_owner: bool) -> list:  # type: ignore[no-untyped-def]
-
     qs = (
         Comment.objects.filter(record=record)
         .select_related("author", "company")

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from audit.actions import AuditAction
 from audit.services import audit_event_record
 from tenants.domains import (
     SLUG_MAX_LENGTH,
@@ -205,7 +206,7 @@ def company_create(
             audit_event_record(
                 actor=actor,
                 company=company,
-                action="company.created",
+                action=AuditAction.COMPANY_CREATED,
                 target=company,
                 after={"name": name, "slug": slug, "website": website},
                 ip_address=ip_address,
@@ -241,7 +242,7 @@ def company_profile_update(*, actor: User, company: Company, data: dict[str, Any
         audit_event_record(
             actor=actor,
             company=company,
-            action="company.profile_updated",
+            action=AuditAction.COMPANY_PROFILE_UPDATED,
             target=company,
             before=before,
             after=changed,

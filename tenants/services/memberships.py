@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from audit.actions import AuditAction
 from audit.services import audit_event_record
 from tenants.models import Company, Membership, Role
 from tenants.people import User
@@ -39,7 +40,7 @@ def membership_role_change(
         audit_event_record(
             actor=actor,
             company=membership.company,
-            action="membership.role_changed",
+            action=AuditAction.MEMBERSHIP_ROLE_CHANGED,
             target=membership,
             before=before,
             after={"role": role, "user": membership.user.email},
@@ -59,7 +60,7 @@ def membership_remove(*, actor: User, actor_membership: Membership, membership: 
         audit_event_record(
             actor=actor,
             company=membership.company,
-            action="membership.removed",
+            action=AuditAction.MEMBERSHIP_REMOVED,
             target=membership,
             before={"user": membership.user.email, "role": membership.role},
         )
@@ -81,7 +82,7 @@ def membership_add(*, actor: User | None, company: Company, user: User, role: st
             audit_event_record(
                 actor=actor,
                 company=company,
-                action="membership.added",
+                action=AuditAction.MEMBERSHIP_ADDED,
                 target=membership,
                 after={"user": user.email, "role": role},
             )

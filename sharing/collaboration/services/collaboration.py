@@ -209,6 +209,8 @@ def shared_record_collaborate(
         _owner_record_sync_unscoped(
             current, changes, actor=actor, actor_company=actor_membership.company
         )
+        # the owner's record may have re-published derived fields that moved with the edit
+        current.refresh_from_db(fields=["payload", "stage", "version", "updated_at"])
         activity_record(
             record=current,
             company=actor_membership.company,

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import audit_event_record
 from identity.models import User
 from sharing.models import PartnerInvitation, Partnership
@@ -53,7 +54,7 @@ def partner_invitation_send(
         audit_event_record(
             actor=actor,
             company=company,
-            action="partner_invitation.sent",
+            action=AuditAction.PARTNER_INVITATION_SENT,
             target=invitation,
             after={"email": email},
         )
@@ -109,7 +110,7 @@ def partner_invitation_redeem(*, actor: User, company: Company, token: str) -> P
                 audit_event_record(
                     actor=actor,
                     company=log_company,
-                    action="partnership.invited",
+                    action=AuditAction.PARTNERSHIP_INVITED,
                     target=partnership,
                     after={
                         "via": "e-mail invitation",

@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.actions import AuditAction
 from audit.services import audit_event_record
 from identity.models import User
 from sharing.hooks import partnership_ended
@@ -23,7 +24,7 @@ def _require_admin(membership: Membership) -> None:
 
 
 def _audit_both(
-    *, actor: User, partnership: Partnership, action: str, before=None, after=None
+    *, actor: User, partnership: Partnership, action: AuditAction, before=None, after=None
 ) -> None:
     for company in (partnership.requester, partnership.addressee):
         audit_event_record(
@@ -79,7 +80,9 @@ def partnership_invite(
             partnership = Partnership.objects.create(
                 requester=company, addressee=partner, invited_by=actor, message=message
             )
-            _audit_both(actor=actor, partnership=partnership, action="partnership.invited")
+            _audit_both(
+                actor=actor, partnership=partnership, action=AuditAction.PARTNERSHIP_INVITED
+            )
             _tell_admins(
                 company=partner,
                 subject=f"{company.name} invites you to partner on Ecosystem Cloud",
@@ -111,7 +114,7 @@ def _respond(
         _audit_both(
             actor=actor,
             partnership=partnership,
-            action="partnership.accepted" if accept else "partnership.declined",
+            action=AuditAction.PARTNERSHIP_ACCEPTED if accept else AuditAction.PARTNERSHIP_DECLINED,
             before={"status": PartnershipStatus.INVITED},
             after={"status": new_status},
         )
@@ -163,7 +166,7 @@ def partnership_end(
         _audit_both(
             actor=actor,
             partnership=partnership,
-            action="partnership.ended",
+            action=AuditAction.PARTNERSHIP_ENDED,
             before={"status": before},
             after={"status": PartnershipStatus.ENDED, "sharing_entries_removed": removed},
         )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 
+from audit.actions import AuditAction
 from audit.models import AuditEvent
 from audit.services import audit_event_record
 from business.policy import sharing_policy
@@ -180,7 +181,7 @@ def sharing_entry_set(
             audit_event_record(
                 actor=actor,
                 company=log_company,
-                action="sharing.entry_set",
+                action=AuditAction.SHARING_ENTRY_SET,
                 target=record,
                 before=before,
                 after={**after, "approval": str(approval_id)} if owners_copy else after,
@@ -230,7 +231,7 @@ def sharing_entry_remove(
             audit_event_record(
                 actor=actor,
                 company=log_company,
-                action="sharing.entry_removed",
+                action=AuditAction.SHARING_ENTRY_REMOVED,
                 target=record,
                 before=before,
             )
@@ -260,7 +261,7 @@ def sharing_entries_remove_between(*, actor: User, company_a: Company, company_b
         AuditEvent(
             actor=actor,
             company_id=owner_company,
-            action="sharing.entry_removed",
+            action=AuditAction.SHARING_ENTRY_REMOVED,
             target_type="sharing.sharedrecord",
             target_id=str(record_id),
             before={"company_id": company_id, "reason": "partnership ended"},
@@ -324,7 +325,7 @@ def participation_deal_role_assign(
             audit_event_record(
                 actor=actor,
                 company=log_company,
-                action="sharing.deal_role_set",
+                action=AuditAction.SHARING_DEAL_ROLE_SET,
                 target=record,
                 before={"partner": partner.name, **before},
                 after={
@@ -363,7 +364,7 @@ def shared_record_settings_update(
         audit_event_record(
             actor=actor,
             company=actor_company,
-            action="sharing.settings_changed",
+            action=AuditAction.SHARING_SETTINGS_CHANGED,
             target=record,
             before=before,
             after=after,

@@ -1,0 +1,76 @@
+"""Every action the audit logs record, in one list: services name an action from here (a new
+one is added here first), so the logs can be filtered and described by a known vocabulary."""
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    APPROVALS_APPROVED = "approvals.approved"
+    APPROVALS_REJECTED = "approvals.rejected"
+    APPROVALS_REQUESTED = "approvals.requested"
+    APPROVALS_RULE_CHANGED = "approvals.rule_changed"
+    APPROVALS_RULE_CREATED = "approvals.rule_created"
+    APPROVALS_RULE_REMOVED = "approvals.rule_removed"
+    APPROVALS_WITHDRAWN = "approvals.withdrawn"
+
+    BUSINESS_CONFIGURATION_IMPORTED = "business.configuration_imported"
+    BUSINESS_FIELD_CREATED = "business.field_created"
+    BUSINESS_FIELD_RESTORED = "business.field_restored"
+    BUSINESS_FIELD_RETIRED = "business.field_retired"
+    BUSINESS_FIELD_UPDATED = "business.field_updated"
+    BUSINESS_PARTNER_FIELD_MAPPED = "business.partner_field_mapped"
+    BUSINESS_RULE_CREATED = "business.rule_created"
+    BUSINESS_RULE_REMOVED = "business.rule_removed"
+    BUSINESS_SHARING_POLICY_UPDATED = "business.sharing_policy_updated"
+    BUSINESS_STAGE_REQUIREMENT_SET = "business.stage_requirement_set"
+    BUSINESS_TERM_ADDED = "business.term_added"
+    BUSINESS_TERM_RESTORED = "business.term_restored"
+    BUSINESS_TERM_RETIRED = "business.term_retired"
+    BUSINESS_TERM_UPDATED = "business.term_updated"
+    BUSINESS_VOCABULARY_CREATED = "business.vocabulary_created"
+
+    COMPANY_CREATED = "company.created"
+    COMPANY_PROFILE_UPDATED = "company.profile_updated"
+
+    MARKETING_PLAN_ARCHIVED = "marketing_plan.archived"
+    MARKETING_PLAN_CREATED = "marketing_plan.created"
+    MARKETING_PLAN_PUBLISHED = "marketing_plan.published"
+    MARKETING_PLAN_UPDATED = "marketing_plan.updated"
+
+    MEMBERSHIP_ADDED = "membership.added"
+    MEMBERSHIP_REMOVED = "membership.removed"
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed"
+
+    OPPORTUNITY_ARCHIVED = "opportunity.archived"
+    OPPORTUNITY_CREATED = "opportunity.created"
+    OPPORTUNITY_PUBLISHED = "opportunity.published"
+    OPPORTUNITY_UPDATED = "opportunity.updated"
+
+    PARTNER_INVITATION_SENT = "partner_invitation.sent"
+
+    PARTNERSHIP_ACCEPTED = "partnership.accepted"
+    PARTNERSHIP_DECLINED = "partnership.declined"
+    PARTNERSHIP_ENDED = "partnership.ended"
+    PARTNERSHIP_INVITED = "partnership.invited"
+
+    RELATIONSHIPS_UPDATED = "relationships.updated"
+
+    REPORTS_METRIC_CHANGED = "reports.metric_changed"
+    REPORTS_METRIC_CREATED = "reports.metric_created"
+    REPORTS_METRIC_REMOVED = "reports.metric_removed"
+
+    SHARING_DEAL_ROLE_SET = "sharing.deal_role_set"
+    SHARING_ENTRY_REMOVED = "sharing.entry_removed"
+    SHARING_ENTRY_SET = "sharing.entry_set"
+    SHARING_SETTINGS_CHANGED = "sharing.settings_changed"
+
+    SOLUTION_ARCHIVED = "solution.archived"
+    SOLUTION_CREATED = "solution.created"
+    SOLUTION_PUBLISHED = "solution.published"
+    SOLUTION_UPDATED = "solution.updated"
+
+    TOKEN_CREATED = "token.created"
+    TOKEN_REVOKED = "token.revoked"
+
+    WORKSPACE_CREATED = "workspace.created"
+    WORKSPACE_SETTINGS_UPDATED = "workspace.settings_updated"
