@@ -10,11 +10,11 @@ from django.test import Client
 
 from identity.models import User
 from tenants.domains import company_host
-from tenants.models import Company, Role
+from tenants.models import Company, CompanyStatus, Role
 from tenants.services.companies import company_create
 from tenants.services.memberships import membership_add
 from tenants.services.network import network_ensure
-from tenants.services.provisioning import schema_pool_fill, template_ensure
+from tenants.services.provisioning import TEMPLATE_SCHEMA, schema_pool_fill, template_ensure
 
 PASSWORD = "correct-horse-battery-9"
 _seq = itertools.count(1)
@@ -58,6 +58,17 @@ def network_make(pool_size: int = 2) -> None:
     connection.set_schema_to_public()
     network_ensure()
     template_ensure()
+    schema_pool_fill(size=pool_size)
+
+
+def network_rows_restore(pool_size: int = 1) -> None:
+    """After a transactional test flushed the tables: the network's rows again, without
+    migrating anything. The session built and migrated the template schema once and a flush
+    leaves schemas alone, so its row is put back as it was; the pool is refilled by cloning."""
+    connection.set_schema_to_public()
+    network_ensure()
+    if not Company.objects.filter(status=CompanyStatus.TEMPLATE).exists():
+        Company.objects.create(schema_name=TEMPLATE_SCHEMA, status=CompanyStatus.TEMPLATE)
     schema_pool_fill(size=pool_size)
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.builders import network_make
+from tests.builders import network_rows_restore
 
 # Playwright's sync API runs an event loop in this thread; our ORM calls here are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -129,10 +129,11 @@ def page(browser):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def site(live_server, settings, transactional_db):  # type: ignore[no-untyped-def]
-    """URL builder for the live server's hosts; the network exists, with a small pool."""
+    """URL builder for the live server's hosts; the network exists, with a small pool (its
+    rows restored after the previous test's flush; the template is never migrated again)."""
     port = urlparse(live_server.url).port
     settings.PUBLIC_PORT = str(port)
-    network_make(pool_size=1)
+    network_rows_restore(pool_size=1)
 
     def url(host: str = "localhost", path: str = "/") -> str:
         return f"http://{host}:{port}{path}"
