@@ -7,7 +7,8 @@ from __future__ import annotations
 from django_filters import rest_framework as filters
 from rest_framework import mixins, serializers, viewsets
 
-from business.models import FieldDefinition, ObjectType, Term
+from business.models import FieldDefinition, Term
+from business.registry import object_type_choices
 from tenants.api import IsCompanyMember
 
 
@@ -67,7 +68,7 @@ class FieldDefinitionSerializer(serializers.ModelSerializer):
 
 
 class FieldFilter(filters.FilterSet):
-    object_type = filters.ChoiceFilter(choices=ObjectType.choices)
+    object_type = filters.ChoiceFilter(choices=object_type_choices)
 
     class Meta:
         model = FieldDefinition

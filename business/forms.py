@@ -125,7 +125,16 @@ class CustomFieldsMixin:
         return cleaned
 
 
+def _reference_choices() -> list[tuple[str, str]]:
+    return [("", "---------"), *object_type_choices()]
+
+
 class FieldDefinitionForm(forms.ModelForm):
+    # the kinds come from the registry (kinds), read when the form is drawn
+    object_type = forms.ChoiceField(label="Object type", choices=object_type_choices)
+    reference_type = forms.ChoiceField(
+        label="Reference type", choices=_reference_choices, required=False
+    )
     default = forms.CharField(
         required=False,
         help_text="Filled in on new records. For a choice field, the term's key.",
@@ -165,7 +174,6 @@ class FieldDefinitionForm(forms.ModelForm):
         self.fields["vocabulary"].required = False
         self.fields["vocabulary"].help_text = "For choice fields: where the choices come from."
         self.fields["reference_type"].help_text = "For links: the kind of record it links to."
-        self.fields["object_type"].choices = object_type_choices()
         if editing:
             for name in ("object_type", "key"):
                 self.fields[name].disabled = True
@@ -201,6 +209,8 @@ class TermForm(forms.Form):
 
 
 class ValidationRuleForm(forms.ModelForm):
+    object_type = forms.ChoiceField(label="Object type", choices=object_type_choices)
+
     class Meta:
         model = ValidationRule
         fields = ["object_type", "name", "condition", "message"]
@@ -210,10 +220,6 @@ class ValidationRuleForm(forms.ModelForm):
             )
         }
         labels = {"condition": "Refuse the save when", "message": "Message people see"}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = object_type_choices()
 
 
 class SharingPolicyForm(forms.Form):

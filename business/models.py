@@ -7,17 +7,20 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
+from kinds import record_type_validate
+
 key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$",
     "Use 1–40 lowercase letters, digits or underscores, starting with a letter (e.g. region).",
 )
 
 
-class ObjectType(models.TextChoices):
-    OPPORTUNITY = "opportunity", "Opportunity"
-    SOLUTION = "solution", "Solution"
-    MARKETING_PLAN = "marketing_plan", "Marketing plan"
-    PARTNER = "partner", "Partner relationship"
+class ObjectType:
+    """The kinds of record the business schema itself treats specially (stage requirements
+    are an opportunity's). Which kinds exist is the registry's (`kinds`): columns naming a
+    kind are text checked by `record_type_validate`, so a new kind needs no migration here."""
+
+    OPPORTUNITY = "opportunity"
 
 
 class FieldType(models.TextChoices):
@@ -95,7 +98,7 @@ class Term(models.Model):
 
 
 class FieldDefinition(models.Model):
-    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    object_type = models.CharField(max_length=20, validators=[record_type_validate])
     key = models.CharField(max_length=40, validators=[key_validator])
     label = models.CharField(max_length=100)
     help_text = models.CharField(max_length=300, blank=True)
@@ -115,7 +118,7 @@ class FieldDefinition(models.Model):
     vocabulary = models.ForeignKey(
         Vocabulary, on_delete=models.PROTECT, null=True, blank=True, related_name="fields"
     )
-    reference_type = models.CharField(max_length=20, choices=ObjectType.choices, blank=True)
+    reference_type = models.CharField(max_length=20, blank=True, validators=[record_type_validate])
     formula = models.TextField(
         blank=True,
         help_text="Makes the field derived: computed on every save, never typed in. "
@@ -154,7 +157,7 @@ class SavedView(models.Model):
     """A list's filters, sort and columns under a name, for one person or the whole company.
     The view is its query string: opening it opens the list with exactly those parameters."""
 
-    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    object_type = models.CharField(max_length=20, validators=[record_type_validate])
     name = models.CharField(max_length=80)
     query = models.CharField(max_length=2000, blank=True)
     owner = models.ForeignKey(
@@ -194,7 +197,7 @@ class ValidationRule(models.Model):
     """A record is refused while `condition` (a formula) is TRUE, with `message` — like
     Salesforce's error-condition formulas. Part of the company's policies: audited."""
 
-    object_type = models.CharField(max_length=20, choices=ObjectType.choices)
+    object_type = models.CharField(max_length=20, validators=[record_type_validate])
     name = models.CharField(max_length=80)
     condition = models.TextField(
         help_text="Refuse the save when this is TRUE, e.g. discount > 30 AND ISBLANK(approval_note)"

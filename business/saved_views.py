@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 
-from business.models import ObjectType, SavedView
+from business.models import SavedView
 from identity.models import User
+from kinds import record_type_keys
 
 # What a view may carry: the list's own parameters, never paging or anything else.
 CORE_PARAMS = {
@@ -46,7 +47,7 @@ def saved_view_create(
         errors["name"] = ["Give the view a name."]
     elif len(name) > 80:
         errors["name"] = ["Keep the name under 80 characters."]
-    if object_type not in ObjectType.values:
+    if object_type not in record_type_keys():
         errors["object_type"] = ["Unknown record type."]
     if errors:
         raise ValidationError(errors)

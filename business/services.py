@@ -23,7 +23,6 @@ from business.models import (
     DERIVABLE_TYPES,
     FieldDefinition,
     FieldType,
-    ObjectType,
     Term,
     ValidationRule,
     Vocabulary,
@@ -32,6 +31,7 @@ from business.registry import model_for
 from business.tasks import derived_recompute
 from business.values import Catalog, coerce
 from identity.models import User
+from kinds import record_type_keys
 from tenants.models import Company, Membership
 
 FIELD_EDITABLE = (
@@ -163,7 +163,7 @@ def field_create(*, actor: User, company: Company, data: dict[str, Any]) -> Fiel
         field_type=data.get("field_type", ""),
         **{k: v for k, v in data.items() if k in FIELD_EDITABLE and v is not None},
     )
-    if definition.object_type not in ObjectType.values:
+    if definition.object_type not in record_type_keys():
         raise ValidationError({"object_type": ["Choose the kind of record the field belongs to."]})
     _check_field(definition, company)
     if (

@@ -13,6 +13,8 @@ from kinds.registry import (
     kind_register,
     kinds_all,
     kinds_shared,
+    record_type_keys,
+    record_type_validate,
 )
 from kinds.spec import Metrics, RecordKind, SharingHandlers
 
@@ -26,4 +28,6 @@ __all__ = [
     "kind_register",
     "kinds_all",
     "kinds_shared",
+    "record_type_keys",
+    "record_type_validate",
 ]

@@ -3,15 +3,22 @@ room. Order of registration is the order pages list the kinds in."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 from kinds.spec import RecordKind
 
 _KINDS: dict[str, RecordKind] = {}
+# (key, label) of the kinds that carry custom fields, kept in step with the registry: the API
+# document names their enum once (drf-spectacular's ENUM_NAME_OVERRIDES reads it by path)
+RECORD_TYPE_CHOICES: list[tuple[str, str]] = []
 
 
 def kind_register(spec: RecordKind) -> None:
     if spec.key in _KINDS and _KINDS[spec.key] != spec:
         raise ValueError(f"record kind {spec.key!r} is registered twice")
     _KINDS[spec.key] = spec
+    if spec.model is not None and (spec.key, spec.label) not in RECORD_TYPE_CHOICES:
+        RECORD_TYPE_CHOICES.append((spec.key, spec.label))
 
 
 def kind_get(key: str) -> RecordKind | None:
@@ -29,6 +36,18 @@ def kinds_shared() -> list[RecordKind]:
 
 def kind_of_model(model: type) -> RecordKind | None:
     return next((k for k in _KINDS.values() if k.model is model), None)
+
+
+def record_type_keys() -> set[str]:
+    """The kinds whose records carry custom fields (they have a model in a company schema)."""
+    return {k.key for k in _KINDS.values() if k.model is not None}
+
+
+def record_type_validate(value: str) -> None:
+    """A model field validator: the value names a registered kind of record. Columns that
+    name a kind are plain text checked here, so adding a kind needs no migration."""
+    if value not in record_type_keys():
+        raise ValidationError(f"“{value}” is not a kind of record here.", code="invalid_choice")
 
 
 def kind_choices(*, shared: bool = False) -> list[tuple[str, str]]:

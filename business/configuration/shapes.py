@@ -8,8 +8,9 @@ from typing import Any
 from rest_framework import serializers
 
 from business.configuration.sections import configuration_sections
-from business.models import FieldType, ObjectType, key_validator
+from business.models import FieldType, key_validator
 from business.rules import STAGE_ORDER
+from kinds import record_type_keys
 
 FORMAT = "ecosystem-business-configuration"
 VERSION = 2  # 2 added the policies; a version 1 file (without them) still imports
@@ -28,6 +29,19 @@ class TermIn(serializers.Serializer):
     retired = serializers.BooleanField(required=False, default=False)
 
 
+class _RecordType(serializers.CharField):
+    """A kind of record named in the document: one the registry knows (kinds)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=20, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value and value not in record_type_keys():
+            raise serializers.ValidationError(f'"{value}" is not a valid choice.')
+        return value
+
+
 class VocabularyIn(serializers.Serializer):
     key = _Key()
     label = serializers.CharField(max_length=100)
@@ -36,7 +50,7 @@ class VocabularyIn(serializers.Serializer):
 
 
 class FieldIn(serializers.Serializer):
-    object_type = serializers.ChoiceField(choices=ObjectType.choices)
+    object_type = _RecordType()
     key = _Key()
     label = serializers.CharField(max_length=100)
     help_text = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
@@ -48,15 +62,13 @@ class FieldIn(serializers.Serializer):
     shareable = serializers.BooleanField(required=False, default=False)
     indexed = serializers.BooleanField(required=False, default=False)
     vocabulary = _Key(required=False, allow_null=True, default=None)
-    reference_type = serializers.ChoiceField(
-        choices=ObjectType.choices, required=False, allow_blank=True, default=""
-    )
+    reference_type = _RecordType(required=False, allow_blank=True, default="")
     formula = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     retired = serializers.BooleanField(required=False, default=False)
 
 
 class RuleIn(serializers.Serializer):
-    object_type = serializers.ChoiceField(choices=ObjectType.choices)
+    object_type = _RecordType()
     name = serializers.CharField(max_length=80)
     condition = serializers.CharField(max_length=2000)
     message = serializers.CharField(max_length=300)
