@@ -16,7 +16,7 @@ from business.models import FieldDefinition, SharingPolicy, Term
 from business.withholding import UNASSIGNED, UNCLASSIFIED
 from canonical import SharingRole
 from identity.models import User
-from kinds import kinds_shared
+from kinds import kind_get, kinds_shared
 from tenants.models import Role
 
 EDITABLE = (
@@ -67,7 +67,7 @@ def withholding_audiences(kind: str) -> dict[str, list[tuple[str, str]]]:
     ] + [(UNCLASSIFIED, "Not classified")]
     roles = (
         [*company_labels()["deal_role"].items(), (UNASSIGNED, "Part not set by us")]
-        if kind == "opportunity"
+        if (spec := kind_get(kind)) is not None and spec.has_deal_roles
         else []
     )
     return {"partner_types": types, "deal_roles": roles}

@@ -1,24 +1,23 @@
 from django.urls import include, path
+from django.utils.module_loading import import_string
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from approvals.api import ShareRequestViewSet
 from business.api import FieldDefinitionViewSet
 from identity.api import TokenViewSet
-from marketing.api import MarketingPlanViewSet
-from partners.relationships.api import PartnerRelationshipViewSet
-from pipeline.api import OpportunityViewSet
+from kinds import kinds_all
 from reports.api import MetricViewSet
 from sharing.collaboration.api import SharedRecordViewSet
 from sharing.network.api import DirectoryViewSet, PartnershipViewSet
-from solutions.api import SolutionViewSet
 from tenants.api import CompanyView, IsCompanyMember, MeView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
-router.register("opportunities", OpportunityViewSet, basename="api-opportunity")
-router.register("solutions", SolutionViewSet, basename="api-solution")
-router.register("marketing-plans", MarketingPlanViewSet, basename="api-marketing-plan")
+# every record kind's collections, as its spec declares them (kinds registry)
+for kind in kinds_all():
+    for route in kind.api:
+        router.register(route.prefix, import_string(route.viewset), basename=route.basename)
 router.register("shared", SharedRecordViewSet, basename="api-shared")
 router.register("partnerships", PartnershipViewSet, basename="api-partnership")
 router.register("directory", DirectoryViewSet, basename="api-directory")
@@ -26,9 +25,6 @@ router.register("tokens", TokenViewSet, basename="api-token")
 router.register("fields", FieldDefinitionViewSet, basename="api-field")
 router.register("approvals", ShareRequestViewSet, basename="api-approval")
 router.register("metrics", MetricViewSet, basename="api-metric")
-router.register(
-    "partner-relationships", PartnerRelationshipViewSet, basename="api-partner-relationship"
-)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api_me"),

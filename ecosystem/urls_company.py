@@ -5,14 +5,14 @@ from django.urls import include, path
 from ecosystem.urls_common import urlpatterns as common
 from home.views import dashboard
 from identity.workspace_views import handoff_redeem_view
+from kinds import kinds_all
 from workspace import views
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("", include("sharing.urls")),
-    path("", include("pipeline.urls")),
-    path("", include("solutions.urls")),
-    path("", include("marketing.urls")),
+    # every record kind's pages, as its spec declares them (kinds registry)
+    *[path("", include(kind.urls)) for kind in kinds_all() if kind.urls],
     path("", include("business.urls")),
     path("", include("approvals.urls")),
     path("", include("partners.urls")),

@@ -16,9 +16,10 @@ from kinds.registry import (
     record_type_keys,
     record_type_validate,
 )
-from kinds.spec import Metrics, RecordKind, SharingHandlers
+from kinds.spec import ApiRoute, Metrics, RecordKind, SharingHandlers
 
 __all__ = [
+    "ApiRoute",
     "Metrics",
     "RecordKind",
     "SharingHandlers",

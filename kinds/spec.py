@@ -35,6 +35,16 @@ class Metrics:
 
 
 @dataclass(frozen=True)
+class ApiRoute:
+    """One collection of the kind in /api/v1/ (the viewset by import path, resolved when the
+    API's URLs load, so declaring a kind imports none of its API code)."""
+
+    prefix: str
+    viewset: str
+    basename: str
+
+
+@dataclass(frozen=True)
 class RecordKind:
     """One kind of record a company keeps in its schema."""
 
@@ -57,12 +67,18 @@ class RecordKind:
     amount_field: str = ""
     # Whether the kind moves through the network's canonical stages (stage requirements).
     has_stages: bool = False
+    # Whether partners play a part in its deals (sourced / influenced / fulfilling): the field
+    # policy can then withhold by part.
+    has_deal_roles: bool = False
     metrics: Metrics = field(default_factory=Metrics)
     # URL names of the owner's pages.
     list_url_name: str = ""
     detail_url_name: str = ""
     # Name of the kind's component in the OpenAPI document (its custom_fields get typed there).
     api_component: str = ""
+    # The kind's pages (a URLconf module, included on company hosts) and its API collections.
+    urls: str = ""
+    api: tuple[ApiRoute, ...] = ()
     sharing: SharingHandlers | None = None
 
     @property

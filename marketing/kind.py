@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinds import Metrics, RecordKind, SharingHandlers
+from kinds import ApiRoute, Metrics, RecordKind, SharingHandlers
 from marketing.models import MarketingPlan
 from marketing.selectors import plan_get
 from marketing.services import plan_publish
@@ -41,5 +41,7 @@ MARKETING_PLAN = RecordKind(
     list_url_name="plan_list",
     detail_url_name="plan_detail",
     api_component="MarketingPlan",
+    urls="marketing.urls",
+    api=(ApiRoute("marketing-plans", "marketing.api.MarketingPlanViewSet", "api-marketing-plan"),),
     sharing=SharingHandlers(publish=_publish, sync_back=lambda record, changes: None),
 )

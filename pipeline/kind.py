@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinds import Metrics, RecordKind, SharingHandlers
+from kinds import ApiRoute, Metrics, RecordKind, SharingHandlers
 from pipeline.models import Opportunity
 from pipeline.selectors import opportunity_get
 from pipeline.services import EDITABLE, opportunity_publish
@@ -40,6 +40,7 @@ OPPORTUNITY = RecordKind(
     always_shared=frozenset({"customer_name", "stage"}),
     amount_field="amount",
     has_stages=True,
+    has_deal_roles=True,
     metrics=Metrics(
         numbers={"amount": ("Amount", "money")},
         groupings={
@@ -55,6 +56,8 @@ OPPORTUNITY = RecordKind(
     list_url_name="opportunity_list",
     detail_url_name="opportunity_detail",
     api_component="Opportunity",
+    urls="pipeline.urls",
+    api=(ApiRoute("opportunities", "pipeline.api.OpportunityViewSet", "api-opportunity"),),
     sharing=SharingHandlers(
         publish=_publish,
         sync_back=opportunity_sync_back,

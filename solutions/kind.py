@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kinds import Metrics, RecordKind, SharingHandlers
+from kinds import ApiRoute, Metrics, RecordKind, SharingHandlers
 from solutions.models import Solution
 from solutions.selectors import solution_get
 from solutions.services import solution_publish
@@ -25,6 +25,8 @@ SOLUTION = RecordKind(
     list_url_name="solution_list",
     detail_url_name="solution_detail",
     api_component="Solution",
+    urls="solutions.urls",
+    api=(ApiRoute("solutions", "solutions.api.SolutionViewSet", "api-solution"),),
     # Solutions are shared read-only: nothing flows back, nothing is adopted.
     sharing=SharingHandlers(publish=_publish, sync_back=lambda record, changes: None),
 )

@@ -3,7 +3,7 @@ never shared."""
 
 from __future__ import annotations
 
-from kinds import Metrics, RecordKind
+from kinds import ApiRoute, Metrics, RecordKind
 from partners.relationships.models import PartnerRelationship
 
 PARTNER = RecordKind(
@@ -15,4 +15,12 @@ PARTNER = RecordKind(
     formula_fields=("partner_type",),
     metrics=Metrics(groupings={"partner_type": "Partner type", "manager": "Partner manager"}),
     api_component="PartnerRelationship",
+    # its pages are the partner pages (partners.urls)
+    api=(
+        ApiRoute(
+            "partner-relationships",
+            "partners.relationships.api.PartnerRelationshipViewSet",
+            "api-partner-relationship",
+        ),
+    ),
 )

@@ -134,7 +134,7 @@ def _indexes(world) -> set[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 def test_indexed_fields_get_sort_indexes_that_the_sorted_list_uses(
-    acme, django_assert_max_num_queries
+    acme, globex, django_assert_max_num_queries, django_capture_on_commit_callbacks
 ):
     from django.db import connection
     from django_tenants.utils import schema_context
@@ -143,8 +143,14 @@ def test_indexed_fields_get_sort_indexes_that_the_sorted_list_uses(
     from business.services import field_retire
     from pipeline.models import Opportunity
 
-    field = field_make(acme, key="seats", field_type="number", indexed=True)
+    # the indexes are built once the definition's transaction has committed
+    with django_capture_on_commit_callbacks() as callbacks:
+        field = field_make(acme, key="seats", field_type="number", indexed=True)
+    assert _indexes(acme) == set()
+    for callback in callbacks:
+        callback()
     assert _indexes(acme) == {"cf_opp_seats_asc", "cf_opp_seats_desc"}
+    assert _indexes(globex) == set()
     with schema_context(acme.company.schema_name), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # tiny table: ask for the index path
         sorted_page = Opportunity.objects.order_by(custom_sort_key([field], "-cf_seats"), "pk")
@@ -152,7 +158,10 @@ def test_indexed_fields_get_sort_indexes_that_the_sorted_list_uses(
         cursor.execute("EXPLAIN " + sql, params)
         plan = " ".join(row[0] for row in cursor.fetchall())
     assert "cf_opp_seats_desc" in plan
-    with schema_context(acme.company.schema_name):
+    with (
+        schema_context(acme.company.schema_name),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         field_retire(actor=acme.owner, definition=field)
     assert _indexes(acme) == set()
 
