@@ -23,3 +23,11 @@ def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def int_or_none(value: str | None) -> int | None:
+    """A posted number (a version, a parent's id), or None when it is missing or not one."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
