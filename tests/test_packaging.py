@@ -24,12 +24,20 @@ def _project_apps() -> set[str]:
 
 
 def test_dockerfile_copies_every_project_app():
-    copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), re.M))
-    assert _project_apps() <= copied, _project_apps() - copied
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^COPY \. \.$", dockerfile, re.M)
+    ignored = {
+        line.strip().strip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
+    }
+    assert not _project_apps() & ignored, _project_apps() & ignored
 
 
 def test_package_includes_every_project_app():
-    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
-        "packages"
-    ]["find"]["include"]
-    assert {f"{app}*" for app in _project_apps() | {"ecosystem"}} <= set(include)
+    from setuptools import find_packages
+
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"][
+        "find"
+    ]
+    packages = set(find_packages(where=str(ROOT), exclude=found["exclude"]))
+    assert _project_apps() | {"ecosystem"} <= packages, (_project_apps() | {"ecosystem"}) - packages
+    assert not {p for p in packages if p.split(".")[0] in {"tests", "bench"}}
