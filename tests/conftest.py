@@ -54,6 +54,16 @@ def globex(db) -> CompanyWorld:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def partnered(acme, globex):  # type: ignore[no-untyped-def]
+    """The two-company world most data tests need: Acme and Globex, active partners (a test
+    then shows what crosses between them and what does not)."""
+    from tests.sharing.helpers import partners_make
+
+    partners_make(acme, globex)
+    return acme, globex
+
+
+@pytest.fixture
 def network_client(db):  # type: ignore[no-untyped-def]
     return client_on(settings.BASE_DOMAIN)
 

@@ -51,17 +51,21 @@ def _lint(cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
+def _copy_of_the_code(tmp_path: Path) -> None:
+    for package in _root_packages():
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(CONFIG, tmp_path / ".importlinter")
+
+
 def test_contracts_hold_on_the_code():
     result = _lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_an_upward_import_breaks_the_layers(tmp_path):
-    for package in _root_packages():
-        shutil.copytree(
-            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    shutil.copy(CONFIG, tmp_path / ".importlinter")
+    _copy_of_the_code(tmp_path)
     # the business schema reaching up into the pipeline, as a convenience import would
     target = tmp_path / "business" / "labels.py"
     target.write_text(target.read_text() + "\nfrom pipeline.models import Opportunity  # noqa\n")
@@ -71,11 +75,7 @@ def test_an_upward_import_breaks_the_layers(tmp_path):
 
 
 def test_a_cycle_between_modules_breaks_the_contract(tmp_path):
-    for package in _root_packages():
-        shutil.copytree(
-            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    shutil.copy(CONFIG, tmp_path / ".importlinter")
+    _copy_of_the_code(tmp_path)
     # the company models reaching for a selector that reads them
     target = tmp_path / "tenants" / "models.py"
     target.write_text(target.read_text() + "\nfrom tenants import selectors  # noqa\n")

@@ -23,7 +23,7 @@ DEAL = {
 
 
 @pytest.mark.django_db
-def test_rules_are_checked_where_typed_and_enforced_on_every_save(acme):
+def test_rules_are_checked_where_typed_and_enforced_on_every_save(acme, globex):
     field_make(acme, key="discount", field_type="percent")
     field_make(acme, key="approval_note", field_type="text")
     admin = client_on(acme.host, acme.admin)
@@ -68,10 +68,14 @@ def test_rules_are_checked_where_typed_and_enforced_on_every_save(acme):
         assert Opportunity.objects.count() == count
     ok = member.post("/pipeline/new/", {**DEAL, "cf_discount": "40", "cf_approval_note": "CFO ok"})
     assert ok.status_code == 302
+    # another company's rules are its own: Globex has none, and saves what Acme would refuse
+    with schema_context(globex.company.schema_name):
+        assert not ValidationRule.objects.exists()
+    assert client_on(globex.host, globex.member).post("/pipeline/new/", DEAL).status_code == 302
 
 
 @pytest.mark.django_db
-def test_fields_required_from_a_stage_on_in_the_companys_stage_names(acme):
+def test_fields_required_from_a_stage_on_in_the_companys_stage_names(acme, globex):
     field_make(acme, key="partner_role", field_type="choice", vocabulary="deal_roles")
     admin = client_on(acme.host, acme.admin)
     admin.post(
@@ -106,6 +110,18 @@ def test_fields_required_from_a_stage_on_in_the_companys_stage_names(acme):
     assert body["next_step"] == ["Next step is required from “Proposal” on."]
     with schema_context(acme.company.schema_name):
         assert Opportunity.objects.get(pk=deal.pk).stage == "qualify"
+    # Acme's requirements don't reach Globex's pipeline, nor its stage names Globex's pages
+    theirs = opportunity_make(globex, stage="qualify", next_step="")
+    assert (
+        api(globex)
+        .patch(
+            f"/api/v1/opportunities/{theirs.pk}/",
+            {"stage": "negotiate", "version": theirs.version},
+            content_type="application/json",
+        )
+        .status_code
+        == 200
+    )
     # lost deals need nothing more; earlier stages neither
     lost = client.patch(
         f"/api/v1/opportunities/{deal.pk}/",

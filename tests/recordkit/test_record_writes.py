@@ -33,7 +33,7 @@ from solutions.services import (
 )
 from tests.builders import client_on
 from tests.business.helpers import field_make
-from tests.sharing.helpers import membership, partners_make, shared_opportunity_make
+from tests.sharing.helpers import membership, shared_opportunity_make
 
 DEAL = {
     "customer_name": "Initech",
@@ -145,7 +145,6 @@ def test_toggling_a_task_flips_what_the_database_holds(acme, globex):
 
 
 def _shared_with_globex(acme, globex, **deal):  # type: ignore[no-untyped-def]
-    partners_make(acme, globex)
     opportunity, record = shared_opportunity_make(acme, **deal)
     sharing_entry_set(
         actor=acme.owner,
@@ -165,8 +164,9 @@ def _partner_reads(globex, record):  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 def test_a_partner_reads_a_derived_field_recomputed_after_a_formula_change(
-    acme, globex, django_capture_on_commit_callbacks
+    partnered, django_capture_on_commit_callbacks
 ):
+    acme, globex = partnered
     with django_capture_on_commit_callbacks(execute=True):
         field = field_make(
             acme, key="weighted", field_type="number", formula="amount", shareable=True
@@ -191,7 +191,8 @@ def test_a_partner_reads_a_derived_field_recomputed_after_a_formula_change(
 
 
 @pytest.mark.django_db
-def test_a_partner_reads_a_derived_field_that_moved_with_its_own_edit(acme, globex):
+def test_a_partner_reads_a_derived_field_that_moved_with_its_own_edit(partnered):
+    acme, globex = partnered
     field_make(
         acme,
         key="weighted",
@@ -265,7 +266,8 @@ def test_a_rule_that_no_longer_parses_stops_the_save_with_a_sentence(acme, globe
 
 
 @pytest.mark.django_db
-def test_a_partners_edit_over_a_broken_formula_is_refused_without_naming_it(acme, globex):
+def test_a_partners_edit_over_a_broken_formula_is_refused_without_naming_it(partnered):
+    acme, globex = partnered
     field_make(acme, key="seats", field_type="number")
     field_make(acme, key="per_seat", field_type="number", formula="amount / seats")
     _, record = _shared_with_globex(acme, globex, stage="qualify")
