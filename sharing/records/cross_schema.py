@@ -1,7 +1,17 @@
-"""The only place one company's code enters another company's schema: the schema of the
-company that owns a shared record, for a company that takes part in that record (owner or
-on its sharing list). Used to write a participant's collaborative edit back into the owner's
-own record; anything else about another company stays out of reach (invariant 8)."""
+"""The only place code acting for one company enters another company's schema: the schema of
+the company that owns a shared record (invariant 8). Two doors, both named for it:
+
+- `owner_schema_unscoped(owner)`: to apply the owner's own policy to the owner's records on
+  the network, whoever's action caused it — which fields its policy withholds from a
+  participant (a participant's manager may add a partner), which fields it shares at all
+  (checked when a participant edits). Only sharing's record services call it; they never
+  return the policy itself, only its effect on the owner's record.
+- `record_owner_schema_unscoped(record, actor, actor_company)`: for a company that takes part
+  in the record (owner or on its list), to write its collaborative edit back into the owner's
+  own record; any other company gets 404.
+
+Anything else about another company (its labels, mappings, policies) stays out of reach; a
+test keeps every other module from switching schemas."""
 
 from __future__ import annotations
 
@@ -18,6 +28,13 @@ from tenants.schemas import company_schema
 
 
 @contextmanager
+def owner_schema_unscoped(owner: Company) -> Iterator[None]:
+    """Enters the schema of a shared record's owner to apply the owner's policy (see above)."""
+    with company_schema(owner):
+        yield
+
+
+@contextmanager
 def record_owner_schema_unscoped(
     record: SharedRecord, *, actor: User, actor_company: Company
 ) -> Iterator[None]:
@@ -25,5 +42,5 @@ def record_owner_schema_unscoped(
     company that does not take part in the record gets Http404, like any invisible record."""
     if role_on_record(user=actor, company=actor_company, record=record) is None:
         raise Http404("No such record.")
-    with company_schema(record.owner):
+    with owner_schema_unscoped(record.owner):
         yield

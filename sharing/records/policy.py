@@ -6,7 +6,7 @@ kind's `shareable_fields` (kinds registry), narrowed by each company's sharing p
 
 from business.policy import sharing_policy
 from kinds import kind_get
-from tenants.schemas import company_schema
+from sharing.records.cross_schema import owner_schema_unscoped
 
 
 def shareable_fields(*, company, kind: str) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
@@ -15,6 +15,6 @@ def shareable_fields(*, company, kind: str) -> tuple[str, ...]:  # type: ignore[
     spec = kind_get(kind)
     if spec is None:
         return ()
-    with company_schema(company):
+    with owner_schema_unscoped(company):
         private = set(sharing_policy().private_core_fields.get(kind, []))
     return tuple(f for f in spec.shareable_fields if f not in private)

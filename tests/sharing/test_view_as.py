@@ -159,3 +159,26 @@ def test_no_module_switches_schemas_outside_the_two_named_doors():
     assert offenders == []
     crossing = (ROOT / "sharing/records/cross_schema.py").read_text()
     assert "role_on_record" in crossing and "Http404" in crossing
+
+
+def test_a_company_enters_another_companys_schema_only_through_the_owner_doors():
+    """`company_schema()` is for work done for that company (its own share, its own task, its
+    own indexes, the demo that builds it); entering a record owner's schema on behalf of
+    someone else goes through sharing/records/cross_schema.py's two named doors."""
+    own_work = {
+        "business/tasks.py",  # the company's own recompute task
+        "business/indexes.py",  # the company's own indexes, after its own change
+        "approvals/policy.py",  # the sharer's own company's approval rules
+        "sharing/records/services/sharing.py",  # the sharer's own company's sharing policy
+        "sharing/records/cross_schema.py",  # the doors themselves
+    }
+    callers = set()
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel.startswith((".venv/", "tests/", "bench/", ".local/", "ecosystem/demo/")):
+            continue
+        if "company_schema(" in path.read_text() and rel != "tenants/schemas.py":
+            callers.add(rel)
+    assert callers == own_work
+    doors = (ROOT / "sharing/records/cross_schema.py").read_text()
+    assert "def owner_schema_unscoped" in doors and "def record_owner_schema_unscoped" in doors

@@ -16,15 +16,15 @@ from business.withholding import withheld_for
 from kinds import kinds_shared
 from sharing.hooks import partner_types_of
 from sharing.models import DealRole, Participation, SharedRecord
+from sharing.records.cross_schema import owner_schema_unscoped
 from tenants.models import Company
-from tenants.schemas import company_schema
 
 _ROLE_KEYS = ("", *DealRole.values)
 
 
 def owner_field_rules(owner: Company) -> dict[str, dict]:
     """The owner's withholding rules per record kind (read in its schema)."""
-    with company_schema(owner):
+    with owner_schema_unscoped(owner):
         return sharing_policy().withheld_fields or {}
 
 
@@ -38,7 +38,7 @@ def withheld_from_partner(
     if not rules:
         return []
     part = Participation.objects.filter(record=record, company=partner).first() if record else None
-    with company_schema(owner):
+    with owner_schema_unscoped(owner):
         partner_type = partner_types_of([partner.pk])[partner.pk]
     return withheld_for(
         rules=rules,
@@ -72,7 +72,7 @@ def withholding_refresh(
     companies = sorted(set(scope.values_list("company_id", flat=True)))
     if not companies:
         return 0
-    with company_schema(owner):
+    with owner_schema_unscoped(owner):
         types = partner_types_of(companies)
     mapping = [
         {
