@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,7 +28,7 @@ from marketing.services import (
 from recordkit.share_panel import (
     share_panel_context,
 )
-from sharing.collaboration.edit_forms import versioned_form_save
+from recordkit.views import record_edit
 from tenants.selectors import members_of_company
 from ui.forms import form_errors_add
 
@@ -107,25 +109,15 @@ def plan_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = PlanForm(
         request.POST or None, instance=plan_get(pk=pk), initial={"version": plan.version}
     )
-    form.add_custom_fields(company=request.tenant, values=plan.custom)
-    saved, conflict = False, None
-    if request.method == "POST":
-        saved, conflict = versioned_form_save(
-            form,
-            current_version=plan.version,
-            save=lambda data, expected: plan_update(
-                actor=request.user,
-                company=request.tenant,
-                plan=plan,
-                data=data,
-                expected_version=expected,
-            ),
-        )
-    if saved:
-        messages.success(request, "Saved.")
-        return redirect("plan_detail", pk=plan.pk)
-    return render(
-        request, "marketing/form.html", {"form": form, "plan": plan, "conflict": conflict}
+    return record_edit(
+        request,
+        obj=plan,
+        form=form,
+        update=partial(plan_update, plan=plan),
+        template="marketing/form.html",
+        context_name="plan",
+        detail_url_name="plan_detail",
+        saved_message=lambda plan: "Saved.",
     )
 
 

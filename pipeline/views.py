@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -27,7 +29,7 @@ from pipeline.services import (
 from recordkit.share_panel import (
     share_panel_context,
 )
-from sharing.collaboration.edit_forms import versioned_form_save
+from recordkit.views import record_edit, saved_and_shared
 from ui.forms import form_errors_add
 from ui.pagination import lookahead_page
 
@@ -124,31 +126,16 @@ def opportunity_edit(request: HttpRequest, pk: str) -> HttpResponse:
         instance=opportunity_get(pk=pk),
         initial={"version": opportunity.version},
     )
-    form.add_custom_fields(company=request.tenant, values=opportunity.custom)
     _in_company_words(form.fields, request)
-    saved, conflict = False, None
-    if request.method == "POST":
-        saved, conflict = versioned_form_save(
-            form,
-            current_version=opportunity.version,
-            save=lambda data, expected: opportunity_update(
-                actor=request.user,
-                company=request.tenant,
-                opportunity=opportunity,
-                data=data,
-                expected_version=expected,
-            ),
-        )
-    if saved:
-        messages.success(
-            request,
-            "Saved." + (" Partners see the update." if opportunity.shared_record_id else ""),
-        )
-        return redirect("opportunity_detail", pk=opportunity.pk)
-    return render(
+    return record_edit(
         request,
-        "pipeline/form.html",
-        {"form": form, "opportunity": opportunity, "conflict": conflict},
+        obj=opportunity,
+        form=form,
+        update=partial(opportunity_update, opportunity=opportunity),
+        template="pipeline/form.html",
+        context_name="opportunity",
+        detail_url_name="opportunity_detail",
+        saved_message=saved_and_shared,
     )
 
 

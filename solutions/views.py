@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -14,7 +16,7 @@ from business.selectors import fields_of
 from recordkit.share_panel import (
     share_panel_context,
 )
-from sharing.collaboration.edit_forms import versioned_form_save
+from recordkit.views import record_edit, saved_and_shared
 from solutions.forms import SolutionForm
 from solutions.models import Solution, SolutionStatus
 from solutions.selectors import SORTS, solution_get, solutions_of_company
@@ -96,27 +98,15 @@ def solution_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = SolutionForm(
         request.POST or None, initial={**solution_fields(solution), "version": solution.version}
     )
-    form.add_custom_fields(company=request.tenant, values=solution.custom)
-    saved, conflict = False, None
-    if request.method == "POST":
-        saved, conflict = versioned_form_save(
-            form,
-            current_version=solution.version,
-            save=lambda data, expected: solution_update(
-                actor=request.user,
-                company=request.tenant,
-                solution=solution,
-                data=data,
-                expected_version=expected,
-            ),
-        )
-    if saved:
-        messages.success(
-            request, "Saved." + (" Partners see the update." if solution.shared_record_id else "")
-        )
-        return redirect("solution_detail", pk=solution.pk)
-    return render(
-        request, "solutions/form.html", {"form": form, "solution": solution, "conflict": conflict}
+    return record_edit(
+        request,
+        obj=solution,
+        form=form,
+        update=partial(solution_update, solution=solution),
+        template="solutions/form.html",
+        context_name="solution",
+        detail_url_name="solution_detail",
+        saved_message=saved_and_shared,
     )
 
 
