@@ -7,12 +7,23 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
-from kinds import record_type_validate
+from kinds import kind_get, record_type_validate
 
 key_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$",
     "Use 1–40 lowercase letters, digits or underscores, starting with a letter (e.g. region).",
 )
+
+
+class KindLabelled:
+    """`get_object_type_display()` for models whose object_type is a registry-checked text
+    column (it had choices once; templates and __str__ still ask for the label)."""
+
+    object_type: str
+
+    def get_object_type_display(self) -> str:
+        spec = kind_get(self.object_type)
+        return spec.label if spec is not None else self.object_type
 
 
 class ObjectType:
@@ -97,7 +108,7 @@ class Term(models.Model):
         return self.label
 
 
-class FieldDefinition(models.Model):
+class FieldDefinition(KindLabelled, models.Model):
     object_type = models.CharField(max_length=20, validators=[record_type_validate])
     key = models.CharField(max_length=40, validators=[key_validator])
     label = models.CharField(max_length=100)
@@ -153,7 +164,7 @@ class FieldDefinition(models.Model):
         return f"cf_{self.key}"
 
 
-class SavedView(models.Model):
+class SavedView(KindLabelled, models.Model):
     """A list's filters, sort and columns under a name, for one person or the whole company.
     The view is its query string: opening it opens the list with exactly those parameters."""
 
@@ -193,7 +204,7 @@ class PartnerFieldMapping(models.Model):
         return f"{self.partner_id}:{self.partner_key} → {self.field.key}"
 
 
-class ValidationRule(models.Model):
+class ValidationRule(KindLabelled, models.Model):
     """A record is refused while `condition` (a formula) is TRUE, with `message` — like
     Salesforce's error-condition formulas. Part of the company's policies: audited."""
 

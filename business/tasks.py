@@ -7,6 +7,7 @@ from celery import shared_task
 from django.db import connection
 
 from business.derived import derive
+from business.indexes import sort_indexes_build  # noqa: F401 (a task: the worker registers it here)
 from business.records import core_values
 from business.registry import model_for
 from business.selectors import catalog_for

@@ -45,7 +45,14 @@ def message_from_data(data: dict[str, Any]) -> EmailMultiAlternatives:
     return message
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+# the name it had when it lived in ecosystem/tasks.py (queued messages carry it)
+@shared_task(
+    name="ecosystem.tasks.email_deliver",
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def email_deliver(self, payload: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
     """Hands one queued message to the real mail backend; SMTP hiccups retry with backoff."""
     connection = get_connection(backend=settings.EMAIL_DELIVERY_BACKEND)

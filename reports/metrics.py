@@ -294,12 +294,12 @@ def metric_data(
         return data
     try:
         measure = _measure(metric, definitions)
+        if measure.unit != "count":
+            data.unit = measure.unit
         group_expression, group_definition = _grouping(metric, definitions)
     except _Unmeasurable as problem:
         data.problem = str(problem)
         return data
-    if measure.unit != "count":
-        data.unit = measure.unit
     values: dict[str, Any] = {}
     if measure.currency is not None:
         values["cur"] = measure.currency

@@ -13,12 +13,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from business.mappings import mapping_set, mappings_by_partner_key
-from business.models import FieldDefinition
+from business.models import FieldDefinition, ObjectType
 from identity.models import User
-from kinds import kinds_shared
 from sharing.records.access import shared_records_shared_with
 from tenants.decorators import admin_required
 from tenants.models import Company
+from ui.forms import int_or_none
 
 SCAN_LIMIT = 2000
 
@@ -58,7 +58,7 @@ def partner_field_mappings(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 partner_id=int(request.POST.get("partner_id", "")),
                 partner_key=request.POST.get("partner_key", "")[:40],
-                field_id=int(request.POST["field"]) if request.POST.get("field") else None,
+                field_id=int_or_none(request.POST.get("field")),
             )
         except (ValidationError, ValueError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", ["Choose a field."])))
@@ -73,7 +73,7 @@ def partner_field_mappings(request: HttpRequest) -> HttpResponse:
     own = [
         f
         for f in FieldDefinition.objects.filter(
-            object_type__in=[k.key for k in kinds_shared()], retired_at__isnull=True
+            object_type=ObjectType.OPPORTUNITY, retired_at__isnull=True
         ).order_by("label")
     ]
     return render(
