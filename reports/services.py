@@ -14,6 +14,7 @@ from audit.services import company_audit_entry_record
 from business.models import FieldDefinition
 from business.registry import object_type_choices
 from identity.models import User
+from kinds import kind_get
 from reports.metrics import TIME_GROUPS, group_choices, measure_choices
 from reports.models import ChartType, Measure, Metric
 from reports.selectors import MAX_METRICS
@@ -66,7 +67,11 @@ def metric_clean(data: dict[str, Any]) -> dict[str, Any]:
     elif chart == ChartType.LINE and group_by not in TIME_GROUPS:
         errors["chart"] = ["A line needs a time to run along: group by a month or quarter."]
     clean["chart"] = chart
-    clean["open_only"] = bool(clean.get("open_only")) and object_type == "opportunity"
+    # "open only" means something only for kinds whose spec says what closed is
+    spec = kind_get(object_type)
+    clean["open_only"] = bool(clean.get("open_only")) and bool(
+        spec is not None and spec.metrics.open_exclude
+    )
     clean["on_dashboard"] = bool(clean.get("on_dashboard", True))
     try:
         clean["position"] = int(clean.get("position") or 0)
