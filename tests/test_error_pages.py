@@ -10,7 +10,7 @@ from tests.builders import client_on
 
 
 @pytest.mark.django_db
-def test_missing_pages_answer_the_products_404(acme):
+def test_missing_pages_answer_the_products_404(acme, globex):
     client = client_on(acme.host, acme.member)
     page = client.get("/no-such-page/")
     assert page.status_code == 404
@@ -18,6 +18,9 @@ def test_missing_pages_answer_the_products_404(acme):
     assert "URLconf" not in page.content.decode()
     api = client.get("/api/v1/no-such-thing/")
     assert api.status_code == 404 and api.json() == {"detail": "Not found."}
+    # another company's host answers its member the same page, naming nothing of Acme
+    theirs = client_on(globex.host, globex.member).get("/no-such-page/").content.decode()
+    assert "couldn't find that page" in theirs and "Acme" not in theirs
     network = client_on(settings.BASE_DOMAIN).get("/no-such-page/")
     assert network.status_code == 404 and "couldn't find that page" in network.content.decode()
 

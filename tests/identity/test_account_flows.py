@@ -77,11 +77,14 @@ def test_totp_can_be_enabled_and_is_then_required_at_login(acme):
 
 
 @pytest.mark.django_db
-def test_logout_ends_the_session_on_that_host(acme):
+def test_logout_ends_the_session_on_that_host(acme, globex):
     client = client_on(acme.host, acme.member)
+    elsewhere = client_on(globex.host, globex.member)
     assert client.get("/").status_code == 200
     client.post("/accounts/logout/")
     assert client.get("/").status_code == 302
+    # sessions are per host: someone else's session on another company's host is untouched
+    assert elsewhere.get("/").status_code == 200
 
 
 @pytest.mark.django_db
