@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from kinds import kind_get, kind_of_model, kinds_all
+from kinds import kind_get, kind_of_model, record_type_choices
 
 
 def core_fields_of(object_type: str) -> tuple[str, ...]:
@@ -20,7 +20,7 @@ def model_for(object_type: str) -> type[models.Model] | None:
 
 def object_type_choices() -> list[tuple[str, str]]:
     """The record types that can carry custom fields, in registration order."""
-    return [(k.key, k.label) for k in kinds_all() if k.model is not None]
+    return record_type_choices()
 
 
 def object_type_of(record: models.Model) -> str:

@@ -13,6 +13,7 @@ from kinds.registry import (
     kind_register,
     kinds_all,
     kinds_shared,
+    record_type_choices,
     record_type_keys,
     record_type_validate,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "kind_register",
     "kinds_all",
     "kinds_shared",
+    "record_type_choices",
     "record_type_keys",
     "record_type_validate",
 ]

@@ -8,17 +8,12 @@ from django.core.exceptions import ValidationError
 from kinds.spec import RecordKind
 
 _KINDS: dict[str, RecordKind] = {}
-# (key, label) of the kinds that carry custom fields, kept in step with the registry: the API
-# document names their enum once (drf-spectacular's ENUM_NAME_OVERRIDES reads it by path)
-RECORD_TYPE_CHOICES: list[tuple[str, str]] = []
 
 
 def kind_register(spec: RecordKind) -> None:
     if spec.key in _KINDS and _KINDS[spec.key] != spec:
         raise ValueError(f"record kind {spec.key!r} is registered twice")
     _KINDS[spec.key] = spec
-    if spec.model is not None and (spec.key, spec.label) not in RECORD_TYPE_CHOICES:
-        RECORD_TYPE_CHOICES.append((spec.key, spec.label))
 
 
 def kind_get(key: str) -> RecordKind | None:
@@ -38,9 +33,14 @@ def kind_of_model(model: type) -> RecordKind | None:
     return next((k for k in _KINDS.values() if k.model is model), None)
 
 
+def record_type_choices() -> list[tuple[str, str]]:
+    """(key, label) of the kinds whose records carry custom fields (they have a model in a
+    company schema), in registration order; the API document's enum reads it too."""
+    return [(k.key, k.label) for k in _KINDS.values() if k.model is not None]
+
+
 def record_type_keys() -> set[str]:
-    """The kinds whose records carry custom fields (they have a model in a company schema)."""
-    return {k.key for k in _KINDS.values() if k.model is not None}
+    return {key for key, _ in record_type_choices()}
 
 
 def record_type_validate(value: str) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
@@ -35,17 +35,6 @@ class RecordWrites:
     published: AuditAction
     # what else follows a save, an archive or a publish (e.g. a solution's public listing)
     after_write: Callable[[Company, Any], None] | None = None
-
-
-def _audit(
-    *,
-    actor: User | None,
-    action: AuditAction,
-    obj: models.Model,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    company_audit_entry_record(actor=actor, action=action, target=obj, before=before, after=after)
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
@@ -74,7 +63,9 @@ def record_created(writes: RecordWrites, *, actor: User, company: Company, obj: 
     """Saves a validated new record and audits it."""
     with transaction.atomic():
         obj.save()
-        _audit(actor=actor, action=writes.created, obj=obj, after=writes.fields_of(obj))
+        company_audit_entry_record(
+            actor=actor, action=writes.created, target=obj, after=writes.fields_of(obj)
+        )
         if writes.after_write:
             writes.after_write(company, obj)
     return obj
@@ -87,15 +78,14 @@ def record_updated(
     re-publishes the record if it is on the network."""
     changed_before, changed_after = _changed(before, writes.fields_of(obj))
     if changed_after:
-        _audit(
+        company_audit_entry_record(
             actor=actor,
             action=writes.updated,
-            obj=obj,
+            target=obj,
             before=changed_before,
             after=changed_after,
         )
-    if obj.shared_record_id:
-        _publish(writes, company, obj)
+    record_republish(writes, company=company, obj=obj)
     if writes.after_write:
         writes.after_write(company, obj)
     return obj
@@ -109,7 +99,7 @@ def record_archive(writes: RecordWrites, *, actor: User, company: Company, obj: 
         if writes.after_write:
             writes.after_write(company, obj)
         record_archive_published(shared_record_id=obj.shared_record_id, archived_at=obj.archived_at)
-        _audit(actor=actor, action=writes.archived, obj=obj)
+        company_audit_entry_record(actor=actor, action=writes.archived, target=obj)
     return obj
 
 
@@ -123,5 +113,5 @@ def record_publish_for(
         if obj.shared_record_id != record.pk:
             obj.shared_record_id = record.pk
             obj.save(update_fields=["shared_record_id"])
-            _audit(actor=actor, action=writes.published, obj=obj)
+            company_audit_entry_record(actor=actor, action=writes.published, target=obj)
     return record

@@ -238,7 +238,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # object_type and reference_type share one choice set: one name for it in the schema.
-    "ENUM_NAME_OVERRIDES": {"RecordTypeEnum": "kinds.registry.RECORD_TYPE_CHOICES"},
+    "ENUM_NAME_OVERRIDES": {"RecordTypeEnum": "kinds.registry.record_type_choices"},
     # each company's custom fields, typed, in its own document
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
