@@ -29,6 +29,11 @@ class AuditAction(StrEnum):
     BUSINESS_TERM_UPDATED = "business.term_updated"
     BUSINESS_VOCABULARY_CREATED = "business.vocabulary_created"
 
+    COLLEAGUE_INVITATION_ACCEPTED = "colleague_invitation.accepted"
+    COLLEAGUE_INVITATION_RESENT = "colleague_invitation.resent"
+    COLLEAGUE_INVITATION_REVOKED = "colleague_invitation.revoked"
+    COLLEAGUE_INVITATION_SENT = "colleague_invitation.sent"
+
     COMPANY_CREATED = "company.created"
     COMPANY_PROFILE_UPDATED = "company.profile_updated"
 
@@ -40,6 +45,7 @@ class AuditAction(StrEnum):
     MEMBERSHIP_ADDED = "membership.added"
     MEMBERSHIP_REMOVED = "membership.removed"
     MEMBERSHIP_ROLE_CHANGED = "membership.role_changed"
+    MEMBERSHIP_SIGNED_OUT = "membership.signed_out"
 
     OPPORTUNITY_ARCHIVED = "opportunity.archived"
     OPPORTUNITY_CREATED = "opportunity.created"

@@ -4,9 +4,10 @@ from django.urls import include, path
 
 from ecosystem.urls_common import urlpatterns as common
 from home.views import dashboard
+from identity.invitation_views import invitation_page
 from identity.workspace_views import handoff_redeem_view
 from kinds import kinds_all
-from workspace import views
+from workspace import member_views, views
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
@@ -19,9 +20,32 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("settings/", views.settings_profile, name="settings_profile"),
     path("settings/workspace/", views.settings_workspace, name="settings_workspace"),
-    path("settings/members/", views.settings_members, name="settings_members"),
-    path("settings/members/<int:pk>/role/", views.member_role, name="member_role"),
-    path("settings/members/<int:pk>/remove/", views.member_remove, name="member_remove"),
+    path("settings/members/", member_views.settings_members, name="settings_members"),
+    path("settings/members/invite/", member_views.members_invite, name="members_invite"),
+    path(
+        "settings/invitations/<uuid:pk>/resend/",
+        member_views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "settings/invitations/<uuid:pk>/revoke/",
+        member_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("settings/members/<int:pk>/role/", member_views.member_role, name="member_role"),
+    path("settings/members/<int:pk>/remove/", member_views.member_remove, name="member_remove"),
+    path(
+        "settings/members/<int:pk>/sign-out/",
+        member_views.member_sign_out,
+        name="member_sign_out",
+    ),
+    path("settings/sessions/", member_views.settings_sessions, name="settings_sessions"),
+    path("settings/sessions/<uuid:pk>/end/", member_views.session_end, name="session_end"),
+    path(
+        "settings/sessions/end-others/",
+        member_views.sessions_end_others,
+        name="sessions_end_others",
+    ),
     path("settings/audit/", views.settings_audit, name="settings_audit"),
     path("settings/tokens/", views.settings_tokens, name="settings_tokens"),
     path(
@@ -31,6 +55,7 @@ urlpatterns = [
     ),
     path("settings/audit/export.csv", views.settings_audit_export, name="settings_audit_export"),
     path("auth/handoff/", handoff_redeem_view, name="handoff_redeem"),
+    path("invitations/<str:secret>/", invitation_page, name="colleague_invitation"),
     path("api/v1/", include("ecosystem.urls_api")),
     *common,
 ]

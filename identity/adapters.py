@@ -9,11 +9,16 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
+from identity.models.sessions import AuthMethod
+from identity.sessions import session_auth_mark, session_forget
 from identity.signup import signup_intent_fulfil
 from tenants.domains import network_url
 from tenants.models import Company
 from tenants.selectors import memberships_of_user
 from tenants.services.handoff import handoff_issue
+
+# allauth keeps the steps of the current sign-in here ("password", "code", "mfa", ...).
+AUTH_RECORDS_KEY = "account_authentication_methods"
 
 
 def _on_network_host() -> bool:
@@ -36,9 +41,22 @@ class AccountAdapter(DefaultAccountAdapter):
         user.full_name = (form.cleaned_data.get("full_name") or "").strip()
         return super().save_user(request, user, form, commit=commit)
 
+    def logout(self, request: HttpRequest) -> None:
+        session_forget(request)
+        super().logout(request)
+
     def post_login(self, request, user, **kwargs):  # type: ignore[no-untyped-def]
-        """Every stage is done (the e-mail is verified, MFA passed): open the workspace the
-        person asked for at sign-up, whether they verify right away or on a later login."""
+        """Every stage is done (the e-mail is verified, MFA passed): note how the session was
+        signed in, and open the workspace the person asked for at sign-up, whether they
+        verify right away or on a later login."""
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        if sociallogin is not None:
+            session_auth_mark(request, method=AuthMethod.SSO, provider=sociallogin.account.provider)
+        else:
+            methods = {r.get("method") for r in request.session.get(AUTH_RECORDS_KEY, [])}
+            session_auth_mark(
+                request, method=AuthMethod.CODE if "code" in methods else AuthMethod.PASSWORD
+            )
         outcome = signup_intent_fulfil(user=user, ip_address=request.META.get("REMOTE_ADDR"))
         if outcome is not None and outcome.company is not None:
             request.session["signup_company_id"] = outcome.company.pk

@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
 from identity.models import User
+from identity.sessions import sessions_purge
 from tenants.domains import company_url
 from tenants.selectors import memberships_of_user
 
@@ -32,3 +33,9 @@ def workspaces_remind(email: str) -> bool:
         recipient_list=[user.email],
     )
     return True
+
+
+@shared_task(ignore_result=True)
+def session_records_purge() -> int:
+    """Daily: the records of sessions that ended without a sign-out (they expired)."""
+    return sessions_purge()

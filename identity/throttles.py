@@ -37,6 +37,7 @@ def pair_key(a: int, b: int) -> str:
     return f"{min(a, b)}-{max(a, b)}"
 
 
+TOO_MANY_INVITATIONS = "You have sent many invitations in the last hour. Try again later."
 TOO_MANY_PARTNER_INVITATIONS = (
     "You have invited this company (or many companies) several times recently. Try again later."
 )

@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from identity.forms import CompanyCreateForm
+from identity.models.sessions import AuthMethod
+from identity.sessions import session_auth_mark
 from identity.signup import signup_intent_discard, signup_intent_of
 from tenants.hooks import invitation_redeem
 from tenants.selectors import company_get_for_member, memberships_of_user
@@ -86,4 +88,5 @@ def handoff_redeem_view(request: HttpRequest) -> HttpResponse:
         return redirect("account_login")
     if not request.user.is_authenticated or request.user.pk != ticket.user_id:
         login(request, ticket.user, backend="django.contrib.auth.backends.ModelBackend")
+        session_auth_mark(request, method=AuthMethod.HANDOFF)
     return redirect(ticket.next_path)

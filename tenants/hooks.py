@@ -30,3 +30,19 @@ def on_invitation_redeem(redeemer: Callable[[Any, Any, str], bool]) -> None:
 def invitation_redeem(*, actor: Any, company: Any, token: str) -> bool:
     """Whether an invitation (a partner's, today) was redeemed for the new company."""
     return any(redeemer(actor, company, token) for redeemer in _INVITATION_REDEEMERS)
+
+
+# callback(membership): runs inside the transaction that ends a membership, before the row goes
+_MEMBERSHIP_ENDED: list[Callable[[Any], None]] = []
+
+
+def on_membership_ended(callback: Callable[[Any], None]) -> None:
+    if callback not in _MEMBERSHIP_ENDED:
+        _MEMBERSHIP_ENDED.append(callback)
+
+
+def membership_ended(membership: Any) -> None:
+    """A person left a company (removed, left, or deprovisioned): rooms above end what they
+    hold for that person there (identity: sessions and tokens)."""
+    for callback in _MEMBERSHIP_ENDED:
+        callback(membership)

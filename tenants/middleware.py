@@ -23,6 +23,7 @@ OPEN_PREFIXES = (
     "/accounts/2fa/authenticate/",
     "/accounts/signup/",
     "/auth/handoff/",
+    "/invitations/",
     "/healthz",
     "/static/",
 )

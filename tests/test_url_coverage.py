@@ -6,6 +6,8 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from identity.invitations import colleague_invitations_send
+from identity.models import ColleagueInvitation, UserSession
 from identity.tokens import token_create
 from sharing.models import Partnership, PartnershipStatus, SharedRecord
 from tenants.middleware import OPEN_PREFIXES
@@ -24,7 +26,16 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
 
 # For each URL prefix with an object id, which of the victim's objects fills it. A new route
 # whose placeholder is not covered here fails the suite until it is added.
-UUID_OWNERS = ("partners/", "pipeline/", "shared/", "solutions/", "marketing/", "approvals/")
+UUID_OWNERS = (
+    "partners/",
+    "pipeline/",
+    "shared/",
+    "solutions/",
+    "marketing/",
+    "approvals/",
+    "settings/invitations/",
+    "settings/sessions/",
+)
 API_OWNERS = {
     "opportunities/": "pipeline/",
     "solutions/": "solutions/",
@@ -67,6 +78,8 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
         route.replace("<int:pk>", str(ids["membership"]))
         .replace("<slug:slug>", "acme")
         .replace("<slug:key>", "regions")
+        # an invitation link's secret (its page is open: the secret is the credential)
+        .replace("<str:secret>", "not-a-secret")
     )
     if "<uuid:pk>" in path:
         owner = next((prefix for prefix in UUID_OWNERS if path.startswith(prefix)), None)
@@ -95,7 +108,24 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
     from tests.approvals.helpers import share_request_make
 
     request = share_request_make(acme, third)
+    colleague_invitations_send(
+        actor=acme.owner,
+        actor_membership=Membership.objects.get(company=acme.company, user=acme.owner),
+        company=acme.company,
+        emails="victim-invitee@acme.test",
+        role="member",
+    )
+    session = UserSession.objects.create(
+        session_key="victim-session-key",
+        user=acme.member,
+        company=acme.company,
+        auth_method="password",
+    )
     return {
+        "settings/invitations/": ColleagueInvitation.objects.get(
+            email="victim-invitee@acme.test"
+        ).pk,
+        "settings/sessions/": session.pk,
         "approvals/": request.pk,
         "token": token.pk,
         "membership": Membership.objects.get(company=acme.company, user=acme.member).pk,
@@ -120,6 +150,8 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "solutions/": zero,
             "marketing/": zero,
             "approvals/": zero,
+            "settings/invitations/": zero,
+            "settings/sessions/": zero,
             "task": zero,
             "token": 1,
         }

@@ -4,7 +4,7 @@ MembershipRequiredMiddleware has already set request.membership for every page h
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,14 +16,8 @@ from identity.models import PersonalAccessToken
 from identity.throttles import TOO_MANY_TOKENS, attempt_count
 from identity.tokens import token_create, token_revoke
 from tenants.decorators import admin_required
-from tenants.domains import network_url
-from tenants.selectors import (
-    members_of_company,
-    membership_get_in_company,
-)
 from tenants.services.companies import company_profile_update
-from tenants.services.memberships import membership_remove, membership_role_change
-from workspace.forms import CompanyProfileForm, MembershipRoleForm, WorkspaceSettingsForm
+from workspace.forms import CompanyProfileForm, WorkspaceSettingsForm
 from workspace.services import workspace_settings_get, workspace_settings_update
 
 
@@ -61,51 +55,6 @@ def settings_workspace(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Workspace settings saved.")
             return redirect("settings_workspace")
     return render(request, "workspace/settings_workspace.html", {"form": form, "tab": "workspace"})
-
-
-def settings_members(request: HttpRequest) -> HttpResponse:
-    members = list(members_of_company(company=request.tenant))
-    return render(
-        request,
-        "workspace/settings_members.html",
-        {"members": members, "tab": "members", "role_form": MembershipRoleForm()},
-    )
-
-
-@require_POST
-def member_role(request: HttpRequest, pk: int) -> HttpResponse:
-    target = membership_get_in_company(company=request.tenant, pk=pk)
-    form = MembershipRoleForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError("Choose one of the roles: owner, admin or member.")
-        membership_role_change(
-            actor=request.user,
-            actor_membership=request.membership,
-            membership=target,
-            role=form.cleaned_data["role"],
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        messages.success(request, f"{target.user} is now {target.get_role_display().lower()}.")
-    return redirect("settings_members")
-
-
-@require_POST
-def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    target = membership_get_in_company(company=request.tenant, pk=pk)
-    try:
-        membership_remove(
-            actor=request.user, actor_membership=request.membership, membership=target
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("settings_members")
-    messages.success(request, f"{target.user} no longer belongs to {request.tenant.name}.")
-    if target.user_id == request.user.pk:
-        return redirect(network_url("/"))
-    return redirect("settings_members")
 
 
 @admin_required

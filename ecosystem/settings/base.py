@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "identity.middleware.SessionRecordMiddleware",
     "tenants.middleware.MembershipRequiredMiddleware",
 ]
 
@@ -194,6 +195,8 @@ ACCOUNT_RATE_LIMITS = {
     "api_token_failed": "30/m/ip,50/5m/key",
     "token_create": "20/h/user",
     "partner_invitation": "20/h/user,3/d/key",
+    # each request may invite up to 50 addresses
+    "colleague_invitation": "30/h/user",
     "partnership_invite": "30/h/user,3/d/key",
 }
 # Behind a load balancer, the client's address is the last hop it adds to X-Forwarded-For:
@@ -286,6 +289,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "refill-company-schema-pool": {"task": "tenants.tasks.schema_pool_refill", "schedule": 300.0},
     "expire-login-handoffs": {"task": "tenants.tasks.handoff_tickets_expire", "schedule": 600.0},
+    "purge-session-records": {
+        "task": "identity.tasks.session_records_purge",
+        "schedule": 86400.0,
+    },
 }
 
 LANGUAGE_CODE = "en-us"

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from audit.actions import AuditAction
 from audit.services import audit_event_record
+from tenants.hooks import membership_ended
 from tenants.models import Company, Membership, Role
 from tenants.people import User
 
@@ -66,6 +67,7 @@ def membership_remove(*, actor: User, actor_membership: Membership, membership: 
         )
         if membership.company.members_group_id:
             membership.company.members_group.user_set.remove(membership.user)
+        membership_ended(membership)
         membership.delete()
 
 

@@ -137,6 +137,7 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
     from business.saved_views import saved_view_create
     from business.services import field_create, term_add, term_update, vocabulary_create
     from business.withholding import UNCLASSIFIED
+    from identity.invitations import colleague_invitations_send
     from identity.tokens import token_create
     from reports.services import metric_create
 
@@ -280,6 +281,14 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
             shared=True,
         )
     token_create(actor=owner, company=company, name=w.private(slug, "token"))
+    colleague_invitations_send(
+        actor=owner,
+        actor_membership=Membership.objects.get(company=company, user=owner),
+        company=company,
+        emails=f"invitee@{slug}.test",
+        role="member",
+        message=w.private(slug, "invitation-note"),
+    )
     return made
 
 
@@ -709,7 +718,7 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
     record one of its people may see."""
     from approvals.models import ApprovalRule, ShareRequest
     from business.models import FieldDefinition, SavedView, Term, ValidationRule, Vocabulary
-    from identity.models import PersonalAccessToken
+    from identity.models import ColleagueInvitation, PersonalAccessToken, UserSession
     from marketing.models import MarketingPlan, PlanTask
     from pipeline.models import Opportunity
     from reports.models import Metric
@@ -732,6 +741,12 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
         "membership": list(Membership.objects.filter(company=company).values_list("pk", flat=True)),
         "token": list(
             PersonalAccessToken.objects.filter(company=company).values_list("pk", flat=True)
+        ),
+        "settings/invitations/": list(
+            ColleagueInvitation.objects.filter(company=company).values_list("pk", flat=True)
+        ),
+        "settings/sessions/": list(
+            UserSession.objects.filter(company=company).values_list("pk", flat=True)
         ),
     }
     with schema_context(company.schema_name):

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core import mail
 from django.urls import get_resolver
 
-from identity.models import User
+from identity.models import ColleagueInvitation, User
 from tenants.middleware import OPEN_PREFIXES
 from tests.security.leak_world import (
     ALPHA,
@@ -47,7 +47,16 @@ from tests.security.leak_world import (
 from tests.test_url_coverage import _patterns
 
 # <uuid:pk> and <int:pk> on a company host: which of the company's objects fill them.
-UUID_FILL = ("partners/", "pipeline/", "shared/", "solutions/", "marketing/", "approvals/")
+UUID_FILL = (
+    "partners/",
+    "pipeline/",
+    "shared/",
+    "solutions/",
+    "marketing/",
+    "approvals/",
+    "settings/invitations/",
+    "settings/sessions/",
+)
 INT_FILL = {
     "settings/members/": "membership",
     "settings/tokens/": "token",
@@ -148,6 +157,9 @@ def _company_route_paths(route: str, ids: dict, slug: str) -> list[str]:
             values = [str(v) for v in ids["task"]]
         elif placeholder == "<slug:slug>":
             values = _slug_values(route, slug)
+        elif placeholder == "<str:secret>":
+            # an invitation link's secret is kept only as a digest: no real one to fill in
+            values = ["not-a-secret"]
         elif placeholder == "<slug:key>":
             values = [v for v in ids["vocabulary"] if v in CRAWLED_VOCABULARIES or "priv_" in v]
         else:
@@ -424,7 +436,13 @@ def test_no_page_api_export_or_email_shows_another_companys_private_configuratio
                     if pk in slug_of_company
                 )
                 if user
-                else []
+                # someone invited to join a company reads what that company wrote to them
+                else sorted(
+                    slug_of_company[pk]
+                    for pk in ColleagueInvitation.objects.filter(email=address).values_list(
+                        "company_id", flat=True
+                    )
+                )
             )
             reader.read(
                 text,
