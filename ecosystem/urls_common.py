@@ -3,6 +3,7 @@
 from django.http import HttpResponse
 from django.urls import include, path
 
+from identity.login_views import LoginView
 from identity.views import CompanySignupView
 from identity.workspace_views import company_switch
 
@@ -13,6 +14,7 @@ def healthz(request):  # type: ignore[no-untyped-def]
 
 urlpatterns = [
     path("accounts/signup/", CompanySignupView.as_view(), name="account_signup"),
+    path("accounts/login/", LoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("switch/<slug:slug>/", company_switch, name="company_switch"),
     path("healthz", healthz, name="healthz"),

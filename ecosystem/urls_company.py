@@ -5,6 +5,7 @@ from django.urls import include, path
 from ecosystem.urls_common import urlpatterns as common
 from home.views import dashboard
 from identity.invitation_views import invitation_page
+from identity.sso import views as sso_views
 from identity.workspace_views import handoff_redeem_view
 from kinds import kinds_all
 from workspace import member_views, views
@@ -39,6 +40,37 @@ urlpatterns = [
         member_views.member_sign_out,
         name="member_sign_out",
     ),
+    path("settings/sso/", sso_views.settings_sso, name="settings_sso"),
+    path(
+        "settings/sso/new/<slug:protocol>/",
+        sso_views.sso_connection_new,
+        name="sso_connection_new",
+    ),
+    path("settings/sso/<uuid:pk>/", sso_views.sso_connection, name="sso_connection"),
+    path("settings/sso/<uuid:pk>/test/", sso_views.sso_connection_test, name="sso_connection_test"),
+    path(
+        "settings/sso/<uuid:pk>/enable/",
+        sso_views.sso_connection_enable,
+        name="sso_connection_enable",
+    ),
+    path(
+        "settings/sso/<uuid:pk>/remove/",
+        sso_views.sso_connection_remove,
+        name="sso_connection_remove",
+    ),
+    path("settings/sso/domains/", sso_views.sso_domain_add, name="sso_domain_add"),
+    path(
+        "settings/sso/domains/<uuid:pk>/verify/",
+        sso_views.sso_domain_verify,
+        name="sso_domain_verify",
+    ),
+    path(
+        "settings/sso/domains/<uuid:pk>/remove/",
+        sso_views.sso_domain_remove,
+        name="sso_domain_remove",
+    ),
+    path("settings/sso/enforcement/", sso_views.sso_enforcement, name="sso_enforcement"),
+    path("sso/<slug:provider_id>/start/", sso_views.sso_start, name="sso_start"),
     path("settings/sessions/", member_views.settings_sessions, name="settings_sessions"),
     path("settings/sessions/<uuid:pk>/end/", member_views.session_end, name="session_end"),
     path(

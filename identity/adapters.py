@@ -6,12 +6,15 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpRequest
+from django.shortcuts import redirect
 
 from identity.models.sessions import AuthMethod
 from identity.sessions import session_auth_mark, session_forget
 from identity.signup import signup_intent_fulfil
+from identity.sso.enforcement import password_allowed, refusal_text
 from tenants.domains import network_url
 from tenants.models import Company
 from tenants.selectors import memberships_of_user
@@ -40,6 +43,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):  # type: ignore[no-untyped-def]
         user.full_name = (form.cleaned_data.get("full_name") or "").strip()
         return super().save_user(request, user, form, commit=commit)
+
+    def pre_login(self, request, user, **kwargs):  # type: ignore[no-untyped-def]
+        """A password (or code) sign-in on the host of a company that requires SSO is refused
+        for its members, break-glass owners excepted; an IdP's sign-in goes on."""
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        tenant = getattr(request, "tenant", None)
+        if (
+            sociallogin is None
+            and not _on_network_host()
+            and tenant is not None
+            and not password_allowed(company_id=tenant.pk, user_id=user.pk)
+        ):
+            messages.error(request, refusal_text(tenant))
+            return redirect("account_login")
+        return super().pre_login(request, user, **kwargs)
 
     def logout(self, request: HttpRequest) -> None:
         session_forget(request)

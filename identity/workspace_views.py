@@ -15,6 +15,7 @@ from identity.forms import CompanyCreateForm
 from identity.models.sessions import AuthMethod
 from identity.sessions import session_auth_mark
 from identity.signup import signup_intent_discard, signup_intent_of
+from identity.sso.enforcement import password_allowed, refusal_text
 from tenants.hooks import invitation_redeem
 from tenants.selectors import company_get_for_member, memberships_of_user
 from tenants.services.companies import company_create
@@ -86,7 +87,15 @@ def handoff_redeem_view(request: HttpRequest) -> HttpResponse:
     if ticket is None:
         messages.error(request, "That sign-in link has expired. Please sign in again.")
         return redirect("account_login")
-    if not request.user.is_authenticated or request.user.pk != ticket.user_id:
+    already_here = request.user.is_authenticated and request.user.pk == ticket.user_id
+    if not already_here and not password_allowed(
+        company_id=request.tenant.pk, user_id=ticket.user_id
+    ):
+        # the company signs its members in through its IdP: a session from another host
+        # does not count here
+        messages.info(request, refusal_text(request.tenant))
+        return redirect("account_login")
+    if not already_here:
         login(request, ticket.user, backend="django.contrib.auth.backends.ModelBackend")
         session_auth_mark(request, method=AuthMethod.HANDOFF)
     return redirect(ticket.next_path)

@@ -24,6 +24,11 @@ OPEN_PREFIXES = (
     "/accounts/signup/",
     "/auth/handoff/",
     "/invitations/",
+    # single sign-on: the start, and allauth's callback (OIDC) and ACS/metadata (SAML) routes
+    "/sso/",
+    "/accounts/oidc/",
+    "/accounts/saml/",
+    "/accounts/3rdparty/",
     "/healthz",
     "/static/",
 )

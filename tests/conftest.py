@@ -76,3 +76,34 @@ def rate_limits(settings):  # type: ignore[no-untyped-def]
 
     settings.ACCOUNT_RATE_LIMITS = base.ACCOUNT_RATE_LIMITS
     return base.ACCOUNT_RATE_LIMITS
+
+
+@pytest.fixture(scope="session")
+def _local_dns():  # type: ignore[no-untyped-def]
+    from tests.idp.dns import LocalDns
+
+    server = LocalDns()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dns_zone(_local_dns, settings):  # type: ignore[no-untyped-def]
+    """A real DNS server on the loopback interface; domain verification asks it. The test
+    publishes TXT records with dns_zone.publish(name, value)."""
+    settings.DNS_RESOLVER = f"127.0.0.1:{_local_dns.port}"
+    _local_dns.zone.records.clear()
+    yield _local_dns.zone
+    _local_dns.zone.records.clear()
+
+
+@pytest.fixture(scope="session")
+def oidc_idp():  # type: ignore[no-untyped-def]
+    """The real local OpenID Connect provider (npm oidc-provider)."""
+    from tests.idp.oidc import LocalOidcProvider
+
+    provider = LocalOidcProvider()
+    provider.start()
+    yield provider
+    provider.stop()

@@ -14,6 +14,7 @@ def test_check_deploy_reports_nothing_for_production_settings():
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "ecosystem.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": "Z0ZVZ2x4cVd6bTNqZ2FxY0R2U2pQbmFrSmtQdWNtZ3M=",
         "BASE_DOMAIN": "ecosystem.example",
     }
     result = subprocess.run(

@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from identity.invitations import colleague_invitations_send
-from identity.models import ColleagueInvitation, UserSession
+from identity.models import ColleagueInvitation, EmailDomain, SsoConnection, UserSession
 from identity.tokens import token_create
 from sharing.models import Partnership, PartnershipStatus, SharedRecord
 from tenants.middleware import OPEN_PREFIXES
@@ -35,6 +35,8 @@ UUID_OWNERS = (
     "approvals/",
     "settings/invitations/",
     "settings/sessions/",
+    "settings/sso/domains/",
+    "settings/sso/",
 )
 API_OWNERS = {
     "opportunities/": "pipeline/",
@@ -80,6 +82,8 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
         .replace("<slug:key>", "regions")
         # an invitation link's secret (its page is open: the secret is the credential)
         .replace("<str:secret>", "not-a-secret")
+        .replace("<slug:protocol>", "oidc")
+        .replace("<slug:provider_id>", str(ids.get("provider_id", "oidc-000000000000")))
     )
     if "<uuid:pk>" in path:
         owner = next((prefix for prefix in UUID_OWNERS if path.startswith(prefix)), None)
@@ -121,7 +125,21 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
         company=acme.company,
         auth_method="password",
     )
+    sso = SsoConnection.objects.create(
+        company=acme.company,
+        protocol="saml",
+        name="Victim IdP",
+        provider_id="saml-victim00001",
+        enabled=True,
+        saml_entity_id="https://idp.victim.test",
+        saml_sso_url="https://idp.victim.test/sso",
+        saml_x509cert="MIIB",
+    )
+    domain = EmailDomain.objects.create(company=acme.company, domain="victim-acme.test")
     return {
+        "settings/sso/": sso.pk,
+        "settings/sso/domains/": domain.pk,
+        "provider_id": sso.provider_id,
         "settings/invitations/": ColleagueInvitation.objects.get(
             email="victim-invitee@acme.test"
         ).pk,
@@ -152,6 +170,8 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "approvals/": zero,
             "settings/invitations/": zero,
             "settings/sessions/": zero,
+            "settings/sso/": zero,
+            "settings/sso/domains/": zero,
             "task": zero,
             "token": 1,
         }

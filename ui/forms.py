@@ -25,6 +25,11 @@ def form_errors_add(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def error_text(exc: Exception) -> str:
+    """A service's refusal (ValidationError, PermissionDenied) as one sentence for a message."""
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])
+
+
 def int_or_none(value: str | None) -> int | None:
     """A posted number (a version, a parent's id), or None when it is missing or not one."""
     try:

@@ -27,12 +27,12 @@ from identity.sessions import (
     sessions_of_user,
 )
 from identity.throttles import TOO_MANY_INVITATIONS, attempt_count
-from tenants.decorators import admin_required
+from tenants.decorators import admin_only_response, admin_required
 from tenants.domains import network_url
 from tenants.models import Role
 from tenants.selectors import members_of_company, membership_get_in_company
 from tenants.services.memberships import membership_remove, membership_role_change
-from ui.forms import form_errors_add
+from ui.forms import error_text, form_errors_add
 from workspace.forms import MembershipRoleForm
 
 
@@ -52,10 +52,6 @@ class InviteForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-def _errors(exc: Exception) -> str:
-    return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 def _members_page(request: HttpRequest, invite_form: InviteForm, status: int = 200) -> HttpResponse:
@@ -98,7 +94,7 @@ def members_invite(request: HttpRequest) -> HttpResponse:
             message=form.cleaned_data["message"],
         )
     except PermissionDenied as exc:
-        form.add_error(None, _errors(exc))
+        form.add_error(None, error_text(exc))
         return _members_page(request, form, status=403)
     except ValidationError as exc:
         form_errors_add(form, exc)
@@ -115,17 +111,13 @@ def members_invite(request: HttpRequest) -> HttpResponse:
     return redirect("settings_members")
 
 
-def _admin_only(request: HttpRequest) -> HttpResponse:
-    return render(request, "workspace/admin_only.html", status=403)
-
-
 # Object routes look the object up before checking the role: an id of another company's is a
 # 404 for everyone, so no role learns which ids exist.
 @require_POST
 def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
     invitation = colleague_invitation_get_in_company(company=request.tenant, pk=pk)
     if not request.membership.is_admin:
-        return _admin_only(request)
+        return admin_only_response(request)
     if not attempt_count(request, action="colleague_invitation", user=request.user):
         messages.error(request, TOO_MANY_INVITATIONS)
         return redirect("settings_members")
@@ -134,7 +126,7 @@ def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
             actor=request.user, actor_membership=request.membership, invitation=invitation
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"Invitation sent again to {invitation.email}.")
     return redirect("settings_members")
@@ -144,13 +136,13 @@ def invitation_resend(request: HttpRequest, pk: str) -> HttpResponse:
 def invitation_revoke(request: HttpRequest, pk: str) -> HttpResponse:
     invitation = colleague_invitation_get_in_company(company=request.tenant, pk=pk)
     if not request.membership.is_admin:
-        return _admin_only(request)
+        return admin_only_response(request)
     try:
         colleague_invitation_revoke(
             actor=request.user, actor_membership=request.membership, invitation=invitation
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, f"Invitation to {invitation.email} withdrawn; its link no longer works."
@@ -172,7 +164,7 @@ def member_role(request: HttpRequest, pk: int) -> HttpResponse:
             role=form.cleaned_data["role"],
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, f"{target.user} is now {target.get_role_display().lower()}.")
     return redirect("settings_members")
@@ -186,7 +178,7 @@ def member_remove(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, actor_membership=request.membership, membership=target
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
+        messages.error(request, error_text(exc))
         return redirect("settings_members")
     messages.success(
         request,
@@ -203,7 +195,7 @@ def member_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
     """Ends every session the member has on this company's host (each device)."""
     target = membership_get_in_company(company=request.tenant, pk=pk)
     if not request.membership.is_admin:
-        return _admin_only(request)
+        return admin_only_response(request)
     keep = request.session.session_key if target.user_id == request.user.pk else None
     ended = sessions_end(user=target.user, company_id=request.tenant.pk, keep_key=keep)
     audit_event_record(

@@ -32,6 +32,7 @@ SHARED_APPS = [
     "audit",
     "sharing",
     "ui",
+    "vault",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -43,6 +44,10 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    # each company's own identity providers (identity.sso builds their apps at runtime)
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "guardian",
     "rest_framework",
     "django_filters",
@@ -98,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "identity.middleware.SessionRecordMiddleware",
+    "identity.middleware.SsoEnforcementMiddleware",
     "tenants.middleware.MembershipRequiredMiddleware",
 ]
 
@@ -206,8 +212,28 @@ LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "account_login"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Ecosystem Cloud"
-# A company's IdP is never trusted for other companies' users (see ARCHITECTURE.md, traps).
+# A company's IdP is never trusted for other companies' users (see ARCHITECTURE.md, traps):
+# no sign-in by a matching e-mail alone; identity.sso links an account only for an address on
+# one of the company's verified domains.
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_ADAPTER = "identity.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# The address comes from a verified domain of the company whose IdP asserted it.
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# Apps are built per request from our own SsoConnection rows, never saved: no tokens to keep.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Identity providers and metadata URLs an admin types are fetched by our servers: only public
+# addresses, unless this is on (development, the demo's local IdPs, tests).
+SSO_ALLOW_PRIVATE_ADDRESSES = env.bool("SSO_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Where domain verification asks for TXT records: "host:port" of a resolver, or empty for the
+# system's resolvers (the tests and the demo point it at a local DNS server).
+DNS_RESOLVER = env("DNS_RESOLVER", default="")
+
+# Secrets at rest (vault): Fernet keys, newest first; production requires them.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
 # guardian: no anonymous user row (it breaks tenant migrations).
 ANONYMOUS_USER_NAME = None

@@ -29,3 +29,6 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     }
 }
+
+# The demo's identity providers run on this machine.
+SSO_ALLOW_PRIVATE_ADDRESSES = env.bool("SSO_ALLOW_PRIVATE_ADDRESSES", default=True)

@@ -5,6 +5,8 @@ from .base import BASE_DOMAIN, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+# Secrets at rest (IdP client secrets, CRM tokens) are encrypted with these (vault.keys).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
 PUBLIC_SCHEME = "https"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -24,3 +24,5 @@ CACHES = {
 }
 # Live-server and worker threads must not keep connections open past a test.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The tests' identity providers run on the loopback interface; their DNS server too.
+SSO_ALLOW_PRIVATE_ADDRESSES = True

@@ -4,11 +4,16 @@ invitations) and each company's identity providers, domains and provisioning."""
 from identity.models.invitations import ColleagueInvitation
 from identity.models.people import PersonalAccessToken, SignupIntent, User, UserManager
 from identity.models.sessions import UserSession
+from identity.models.sso import EmailDomain, SsoConnection, SsoPolicy, SsoProtocol
 
 __all__ = [
     "ColleagueInvitation",
+    "EmailDomain",
     "PersonalAccessToken",
     "SignupIntent",
+    "SsoConnection",
+    "SsoPolicy",
+    "SsoProtocol",
     "User",
     "UserManager",
     "UserSession",

@@ -56,11 +56,12 @@ def test_public_pages_sign_in_and_platform_admin(page, site):
     for path in ("/", "/accounts/login/", "/accounts/signup/", "/find/", "/admin/login/"):
         _assert_headers(page.goto(site("localhost", path)))
     # the admin's login hands over to the product's sign-in (attempt limits, MFA)
-    expect(page.get_by_role("button", name="Sign In")).to_be_visible()
+    expect(page.get_by_role("button", name="Continue")).to_be_visible()
 
     # the network's login hands off to the company's host (form-action covers the redirect)
     page.goto(site("localhost", "/accounts/login/"))
     page.get_by_label("Email").fill("member@hooli.test")
+    page.get_by_role("button", name="Continue").click()  # no SSO for hooli.test: a password
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(site("hooli.localhost", "/"))
@@ -76,6 +77,7 @@ def test_public_pages_sign_in_and_platform_admin(page, site):
     page.context.clear_cookies()
     page.goto(site("localhost", "/admin/"))
     page.get_by_label("Email").fill("root@platform.test")
+    page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_text("Site administration")).to_be_visible()
@@ -163,7 +165,9 @@ def test_company_pages_and_what_app_js_does(browser, site):
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     row.get_by_role("button", name="Remove").click()
     expect(page.get_by_text("no longer belongs to Initrode")).to_be_visible()
-    assert asked[-1] == "Remove Initrode Member from Initrode?"
+    assert asked[-1] == (
+        "Remove Initrode Member from Initrode? Their sessions and API tokens here end now."
+    )
     assert not Membership.objects.filter(company=acme.company, user=acme.member).exists()
 
     # tokens: a new token and its Copy button

@@ -14,6 +14,9 @@ pytestmark = pytest.mark.e2e
 
 def _login(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Email").fill(email)
+    continue_button = page.get_by_role("button", name="Continue")
+    if continue_button.count():  # the network's login asks for the e-mail first
+        continue_button.click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign In").click()
 

@@ -138,6 +138,7 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
     from business.services import field_create, term_add, term_update, vocabulary_create
     from business.withholding import UNCLASSIFIED
     from identity.invitations import colleague_invitations_send
+    from identity.models import EmailDomain, SsoConnection
     from identity.tokens import token_create
     from reports.services import metric_create
 
@@ -289,6 +290,16 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
         role="member",
         message=w.private(slug, "invitation-note"),
     )
+    SsoConnection.objects.create(
+        company=company,
+        protocol="saml",
+        name=w.private(slug, "sso-connection"),
+        provider_id=f"saml-{slug}",
+        saml_entity_id=f"https://idp.{slug}.test/{w.private(slug, 'sso-entity')}",
+        saml_sso_url=f"https://idp.{slug}.test/sso",
+        saml_x509cert="MIIB",
+    )
+    EmailDomain.objects.create(company=company, domain=f"{slug}-mail.test")
     return made
 
 
@@ -718,7 +729,13 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
     record one of its people may see."""
     from approvals.models import ApprovalRule, ShareRequest
     from business.models import FieldDefinition, SavedView, Term, ValidationRule, Vocabulary
-    from identity.models import ColleagueInvitation, PersonalAccessToken, UserSession
+    from identity.models import (
+        ColleagueInvitation,
+        EmailDomain,
+        PersonalAccessToken,
+        SsoConnection,
+        UserSession,
+    )
     from marketing.models import MarketingPlan, PlanTask
     from pipeline.models import Opportunity
     from reports.models import Metric
@@ -747,6 +764,15 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
         ),
         "settings/sessions/": list(
             UserSession.objects.filter(company=company).values_list("pk", flat=True)
+        ),
+        "settings/sso/": list(
+            SsoConnection.objects.filter(company=company).values_list("pk", flat=True)
+        ),
+        "settings/sso/domains/": list(
+            EmailDomain.objects.filter(company=company).values_list("pk", flat=True)
+        ),
+        "provider_id": list(
+            SsoConnection.objects.filter(company=company).values_list("provider_id", flat=True)
         ),
     }
     with schema_context(company.schema_name):

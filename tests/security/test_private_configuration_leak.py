@@ -56,6 +56,8 @@ UUID_FILL = (
     "approvals/",
     "settings/invitations/",
     "settings/sessions/",
+    "settings/sso/domains/",
+    "settings/sso/",
 )
 INT_FILL = {
     "settings/members/": "membership",
@@ -157,6 +159,10 @@ def _company_route_paths(route: str, ids: dict, slug: str) -> list[str]:
             values = [str(v) for v in ids["task"]]
         elif placeholder == "<slug:slug>":
             values = _slug_values(route, slug)
+        elif placeholder == "<slug:protocol>":
+            values = ["oidc", "saml"]
+        elif placeholder == "<slug:provider_id>":
+            values = list(ids["provider_id"])
         elif placeholder == "<str:secret>":
             # an invitation link's secret is kept only as a digest: no real one to fill in
             values = ["not-a-secret"]
