@@ -191,6 +191,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "identity.forms.CompanySignupForm"
+ACCOUNT_FORMS = {"reset_password": "identity.reset_forms.ResetPasswordForm"}
 ACCOUNT_SESSION_REMEMBER = None
 # Attempt limits (identity/throttles.py): counted network-wide, per client (IP) and per account
 # (key) or person (user). allauth's defaults stand for the rest (reset_password 20/m/ip,5/m/key;

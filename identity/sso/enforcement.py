@@ -10,9 +10,10 @@ from django.db import transaction
 
 from audit.actions import AuditAction
 from audit.services import audit_event_record
-from identity.models import SsoConnection, SsoPolicy, User
+from identity.models import EmailDomain, SsoConnection, SsoPolicy, User
 from identity.models.sessions import AuthMethod
 from identity.sessions import sessions_end_for_company
+from identity.sso.domains import email_domain
 from tenants.models import Company, Membership, Role
 
 REFUSED = (
@@ -113,3 +114,24 @@ def enforcement_set(
         transaction.on_commit(lambda: cache.delete(_key(company.pk)))
     cache.delete(_key(company.pk))
     return policy
+
+
+def password_reset_refusal(email: str) -> str:
+    """Why a password reset for `email` is refused ('' when it is not): the address is on a
+    domain verified by a company that requires SSO, and it is not one of that company's
+    break-glass owners. Decided by the domain, which discovery reveals anyway, so the answer
+    says nothing about whether the address has an account."""
+    domain = email_domain(email)
+    row = (
+        EmailDomain.objects.filter(
+            domain=domain, verified_at__isnull=False, company__sso_policy__required=True
+        )
+        .select_related("company")
+        .first()
+    )
+    if row is None:
+        return ""
+    _, break_glass = enforcement_of(row.company_id)
+    if User.objects.filter(email__iexact=email, pk__in=break_glass).exists():
+        return ""
+    return refusal_text(row.company) + " Its password is managed there, not here."

@@ -2,6 +2,8 @@
 colleague signs in through the company's IdP and is created just in time; an address outside
 the company's verified domains is refused and nothing is created."""
 
+import re
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -84,3 +86,30 @@ def test_an_address_outside_the_verified_domains_is_refused_and_nothing_is_creat
     assert not victim.owner.socialaccount_set.exists()
     page.goto(site(victim.host, "/"))
     expect(page).to_have_url(site(victim.host, "/accounts/login/?next=/"))
+
+
+def test_the_sso_settings_read_well_on_a_laptop_and_a_phone(browser, site, oidc_idp):
+    from tests.builders import PASSWORD
+
+    hotel = _connected("hotel", "Hotel Robotics", oidc_idp)
+    EmailDomain.objects.create(company=hotel.company, domain="hotel-robotics.example")
+    for width, height in ((1280, 860), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(site(hotel.host, "/accounts/login/"))
+        page.get_by_label("Email").fill(hotel.admin.email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.goto(site(hotel.host, "/settings/sso/"))
+        expect(page.get_by_test_id("sso-connections")).to_contain_text("Hotel IdP")
+        expect(page.get_by_label("TXT record value for hotel-robotics.example")).to_have_value(
+            re.compile(r"^ecosystem-cloud-verification=")
+        )
+        page.screenshot(path=f"/tmp/sso-settings-{width}.png", full_page=True)
+        overflow = page.evaluate(
+            "document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
+        )
+        assert overflow <= 0, f"{width}px wide: scrolls sideways by {overflow}px"
+        page.goto(site(hotel.host, "/settings/members/"))
+        expect(page.get_by_test_id("invite-form")).to_be_visible()
+        context.close()

@@ -115,3 +115,24 @@ def test_another_company_cannot_change_the_enforcement(acme, globex):
     member = client_on(acme.host, acme.member)
     assert member.post("/settings/sso/enforcement/", {"required": "on"}).status_code == 403
     assert not SsoPolicy.objects.filter(company=acme.company).exists()
+
+
+@pytest.mark.django_db
+def test_password_reset_is_refused_for_addresses_of_a_company_that_requires_sso(
+    acme, network_client, mailoutbox
+):
+    from identity.models import EmailDomain
+
+    _connection(acme)
+    EmailDomain.objects.create(company=acme.company, domain="acme.test", verified_at=timezone.now())
+    policy = SsoPolicy.objects.create(company=acme.company, required=True)
+    policy.break_glass.add(acme.owner)
+    refused = network_client.post("/accounts/password/reset/", {"email": acme.member.email})
+    assert refused.status_code == 200
+    assert "signs its members in through its identity provider" in refused.content.decode()
+    # an unknown address on that domain gets the same sentence (the domain decides)
+    unknown = network_client.post("/accounts/password/reset/", {"email": "nobody@acme.test"})
+    assert "signs its members in" in unknown.content.decode()
+    # the break-glass owner can still reset
+    allowed = network_client.post("/accounts/password/reset/", {"email": acme.owner.email})
+    assert allowed.status_code == 302
