@@ -88,6 +88,8 @@ def test_a_hostile_answer_is_refused_and_creates_nothing(acme, globex, standin, 
     users = User.objects.count()
     client, response = _round_trip(acme, connection)
     assert response.status_code in (401, 403)  # allauth: 401; our refusal page: 403
+    body = response.content.decode()
+    assert "did not complete" in body or "was refused" in body
     assert User.objects.count() == users
     assert not Membership.objects.filter(
         company=acme.company, user__email__in=["new@acme.test", "owner@globex.test"]
