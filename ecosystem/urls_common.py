@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from identity.login_views import LoginView
+from identity.sso.views import oidc_callback, oidc_login
 from identity.views import CompanySignupView
 from identity.workspace_views import company_switch
 
@@ -15,6 +16,17 @@ def healthz(request):  # type: ignore[no-untyped-def]
 urlpatterns = [
     path("accounts/signup/", CompanySignupView.as_view(), name="account_signup"),
     path("accounts/login/", LoginView.as_view(), name="account_login"),
+    # allauth's OpenID Connect routes, wrapped so that an IdP that is down is a page, not a 500
+    path(
+        "accounts/oidc/<slug:provider_id>/login/",
+        oidc_login,
+        name="openid_connect_login",
+    ),
+    path(
+        "accounts/oidc/<slug:provider_id>/login/callback/",
+        oidc_callback,
+        name="openid_connect_callback",
+    ),
     path("accounts/", include("allauth.urls")),
     path("switch/<slug:slug>/", company_switch, name="company_switch"),
     path("healthz", healthz, name="healthz"),

@@ -14,10 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.actions import AuditAction
+from audit.services import audit_event_record
 from identity.models import User, UserSession
 from identity.models.sessions import AuthMethod
 
@@ -147,3 +150,20 @@ def sessions_end_for_company(
 def session_end_one(*, session: UserSession) -> None:
     """Ends one session (a person signing out a device of theirs)."""
     _end(UserSession.objects.filter(pk=session.pk))
+
+
+def member_sessions_end(*, actor: User, membership: Any, keep_key: str | None = None) -> int:
+    """An admin signs a member out of the company on every device (their sessions on its
+    host; the session `keep_key` stays, when admins sign out themselves). Audited."""
+    with transaction.atomic():
+        ended = sessions_end(
+            user=membership.user, company_id=membership.company_id, keep_key=keep_key
+        )
+        audit_event_record(
+            actor=actor,
+            company=membership.company,
+            action=AuditAction.MEMBERSHIP_SIGNED_OUT,
+            target=membership,
+            after={"user": membership.user.email, "sessions_ended": ended},
+        )
+    return ended

@@ -10,8 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from audit.actions import AuditAction
-from audit.services import audit_event_record
 from identity.invitations import (
     InvitationResult,
     colleague_invitation_get_in_company,
@@ -21,6 +19,7 @@ from identity.invitations import (
     colleague_invitations_send,
 )
 from identity.sessions import (
+    member_sessions_end,
     session_end_one,
     session_get_of_user,
     sessions_end,
@@ -197,14 +196,7 @@ def member_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.membership.is_admin:
         return admin_only_response(request)
     keep = request.session.session_key if target.user_id == request.user.pk else None
-    ended = sessions_end(user=target.user, company_id=request.tenant.pk, keep_key=keep)
-    audit_event_record(
-        actor=request.user,
-        company=request.tenant,
-        action=AuditAction.MEMBERSHIP_SIGNED_OUT,
-        target=target,
-        after={"user": target.user.email, "sessions_ended": ended},
-    )
+    ended = member_sessions_end(actor=request.user, membership=target, keep_key=keep)
     messages.success(
         request, f"{target.user} is signed out of {request.tenant.name} on every device ({ended})."
     )

@@ -16,8 +16,9 @@ TIMEOUT = 8.0
 MAX_BYTES = 1_000_000
 
 
-class FetchRefused(ValueError):
-    """The URL is not one we fetch; the message says why, for the admin."""
+class FetchRefused(requests.RequestException):
+    """The URL is not one we fetch; the message says why, for the admin. A RequestException,
+    so allauth's sign-in views answer it as a failed sign-in, like an IdP that is down."""
 
 
 def url_check(url: str) -> None:

@@ -3,8 +3,10 @@ through a company's IdP. Thin: forms parse, identity.sso services decide."""
 
 from __future__ import annotations
 
+import requests
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.openid_connect import views as allauth_oidc_views
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -295,4 +297,37 @@ def sso_start(request: HttpRequest, provider_id: str) -> HttpResponse:
     except SocialApp.DoesNotExist as exc:
         raise Http404("No such sign-in.") from exc
     provider = app.get_provider(request)
-    return provider.redirect(request, process="login", next_url=next_url)
+    try:
+        return provider.redirect(request, process="login", next_url=next_url)
+    except (requests.RequestException, ValueError, KeyError):
+        # the IdP's discovery document did not answer, or answered nonsense
+        return render(
+            request,
+            "identity/sso_refused.html",
+            {
+                "reason": f"{connection.name} did not answer. Try again in a few minutes; if "
+                "it goes on, tell your company's admin."
+            },
+            status=502,
+        )
+
+
+def _idp_unreachable(request: HttpRequest) -> HttpResponse:
+    return render(request, "socialaccount/authentication_error.html", status=502)
+
+
+def oidc_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's OpenID Connect views, answering an IdP that is down (or an address the fetch
+    guard refuses) with the failed-sign-in page: allauth reads the discovery document before
+    its own error handling starts."""
+    try:
+        return allauth_oidc_views.login(request, provider_id)
+    except requests.RequestException:
+        return _idp_unreachable(request)
+
+
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    try:
+        return allauth_oidc_views.callback(request, provider_id)
+    except requests.RequestException:
+        return _idp_unreachable(request)

@@ -96,3 +96,28 @@ def test_a_hostile_answer_is_refused_and_creates_nothing(acme, globex, standin, 
     ).exists()
     assert not globex.owner.socialaccount_set.exists()
     assert client.get("/").status_code == 302  # not signed in
+
+
+@pytest.mark.django_db
+def test_an_idp_that_does_not_answer_gets_a_page_not_an_error(acme, standin):
+    connection = _connect(acme, standin)
+    standin.stop()
+    response = client_on(acme.host).get(f"/sso/{connection.provider_id}/start/")
+    assert response.status_code == 502
+    assert "did not answer" in response.content.decode()
+    assert not User.objects.filter(email="new@acme.test").exists()
+
+
+@pytest.mark.django_db
+def test_an_idp_address_outside_the_guard_is_a_failed_sign_in_not_an_error(acme, standin, settings):
+    connection = _connect(acme, standin)
+    standin.claims = {"aud": "acme-client", "sub": "u5", "email": "new@acme.test"}
+    client = client_on(acme.host)
+    start = client.get(f"/sso/{connection.provider_id}/start/")
+    state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+    settings.SSO_ALLOW_PRIVATE_ADDRESSES = False  # the IdP's loopback address is now refused
+    response = client.get(
+        f"/accounts/oidc/{connection.provider_id}/login/callback/", {"code": "c", "state": state}
+    )
+    assert response.status_code == 502 and "did not complete" in response.content.decode()
+    assert not User.objects.filter(email="new@acme.test").exists()

@@ -227,6 +227,12 @@ def network_crawl_plan(w: LeakWorld) -> list[tuple[str, list[str]]]:
             paths = ["/" + route.replace("<uuid:token>", str(t)) for t in w.invitation_ids]
         elif "<slug:slug>" in route:
             paths = ["/" + route.replace("<slug:slug>", s) for s in SLUGS]
+        elif "<slug:provider_id>" in route:  # every company's SSO connections
+            paths = [
+                "/" + route.replace("<slug:provider_id>", pid)
+                for s in SLUGS
+                for pid in w.ids[s]["provider_id"]
+            ]
         else:
             assert "<" not in route, f"unfilled placeholder in {route}"
             paths = ["/" + route]
