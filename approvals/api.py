@@ -59,6 +59,7 @@ class ShareRequestViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [IsCompanyMember]
+    token_scope = "records"
     serializer_class = ShareRequestSerializer
     filter_backends: list = []
 

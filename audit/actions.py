@@ -81,7 +81,23 @@ class AuditAction(StrEnum):
     SSO_DOMAIN_VERIFIED = "sso.domain_verified"
     SSO_ENFORCEMENT_CHANGED = "sso.enforcement_changed"
     SSO_ROLE_CHANGED = "sso.role_changed"
+    SSO_SIGN_IN_REFUSED = "sso.sign_in_refused"
     SSO_USER_PROVISIONED = "sso.user_provisioned"
+
+    SCIM_GROUP_CREATED = "scim.group_created"
+    SCIM_GROUP_DELETED = "scim.group_deleted"
+    SCIM_GROUP_ROLE_SET = "scim.group_role_set"
+    SCIM_GROUP_UPDATED = "scim.group_updated"
+    SCIM_USER_CREATED = "scim.user_created"
+    SCIM_USER_DEACTIVATED = "scim.user_deactivated"
+    SCIM_USER_DELETED = "scim.user_deleted"
+    SCIM_USER_REACTIVATED = "scim.user_reactivated"
+    SCIM_USER_UPDATED = "scim.user_updated"
+
+    SERVICE_ACCOUNT_CREATED = "service_account.created"
+    SERVICE_ACCOUNT_DISABLED = "service_account.disabled"
+    SERVICE_ACCOUNT_TOKEN_ROTATED = "service_account.token_rotated"
+    SERVICE_ACCOUNT_UPDATED = "service_account.updated"
 
     SOLUTION_ARCHIVED = "solution.archived"
     SOLUTION_CREATED = "solution.created"

@@ -80,6 +80,7 @@ class FieldDefinitionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     keyed by `key`; choice values are term keys."""
 
     permission_classes = [IsCompanyMember]
+    token_scope = "configuration"
     serializer_class = FieldDefinitionSerializer
     filterset_class = FieldFilter
     pagination_class = None  # a company's schema is small and read whole

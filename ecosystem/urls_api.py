@@ -12,6 +12,15 @@ from sharing.collaboration.api import SharedRecordViewSet
 from sharing.network.api import DirectoryViewSet, PartnershipViewSet
 from tenants.api import CompanyView, IsCompanyMember, MeView
 
+
+class ApiSchemaView(SpectacularAPIView):
+    token_scope = "me"  # any token may read the API's description
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    token_scope = "me"
+
+
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 # every record kind's collections, as its spec declares them (kinds registry)
@@ -33,13 +42,13 @@ urlpatterns = [
     # The API description is served to the company's members like everything on its host.
     path(
         "schema/",
-        SpectacularAPIView.as_view(permission_classes=[IsCompanyMember]),
+        ApiSchemaView.as_view(permission_classes=[IsCompanyMember]),
         name="api_schema",
     ),
     # Swagger UI's start-up script is served from docs/?script= rather than inline, for the CSP.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
+        ApiDocsView.as_view(
             url_name="api_schema",
             template_name="api/swagger_ui.html",
             permission_classes=[IsCompanyMember],

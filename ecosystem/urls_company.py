@@ -89,6 +89,8 @@ urlpatterns = [
     path("auth/handoff/", handoff_redeem_view, name="handoff_redeem"),
     path("invitations/<str:secret>/", invitation_page, name="colleague_invitation"),
     path("api/v1/", include("ecosystem.urls_api")),
+    # the company's IdP provisions its people (identity.scim); authenticated by its SCIM token
+    path("scim/v2/", include("identity.scim.urls")),
     *common,
 ]
 

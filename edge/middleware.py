@@ -97,6 +97,16 @@ def _clean_line(value: str) -> bool:
 
 
 def _refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
+    if request.path_info.startswith("/scim/"):  # a SCIM Error document (RFC 7644 §3.12)
+        return JsonResponse(
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                "status": str(status),
+                "detail": message,
+            },
+            status=status,
+            content_type="application/scim+json",
+        )
     wants_json = request.path_info.startswith("/api/") or "json" in request.headers.get(
         "Accept", ""
     )

@@ -37,6 +37,15 @@ def pair_key(a: int, b: int) -> str:
     return f"{min(a, b)}-{max(a, b)}"
 
 
+TOO_MANY_SSO_STARTS = (
+    "Many sign-ins were started from your network in the last minute. Wait a minute, then "
+    "try again."
+)
+TOO_MANY_SCIM_FAILURES = (
+    "Too many requests with a SCIM token that is not valid. Wait a few minutes."
+)
+TOO_MANY_SCIM_REQUESTS = "This SCIM token made too many requests in the last minute."
+
 TOO_MANY_INVITATIONS = "You have sent many invitations in the last hour. Try again later."
 TOO_MANY_PARTNER_INVITATIONS = (
     "You have invited this company (or many companies) several times recently. Try again later."

@@ -77,6 +77,7 @@ class MarketingPlanViewSet(
 
     custom_object_type = MarketingPlan.kind_key
     permission_classes = [IsCompanyMember]
+    token_scope = "records"
     serializer_class = PlanSerializer
     object_name = "plan"
     create_service = plan_create

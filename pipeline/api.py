@@ -120,6 +120,7 @@ class OpportunityViewSet(
 
     custom_object_type = Opportunity.kind_key
     permission_classes = [IsCompanyMember]
+    token_scope = "records"
     serializer_class = OpportunitySerializer
     object_name = "opportunity"
     create_service = opportunity_create

@@ -58,6 +58,7 @@ def _payload(computed: ComputedMetric) -> dict:
 
 class MetricViewSet(viewsets.ViewSet):
     permission_classes = [IsCompanyMember]
+    token_scope = "reports"
     lookup_value_regex = r"\d+"
 
     @extend_schema(responses=MetricSerializer(many=True))

@@ -60,6 +60,7 @@ class SolutionViewSet(
 
     custom_object_type = Solution.kind_key
     permission_classes = [IsCompanyMember]
+    token_scope = "records"
     serializer_class = SolutionSerializer
     object_name = "solution"
     create_service = solution_create

@@ -29,11 +29,19 @@ class IsCompanyMember(permissions.BasePermission):
             if membership is None:
                 raise NotFound()
             request._request.membership = membership
+        # A token answers for its scopes (identity.scopes); a view names its family in
+        # `token_scope`, and one that names none is closed to tokens.
+        permits = getattr(request.auth, "permits", None)
+        if permits is not None and not permits(getattr(view, "token_scope", None), request.method):
+            raise PermissionDenied(
+                "This token's scopes do not allow this. Make a token with the scope it needs."
+            )
         return True
 
 
 class MeView(APIView):
     permission_classes = [IsCompanyMember]
+    token_scope = "me"
 
     @extend_schema(
         responses=inline_serializer(
@@ -61,6 +69,7 @@ class CompanyView(APIView):
     """The calling company's public profile: what partners see in the directory."""
 
     permission_classes = [IsCompanyMember]
+    token_scope = "configuration"
     serializer_class = CompanySerializer
 
     def get(self, request: Request) -> Response:

@@ -29,6 +29,8 @@ OPEN_PREFIXES = (
     "/accounts/oidc/",
     "/accounts/saml/",
     "/accounts/3rdparty/",
+    # SCIM answers for itself: only the company's SCIM token is accepted there
+    "/scim/",
     "/healthz",
     "/static/",
 )

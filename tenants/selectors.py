@@ -36,15 +36,21 @@ def company_get_for_member(*, user: User, slug: str) -> Company:
 
 
 def members_of_company(*, company: Company) -> QuerySet[Membership]:
+    """The company's people; its service accounts (integrations) are managed on their own page
+    and are not offered as owners, assignees or managers."""
     return (
-        Membership.objects.filter(company=company)
+        Membership.objects.filter(company=company, user__is_service_account=False)
         .select_related("user")
         .order_by("user__full_name", "user__email")
     )
 
 
 def membership_get_in_company(*, company: Company, pk: int) -> Membership:
-    membership = Membership.objects.filter(company=company, pk=pk).select_related("user").first()
+    membership = (
+        Membership.objects.filter(company=company, pk=pk, user__is_service_account=False)
+        .select_related("user")
+        .first()
+    )
     if membership is None:
         raise Http404("No such member.")
     return membership
@@ -53,7 +59,7 @@ def membership_get_in_company(*, company: Company, pk: int) -> Membership:
 def member_counts_of_company(*, company: Company) -> dict[str, int]:
     """How many members a company has, in total and with admin rights (owners count)."""
     by_role = dict(
-        Membership.objects.filter(company=company)
+        Membership.objects.filter(company=company, user__is_service_account=False)
         .values_list("role")
         .annotate(n=Count("id"))
         .order_by()

@@ -205,6 +205,11 @@ ACCOUNT_RATE_LIMITS = {
     # each request may invite up to 50 addresses
     "colleague_invitation": "30/h/user",
     "partnership_invite": "30/h/user,3/d/key",
+    # redirects to a company's IdP (each one costs the IdP a login page)
+    "sso_start": "30/m/ip",
+    # SCIM (identity.scim): wrong tokens per client and per token prefix; requests per token
+    "scim_failed": "30/m/ip,50/5m/key",
+    "scim_request": env("SCIM_RATE_PER_TOKEN", default="1200/m/key"),
 }
 # Behind a load balancer, the client's address is the last hop it adds to X-Forwarded-For:
 # set how many proxies to trust, or every client shares the balancer's address (and its limit).
@@ -257,7 +262,10 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["identity.api_throttles.PerTokenRateThrottle"],
 }
+# requests per token (or per signed-in person) on /api/v1/; past it, 429 with Retry-After
+API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="1200/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ecosystem Cloud API",
     "DESCRIPTION": "The API of one company's workspace, served at /api/v1/ on the company's domain.",

@@ -34,6 +34,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
+    # an integration's identity (identity.models.ServiceAccount), never a person: it has no
+    # password, receives no e-mail and is not listed among a company's people
+    is_service_account = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -78,6 +81,9 @@ class PersonalAccessToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # identity.scopes: what this token may do. A service account's tokens use the account's
+    # scopes (changed in one place, effective on the next request).
+    scopes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -90,6 +96,19 @@ class PersonalAccessToken(models.Model):
         return self.revoked_at is None and (
             self.expires_at is None or self.expires_at > timezone.now()
         )
+
+    @property
+    def granted_scopes(self) -> list[str]:
+        if self.user.is_service_account:
+            return list(self.user.service_account.scopes)
+        return list(self.scopes)
+
+    def permits(self, family: str | None, method: str) -> bool:
+        """Whether this token may call an API view of `family` with `method`
+        (tenants.api.IsCompanyMember asks, duck-typed, so tenants needs no identity import)."""
+        from identity.scopes import scopes_permit
+
+        return scopes_permit(self.granted_scopes, family=family, method=method)
 
 
 class SignupIntent(models.Model):

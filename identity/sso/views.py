@@ -7,6 +7,7 @@ import requests
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.openid_connect import views as allauth_oidc_views
+from allauth.socialaccount.providers.saml import views as allauth_saml_views
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -35,6 +36,7 @@ from identity.sso.domains import (
 )
 from identity.sso.enforcement import enforcement_set
 from identity.sso.forms import DomainForm, EnforcementForm, OidcConnectionForm, SamlConnectionForm
+from identity.throttles import TOO_MANY_SSO_STARTS, attempt_count
 from tenants.decorators import admin_only_response
 from tenants.models import Membership, Role
 from ui.forms import error_text, form_errors_add
@@ -285,6 +287,13 @@ def sso_enforcement(request: HttpRequest) -> HttpResponse:
 def sso_start(request: HttpRequest, provider_id: str) -> HttpResponse:
     """Sends the browser to the company's IdP (a GET, so no form-action rule stands between
     our page and the IdP's). Only switched-on connections, or the one this admin tests."""
+    if not attempt_count(request, action="sso_start"):
+        return render(
+            request,
+            "identity/sso_refused.html",
+            {"reason": TOO_MANY_SSO_STARTS},
+            status=429,
+        )
     connection = connection_of(request, provider_id)
     testing = request.session.get(TESTING_KEY) == provider_id
     if connection is None or not (connection.enabled or testing):
@@ -331,3 +340,22 @@ def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
         return allauth_oidc_views.callback(request, provider_id)
     except requests.RequestException:
         return _idp_unreachable(request)
+
+
+def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's SAML ACS (second step), answering a Response that matches no sign-in this
+    browser started with our refusal page instead of a bare 403: allauth checks InResponseTo
+    against the request ids it stashed in the session, each usable once, and raises
+    PermissionDenied for a replayed answer, one from another browser or an unknown request."""
+    try:
+        return allauth_saml_views.finish_acs(request, organization_slug=organization_slug)
+    except PermissionDenied:
+        return render(
+            request,
+            "identity/sso_refused.html",
+            {
+                "reason": "This answer from your identity provider does not belong to a sign-in "
+                "started in this browser, or it was used already. Start the sign-in again."
+            },
+            status=403,
+        )

@@ -50,6 +50,7 @@ class RelationshipSerializer(serializers.Serializer):
 
 class PartnerRelationshipViewSet(viewsets.ViewSet):
     permission_classes = [IsCompanyMember]
+    token_scope = "partners"
     lookup_field = "slug"
     lookup_value_regex = "[-a-z0-9]+"
 

@@ -88,6 +88,7 @@ class SharedRecordViewSet(viewsets.ReadOnlyModelViewSet):
     """Everything shared with your company or owned by it and published."""
 
     permission_classes = [IsCompanyMember]
+    token_scope = "records"
     serializer_class = SharedRecordSerializer
     filter_backends: list = []
 

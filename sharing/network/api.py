@@ -71,6 +71,7 @@ class InviteSerializer(serializers.Serializer):
 
 class DirectoryViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsCompanyMember]
+    token_scope = "partners"
     serializer_class = CompanyCardSerializer
     lookup_field = "slug"
     filter_backends: list = []
@@ -90,6 +91,7 @@ class DirectoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsCompanyMember]
+    token_scope = "partners"
     serializer_class = PartnershipSerializer
     filter_backends: list = []
 

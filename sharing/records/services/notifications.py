@@ -32,6 +32,8 @@ def notify(
         key = (user.pk, company.pk)
         if key in seen or (exclude is not None and user.pk == exclude.pk):
             continue
+        if getattr(user, "is_service_account", False):  # an integration reads no inbox
+            continue
         seen.add(key)
         if not may_see_about(user, company, record):
             continue
