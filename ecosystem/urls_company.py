@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from ecosystem.urls_common import urlpatterns as common
 from home.views import dashboard
+from identity import service_account_views as sa_views
 from identity.invitation_views import invitation_page
 from identity.sso import views as sso_views
 from identity.workspace_views import handoff_redeem_view
@@ -39,6 +40,42 @@ urlpatterns = [
         "settings/members/<int:pk>/sign-out/",
         member_views.member_sign_out,
         name="member_sign_out",
+    ),
+    path(
+        "settings/service-accounts/",
+        sa_views.settings_service_accounts,
+        name="settings_service_accounts",
+    ),
+    path(
+        "settings/service-accounts/<uuid:pk>/",
+        sa_views.service_account,
+        name="service_account",
+    ),
+    path(
+        "settings/service-accounts/<uuid:pk>/rotate/",
+        sa_views.service_account_rotate_view,
+        name="service_account_rotate",
+    ),
+    path(
+        "settings/service-accounts/<uuid:pk>/disable/",
+        sa_views.service_account_disable_view,
+        name="service_account_disable",
+    ),
+    path("settings/provisioning/", sa_views.settings_provisioning, name="settings_provisioning"),
+    path(
+        "settings/provisioning/token/",
+        sa_views.provisioning_token,
+        name="provisioning_token",
+    ),
+    path(
+        "settings/provisioning/disable/",
+        sa_views.provisioning_disable,
+        name="provisioning_disable",
+    ),
+    path(
+        "settings/provisioning/groups/<uuid:pk>/role/",
+        sa_views.provisioning_group_role,
+        name="provisioning_group_role",
     ),
     path("settings/sso/", sso_views.settings_sso, name="settings_sso"),
     path(

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from identity.models import PersonalAccessToken
+from identity.scopes import ALL_SCOPES
 from identity.throttles import TOO_MANY_TOKENS, attempt_count
 from identity.tokens import token_create, token_revoke
 from tenants.api import IsCompanyMember
@@ -18,6 +19,12 @@ from tenants.api import IsCompanyMember
 class TokenSerializer(serializers.ModelSerializer):
     expires_in_days = serializers.IntegerField(
         write_only=True, required=False, allow_null=True, default=90
+    )
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(ALL_SCOPES)),
+        required=False,
+        max_length=len(ALL_SCOPES),
+        help_text="What the token may do (read/write per family); every scope when left out.",
     )
 
     class Meta:
@@ -30,6 +37,7 @@ class TokenSerializer(serializers.ModelSerializer):
             "last_used_at",
             "expires_at",
             "revoked_at",
+            "scopes",
             "expires_in_days",
         ]
         read_only_fields = [
@@ -75,6 +83,7 @@ class TokenViewSet(
             company=request.tenant,
             name=serializer.validated_data["name"],
             expires_in_days=serializer.validated_data.get("expires_in_days"),
+            scopes=serializer.validated_data.get("scopes"),
         )
         return Response(
             {**TokenSerializer(token).data, "token": plain}, status=status.HTTP_201_CREATED

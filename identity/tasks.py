@@ -39,3 +39,29 @@ def workspaces_remind(email: str) -> bool:
 def session_records_purge() -> int:
     """Daily: the records of sessions that ended without a sign-out (they expired)."""
     return sessions_purge()
+
+
+@shared_task(ignore_result=True)
+def service_accounts_expiry_notify() -> int:
+    """Daily: tells each service account's owner, once, that it ends within two weeks (so an
+    integration does not stop unannounced). Returns how many owners were told."""
+    from django.utils import timezone
+
+    from identity.models import ServiceAccount
+    from identity.service_accounts import service_accounts_expiring
+
+    told = 0
+    for account in service_accounts_expiring():
+        url = company_url(account.company.slug, f"/settings/service-accounts/{account.pk}/")
+        send_mail(
+            subject=f"“{account.name}” stops working on {account.expires_at:%b %-d, %Y}",
+            message=render_to_string(
+                "identity/email/service_account_expiring.txt",
+                {"account": account, "url": url},
+            ),
+            from_email=None,
+            recipient_list=[account.owner.email],
+        )
+        ServiceAccount.objects.filter(pk=account.pk).update(expiry_notified_at=timezone.now())
+        told += 1
+    return told

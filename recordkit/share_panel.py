@@ -138,7 +138,11 @@ def share_people_response(request: HttpRequest) -> HttpResponse:
         None,
     )
     people = (
-        list(User.objects.filter(memberships__company=partner).order_by("full_name"))
+        list(
+            User.objects.filter(memberships__company=partner, is_service_account=False).order_by(
+                "full_name"
+            )
+        )
         if partner
         else []
     )

@@ -7,7 +7,14 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from identity.invitations import colleague_invitations_send
-from identity.models import ColleagueInvitation, EmailDomain, SsoConnection, UserSession
+from identity.models import (
+    ColleagueInvitation,
+    DirectoryGroup,
+    EmailDomain,
+    SsoConnection,
+    UserSession,
+)
+from identity.service_accounts import service_account_create
 from identity.tokens import token_create
 from sharing.models import Partnership, PartnershipStatus, SharedRecord
 from tenants.middleware import OPEN_PREFIXES
@@ -37,6 +44,8 @@ UUID_OWNERS = (
     "settings/sessions/",
     "settings/sso/domains/",
     "settings/sso/",
+    "settings/service-accounts/",
+    "settings/provisioning/groups/",
 )
 API_OWNERS = {
     "opportunities/": "pipeline/",
@@ -84,6 +93,11 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
         .replace("<str:secret>", "not-a-secret")
         .replace("<slug:protocol>", "oidc")
         .replace("<slug:provider_id>", str(ids.get("provider_id", "oidc-000000000000")))
+        # SCIM (/scim/v2/, its own token; tests/identity/test_scim.py): discovery keys and
+        # directory ids
+        .replace("<str:key>", "User")
+        .replace("<str:pk>", "00000000-0000-0000-0000-000000000000")
+        .replace("<path:rest>", "Nope")
     )
     if "<uuid:pk>" in path:
         owner = next((prefix for prefix in UUID_OWNERS if path.startswith(prefix)), None)
@@ -136,7 +150,18 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
         saml_x509cert="MIIB",
     )
     domain = EmailDomain.objects.create(company=acme.company, domain="victim-acme.test")
+    owner_membership = Membership.objects.get(company=acme.company, user=acme.owner)
+    account, _ = service_account_create(
+        actor=acme.owner,
+        actor_membership=owner_membership,
+        company=acme.company,
+        name="Victim sync",
+        scopes=["records:read"],
+    )
+    group = DirectoryGroup.objects.create(company=acme.company, display_name="Victim group")
     return {
+        "settings/service-accounts/": account.pk,
+        "settings/provisioning/groups/": group.pk,
         "settings/sso/": sso.pk,
         "settings/sso/domains/": domain.pk,
         "provider_id": sso.provider_id,
@@ -172,6 +197,8 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "settings/sessions/": zero,
             "settings/sso/": zero,
             "settings/sso/domains/": zero,
+            "settings/service-accounts/": zero,
+            "settings/provisioning/groups/": zero,
             "task": zero,
             "token": 1,
         }
@@ -211,6 +238,11 @@ def test_every_company_url_is_404_for_another_companys_user_and_changes_nothing(
 
     assert PersonalAccessToken.objects.get(pk=ids["token"]).revoked_at is None
     assert SharedRecord.objects.get(pk=ids["shared/"]).version == 1
+    from identity.models import ServiceAccount
+
+    account = ServiceAccount.objects.get(pk=ids["settings/service-accounts/"])
+    assert account.disabled_at is None and account.name == "Victim sync"
+    assert DirectoryGroup.objects.get(pk=ids["settings/provisioning/groups/"]).role == ""
     _assert_request_still_pending(acme, ids["approvals/"])
 
 

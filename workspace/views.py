@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 from audit.export import audit_csv_rows
 from audit.selectors import audit_events_of_company, company_audit_entries
 from identity.models import PersonalAccessToken
+from identity.service_account_forms import TokenForm
 from identity.throttles import TOO_MANY_TOKENS, attempt_count
 from identity.tokens import token_create, token_revoke
 from tenants.decorators import admin_required
 from tenants.services.companies import company_profile_update
+from ui.forms import form_errors_add
 from workspace.forms import CompanyProfileForm, WorkspaceSettingsForm
 from workspace.services import workspace_settings_get, workspace_settings_update
 
@@ -79,31 +81,38 @@ def settings_audit_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def settings_tokens(request: HttpRequest) -> HttpResponse:
-    """A person's API tokens for this company. A new token's secret is shown on this response
-    only; it is stored as a digest."""
+    """A person's API tokens for this company, each with scopes and an expiry. A new token's
+    secret is shown on this response only; it is stored as a digest."""
     new_token = None
-    if request.method == "POST" and not attempt_count(
-        request, action="token_create", user=request.user
-    ):
-        messages.error(request, TOO_MANY_TOKENS)
-    elif request.method == "POST":
-        try:
-            days = request.POST.get("expires_in_days", "90")
-            _, new_token = token_create(
-                actor=request.user,
-                company=request.tenant,
-                name=request.POST.get("name", ""),
-                expires_in_days=int(days) if days else None,
-            )
-        except (ValidationError, ValueError) as exc:
-            messages.error(
-                request, " ".join(getattr(exc, "messages", None) or ["Choose a number of days."])
-            )
+    form = TokenForm()
+    status = 200
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        if not form.is_valid():
+            status = 400
+        elif not attempt_count(request, action="token_create", user=request.user):
+            form.add_error(None, TOO_MANY_TOKENS)
+            status = 429
+        else:
+            days = form.cleaned_data["expires_in_days"]
+            try:
+                _, new_token = token_create(
+                    actor=request.user,
+                    company=request.tenant,
+                    name=form.cleaned_data["name"],
+                    expires_in_days=int(days) if days else None,
+                    scopes=form.cleaned_data["scopes"],
+                )
+                form = TokenForm()
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+                status = 400
     tokens = PersonalAccessToken.objects.filter(user=request.user, company=request.tenant)
     return render(
         request,
         "workspace/settings_tokens.html",
-        {"tokens": tokens, "new_token": new_token, "tab": "tokens"},
+        {"tokens": tokens, "new_token": new_token, "tab": "tokens", "form": form},
+        status=status,
     )
 
 

@@ -328,6 +328,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "identity.tasks.session_records_purge",
         "schedule": 86400.0,
     },
+    "warn-expiring-service-accounts": {
+        "task": "identity.tasks.service_accounts_expiry_notify",
+        "schedule": 86400.0,
+    },
 }
 
 LANGUAGE_CODE = "en-us"

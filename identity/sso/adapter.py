@@ -96,6 +96,33 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             member_provision(connection=connection, user=user, assertion=assertion)
         request._sso_pending = (connection, assertion)  # a new person: save_user provisions
 
+    def _off_on_authentication_error(  # type: ignore[no-untyped-def]
+        self, request, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        """An answer refused before pre_social_login (a bad signature, SHA-1, another
+        audience, expired…): during an admin's Test it is recorded as a failed test with
+        the reason, instead of the generic failed-sign-in page that tells them to run Test."""
+        provider_id = getattr(getattr(provider, "app", None), "provider_id", "")
+        if not provider_id or request.session.get(TESTING_KEY) != provider_id:
+            return
+        connection = connection_of(request, provider_id)
+        if connection is None or not request.user.is_authenticated:
+            return
+        detail = (extra_context or {}).get("saml_last_error_reason") or exception
+        reason = (
+            f"The identity provider's answer was refused: {str(detail)[:300]}"
+            if detail
+            else "The identity provider's answer was refused (cancelled, expired, unsolicited "
+            "or meant for another application)."
+        )
+        request.session.pop(TESTING_KEY, None)
+        connection_test_record(
+            actor=request.user,
+            connection=connection,
+            result={"ok": False, "email": "", "name": "", "groups": [], "role": "", "reason": reason},
+        )
+        raise ImmediateHttpResponse(redirect("sso_connection", pk=connection.pk))
+
     def _test_finish(
         self, request: HttpRequest, connection: SsoConnection, assertion: Assertion, refusal: str
     ) -> None:

@@ -13,6 +13,8 @@ SAML_ATTRIBUTES = {
         "email",
         "mail",
         "urn:oid:0.9.2342.19200300.100.1.3",
+        # PKCS #9 emailAddress: what Keycloak's "X500 email" mapper and pysaml2 send
+        "urn:oid:1.2.840.113549.1.9.1.1",
         "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
     ],
     "first_name": [

@@ -313,7 +313,8 @@ def test_shared_record_ids_never_resolve_through_another_companys_pipeline(acme,
 def test_tokens_page_creates_shows_once_and_revokes(acme, globex):
     browser = client_on(acme.host, acme.member)
     page = browser.post(
-        "/settings/tokens/", {"name": "Zapier", "expires_in_days": "30"}
+        "/settings/tokens/",
+        {"name": "Zapier", "expires_in_days": "30", "scopes": ["records:read", "partners:read"]},
     ).content.decode()
     plain = re.search(r'value="(eco_[^"]+)"', page).group(1)
     assert (
@@ -335,9 +336,7 @@ def test_tokens_page_creates_shows_once_and_revokes(acme, globex):
         .status_code
         == 401
     )
-    assert (
-        b"Name the token" in browser.post("/settings/tokens/", {"name": " "}, follow=True).content
-    )
+    assert b"This field is required" in browser.post("/settings/tokens/", {"name": " "}).content
 
 
 @pytest.mark.django_db

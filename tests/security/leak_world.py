@@ -300,6 +300,18 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
         saml_x509cert="MIIB",
     )
     EmailDomain.objects.create(company=company, domain=f"{slug}-mail.test")
+    from identity.models import DirectoryGroup
+    from identity.service_accounts import service_account_create
+
+    service_account_create(
+        actor=owner,
+        actor_membership=Membership.objects.get(company=company, user=owner),
+        company=company,
+        name=w.private(slug, "service-account"),
+        description=w.private(slug, "integration-purpose"),
+        scopes=["records:read"],
+    )
+    DirectoryGroup.objects.create(company=company, display_name=w.private(slug, "idp-group"))
     return made
 
 
@@ -731,8 +743,10 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
     from business.models import FieldDefinition, SavedView, Term, ValidationRule, Vocabulary
     from identity.models import (
         ColleagueInvitation,
+        DirectoryGroup,
         EmailDomain,
         PersonalAccessToken,
+        ServiceAccount,
         SsoConnection,
         UserSession,
     )
@@ -773,6 +787,12 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
         ),
         "provider_id": list(
             SsoConnection.objects.filter(company=company).values_list("provider_id", flat=True)
+        ),
+        "settings/service-accounts/": list(
+            ServiceAccount.objects.filter(company=company).values_list("pk", flat=True)
+        ),
+        "settings/provisioning/groups/": list(
+            DirectoryGroup.objects.filter(company=company).values_list("pk", flat=True)
         ),
     }
     with schema_context(company.schema_name):

@@ -119,7 +119,11 @@ def sharing_entry_set(
             f"{partner.name} is not an active partner of {company.name}. Partner with them first."
         )
     users = list(users)
-    member_ids = set(Membership.objects.filter(company=partner).values_list("user_id", flat=True))
+    member_ids = set(
+        Membership.objects.filter(company=partner, user__is_service_account=False).values_list(
+            "user_id", flat=True
+        )
+    )
     strangers = [u.email for u in users if u.pk not in member_ids]
     if strangers:
         raise ValidationError(f"Not members of {partner.name}: {', '.join(strangers)}.")
