@@ -14,12 +14,17 @@ request and each kept its connection open: a few thousand requests filled max_co
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+from ecosystem.demo_idp import DEMO_IDP_ACCOUNTS, DEMO_IDP_CLIENT_ID, DEMO_IDP_CLIENT_SECRET
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -109,6 +114,37 @@ def celery_command() -> list[str]:
     ]
 
 
+IDP_DIR = ROOT / "tests" / "idp" / "oidc"  # the tests' local OpenID provider, also the demo's
+DEMO_DNS_PORT = 8053
+
+
+def demo_dns_command(port: int = DEMO_DNS_PORT) -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py"), "demo_dns", "--port", str(port)]
+
+
+def demo_idp_start() -> subprocess.Popen | None:
+    """The demo's OpenID provider (Harbor's IdP, ecosystem.demo.identity), on DEMO_IDP_PORT.
+    Runs in the background after the web server has started: installing its npm packages the
+    first time takes a while, and nothing else waits for it. Without Node.js the demo runs
+    without it (Harbor's "Sign in with" button then says the IdP did not answer)."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        print("Node.js is not installed: the demo's local identity provider is off.")
+        return None
+    if not (IDP_DIR / "node_modules").exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=IDP_DIR, check=False
+        )
+    env = {
+        **os.environ,
+        "PORT": os.environ.get("DEMO_IDP_PORT", "9400"),
+        "CLIENTS": json.dumps(
+            [{"client_id": DEMO_IDP_CLIENT_ID, "client_secret": DEMO_IDP_CLIENT_SECRET}]
+        ),
+        "ACCOUNTS": json.dumps(DEMO_IDP_ACCOUNTS),
+    }
+    return subprocess.Popen(["node", "server.mjs"], cwd=IDP_DIR, env=env)
+
+
 def broker_folders_create() -> None:
     """Creates the folders the settings give Celery's filesystem broker (none with Redis).
 
@@ -137,17 +173,33 @@ def main() -> None:
     _manage("migrate_schemas", "--tenant", "-v", "0")
     _manage("demo_network")
 
+    # domain verification in the demo asks the demo's DNS stand-in (manage.py demo_dns)
+    os.environ.setdefault("DNS_RESOLVER", f"127.0.0.1:{DEMO_DNS_PORT}")
     procs = [
         subprocess.Popen(celery_command(), cwd=ROOT),
         subprocess.Popen(web_command(port), cwd=ROOT),
     ]
     print(f"\nEcosystem Cloud is running: http://localhost:{port}/  (Ctrl-C stops it)\n")
+    # the local DNS and IdP come up beside it; the first page does not wait for them
+    extras: list[subprocess.Popen] = [subprocess.Popen(demo_dns_command(), cwd=ROOT)]
+
+    def idp() -> None:
+        started = demo_idp_start()
+        if started is not None:
+            extras.append(started)
+            print(
+                "Harbor's identity provider (local demo): "
+                f"http://127.0.0.1:{os.environ.get('DEMO_IDP_PORT', '9400')}/ — sign in at "
+                f"http://harbor.localhost:{port}/ with “Sign in with Harbor IdP”"
+            )
+
+    threading.Thread(target=idp, daemon=True).start()
 
     def stop(*_: object) -> None:
-        for proc in procs:
+        for proc in [*procs, *extras]:
             if proc.poll() is None:
                 proc.terminate()
-        for proc in procs:
+        for proc in [*procs, *extras]:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.urls import include, path
 
 from identity.login_views import LoginView
-from identity.sso.views import oidc_callback, oidc_login
+from identity.sso.views import oidc_callback, oidc_login, saml_finish_acs
 from identity.views import CompanySignupView
 from identity.workspace_views import company_switch
 
@@ -26,6 +26,13 @@ urlpatterns = [
         "accounts/oidc/<slug:provider_id>/login/callback/",
         oidc_callback,
         name="openid_connect_callback",
+    ),
+    # allauth's SAML ACS (second step), wrapped so that a replayed or unrequested answer is our
+    # refusal page, not a bare 403
+    path(
+        "accounts/saml/<organization_slug>/acs/finish/",
+        saml_finish_acs,
+        name="saml_finish_acs",
     ),
     path("accounts/", include("allauth.urls")),
     path("switch/<slug:slug>/", company_switch, name="company_switch"),

@@ -6,8 +6,10 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from identity.models import User
+from identity.models import ServiceAccount, User
+from identity.service_accounts import service_accounts_expiring
 from identity.sessions import sessions_purge
 from tenants.domains import company_url
 from tenants.selectors import memberships_of_user
@@ -45,11 +47,6 @@ def session_records_purge() -> int:
 def service_accounts_expiry_notify() -> int:
     """Daily: tells each service account's owner, once, that it ends within two weeks (so an
     integration does not stop unannounced). Returns how many owners were told."""
-    from django.utils import timezone
-
-    from identity.models import ServiceAccount
-    from identity.service_accounts import service_accounts_expiring
-
     told = 0
     for account in service_accounts_expiring():
         url = company_url(account.company.slug, f"/settings/service-accounts/{account.pk}/")

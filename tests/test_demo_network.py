@@ -97,3 +97,76 @@ def test_the_demo_network_command_loads_it_and_prints_the_logins(acme):
     printed = out.getvalue()
     assert "Demo network ready." in printed and DEMO_PASSWORD in printed
     assert "http://northwind.localhost" in printed
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_working_local_idp_for_harbor(acme, settings):
+    """Harbor's SSO in the demo: a verified domain, a switched-on connection to the local
+    OpenID provider ./run starts (started here the same way), and discovery that sends
+    harbor.example addresses to it."""
+    import json
+    import socket
+    import time
+    from urllib.request import urlopen
+
+    from ecosystem.demo.identity import demo_idp_issuer
+    from ecosystem.devstack import demo_idp_start
+    from identity.models import EmailDomain, SsoConnection
+    from identity.sso.discovery import sso_connection_for_email
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.DEMO_IDP_PORT = port
+    import os
+
+    os.environ["DEMO_IDP_PORT"] = str(port)
+    try:
+        demo_network_load()
+        harbor = Company.objects.get(slug="harbor")
+        assert EmailDomain.objects.get(company=harbor, domain="harbor.example").verified_at
+        connection = SsoConnection.objects.get(company=harbor)
+        assert connection.enabled and connection.oidc_issuer == demo_idp_issuer()
+        assert sso_connection_for_email("ines@harbor.example") == connection
+        assert sso_connection_for_email("ben@bluepeak.example") is None
+        process = demo_idp_start()
+        assert process is not None
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    url = f"{demo_idp_issuer()}/.well-known/openid-configuration"
+                    with urlopen(url, timeout=1) as response:  # noqa: S310
+                        document = json.load(response)
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, "the demo IdP did not start"
+                    time.sleep(0.2)
+            assert document["issuer"] == connection.oidc_issuer
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    finally:
+        del os.environ["DEMO_IDP_PORT"]
+
+
+@pytest.mark.django_db(transaction=True)  # the DNS server's thread reads the domain
+def test_the_demo_dns_answers_pending_verifications_so_verify_works(acme, settings):
+    from dnslib.server import DNSServer
+
+    from ecosystem.management.commands.demo_dns import PendingDomainsZone
+    from identity.sso.domains import domain_add, domain_verify
+    from tests.idp.dns import free_udp_port
+
+    port = free_udp_port()
+    server = DNSServer(PendingDomainsZone(), address="127.0.0.1", port=port)
+    server.start_thread()
+    settings.DNS_RESOLVER = f"127.0.0.1:{port}"
+    try:
+        owner = Membership.objects.get(company=acme.company, user=acme.owner)
+        domain = domain_add(actor=acme.owner, actor_membership=owner, domain="acme-demo.test")
+        assert domain_verify(actor=acme.owner, actor_membership=owner, domain=domain)
+        domain.refresh_from_db()
+        assert domain.verified_at is not None
+    finally:
+        server.stop()

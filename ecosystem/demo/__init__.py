@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ecosystem.demo.business_schema import demo_business_schema_load
 from ecosystem.demo.companies import DEMO_COMPANIES, DEMO_PASSWORD, demo_companies_load
+from ecosystem.demo.identity import demo_identity_load
 from ecosystem.demo.policies import demo_policies_load
 from ecosystem.demo.sharing import demo_sharing_load
 from tenants.models import Company
@@ -22,4 +23,5 @@ def demo_network_load() -> list[Company]:
     demo_business_schema_load()
     demo_sharing_load()
     demo_policies_load()
+    demo_identity_load()
     return companies

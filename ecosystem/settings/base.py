@@ -237,6 +237,8 @@ SSO_ALLOW_PRIVATE_ADDRESSES = env.bool("SSO_ALLOW_PRIVATE_ADDRESSES", default=Fa
 # Where domain verification asks for TXT records: "host:port" of a resolver, or empty for the
 # system's resolvers (the tests and the demo point it at a local DNS server).
 DNS_RESOLVER = env("DNS_RESOLVER", default="")
+# the demo's local OpenID provider (./run starts it; ecosystem.demo.identity)
+DEMO_IDP_PORT = env.int("DEMO_IDP_PORT", default=9400)
 
 # Secrets at rest (vault): Fernet keys, newest first; production requires them.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])

@@ -9,6 +9,8 @@ from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from identity.scopes import scopes_permit
+
 
 class UserManager(DjangoBaseUserManager):
     use_in_migrations = True
@@ -106,8 +108,6 @@ class PersonalAccessToken(models.Model):
     def permits(self, family: str | None, method: str) -> bool:
         """Whether this token may call an API view of `family` with `method`
         (tenants.api.IsCompanyMember asks, duck-typed, so tenants needs no identity import)."""
-        from identity.scopes import scopes_permit
-
         return scopes_permit(self.granted_scopes, family=family, method=method)
 
 

@@ -228,7 +228,11 @@ def _page(
 
 
 def _users(caller: ScimCaller) -> Any:
-    return DirectoryUser.objects.filter(company=caller.company).select_related("user")
+    return (
+        DirectoryUser.objects.filter(company=caller.company)
+        .select_related("user")
+        .prefetch_related("groups")
+    )
 
 
 def _groups(caller: ScimCaller) -> Any:

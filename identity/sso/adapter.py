@@ -96,7 +96,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             member_provision(connection=connection, user=user, assertion=assertion)
         request._sso_pending = (connection, assertion)  # a new person: save_user provisions
 
-    def _off_on_authentication_error(  # type: ignore[no-untyped-def]
+    def on_authentication_error(  # type: ignore[no-untyped-def]
         self, request, provider, error=None, exception=None, extra_context=None
     ) -> None:
         """An answer refused before pre_social_login (a bad signature, SHA-1, another
@@ -119,7 +119,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         connection_test_record(
             actor=request.user,
             connection=connection,
-            result={"ok": False, "email": "", "name": "", "groups": [], "role": "", "reason": reason},
+            result={
+                "ok": False,
+                "email": "",
+                "name": "",
+                "groups": [],
+                "role": "",
+                "reason": reason,
+            },
         )
         raise ImmediateHttpResponse(redirect("sso_connection", pk=connection.pk))
 

@@ -90,7 +90,10 @@ def test_deactivating_ends_membership_sessions_and_tokens_and_keeps_the_person(a
     session = client_on(acme.host, ben)
     assert session.get("/").status_code == 200
 
-    patch = {"schemas": [PATCH_SCHEMA], "Operations": [{"op": "replace", "value": {"active": False}}]}
+    patch = {
+        "schemas": [PATCH_SCHEMA],
+        "Operations": [{"op": "replace", "value": {"active": False}}],
+    }
     response = scim.call("PATCH", f"Users/{entry_id}", patch)
     assert response.status_code == 200 and response.json()["active"] is False
 
@@ -102,7 +105,7 @@ def test_deactivating_ends_membership_sessions_and_tokens_and_keeps_the_person(a
     assert other.status_code == 200
     assert User.objects.filter(pk=ben.pk, is_active=True).exists()
     assert scim.call("GET", f"Users/{entry_id}").json()["active"] is False
-    listed = scim.call("GET", 'Users?filter=active eq false').json()
+    listed = scim.call("GET", "Users?filter=active eq false").json()
     assert [r["id"] for r in listed["Resources"]] == [entry_id]
 
     # back again: the membership returns

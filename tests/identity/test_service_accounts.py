@@ -68,7 +68,9 @@ def test_an_admin_makes_one_in_the_browser_and_its_token_is_shown_once(acme):
     # an integration is not one of the company's people
     members = browser.get("/settings/members/").content.decode()
     assert "CRM sync" not in members
-    assert AuditEvent.objects.filter(company=acme.company, action="service_account.created").exists()
+    assert AuditEvent.objects.filter(
+        company=acme.company, action="service_account.created"
+    ).exists()
 
 
 @pytest.mark.django_db
