@@ -13,6 +13,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import redirect, render
 
+from audit.actions import AuditAction
+from audit.services import audit_event_record
 from identity.models import SsoConnection, User
 from identity.sso.connections import connection_test_record
 from identity.sso.fetch import GuardedSession
@@ -43,6 +45,17 @@ def connection_of(request: HttpRequest, provider_id: str) -> SsoConnection | Non
         SsoConnection.objects.select_related("company")
         .filter(company=company, provider_id=provider_id)
         .first()
+    )
+
+
+def _refusal_audit(connection: SsoConnection, email: str, reason: str) -> None:
+    """A refused sign-in is a security event of the company whose IdP was used."""
+    audit_event_record(
+        actor=None,
+        company=connection.company,
+        action=AuditAction.SSO_SIGN_IN_REFUSED,
+        target=connection,
+        after={"connection": connection.name, "email": (email or "")[:254], "reason": reason},
     )
 
 
@@ -83,6 +96,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if not connection.enabled:
             raise _refuse(request, "This single sign-on connection is not switched on yet.")
         if refusal:
+            _refusal_audit(connection, assertion.email, refusal)
             raise _refuse(request, refusal)
         user = sociallogin.user if sociallogin.is_existing else None
         if user is None:
@@ -92,6 +106,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 sociallogin.connect(request, user)
         if user is not None:
             if not user.is_active:
+                _refusal_audit(connection, assertion.email, "The account is deactivated.")
                 raise _refuse(request, "This account is deactivated.")
             member_provision(connection=connection, user=user, assertion=assertion)
         request._sso_pending = (connection, assertion)  # a new person: save_user provisions
@@ -103,10 +118,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         audience, expired…): during an admin's Test it is recorded as a failed test with
         the reason, instead of the generic failed-sign-in page that tells them to run Test."""
         provider_id = getattr(getattr(provider, "app", None), "provider_id", "")
-        if not provider_id or request.session.get(TESTING_KEY) != provider_id:
-            return
-        connection = connection_of(request, provider_id)
-        if connection is None or not request.user.is_authenticated:
+        connection = connection_of(request, provider_id) if provider_id else None
+        if connection is None:
             return
         detail = (extra_context or {}).get("saml_last_error_reason") or exception
         reason = (
@@ -115,6 +128,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             else "The identity provider's answer was refused (cancelled, expired, unsolicited "
             "or meant for another application)."
         )
+        testing = request.session.get(TESTING_KEY) == provider_id
+        if not testing or not request.user.is_authenticated:
+            _refusal_audit(connection, "", reason)
+            return
         request.session.pop(TESTING_KEY, None)
         connection_test_record(
             actor=request.user,

@@ -14,6 +14,7 @@ from allauth.socialaccount.models import SocialAccount
 from django.test import Client
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from identity.models import EmailDomain, SsoConnection, User
 from identity.models.sessions import UserSession
 from tenants.models import Membership
@@ -196,6 +197,9 @@ def test_a_hostile_answer_is_refused_and_creates_nothing(acme, saml_idp, knobs):
     before = _counts()
     response = sign_in.post(_answer(saml_idp, sign_in, **knobs))
     _nothing_was_created(response, sign_in.client, before, ["new.colleague@acme.test"])
+    # the company's audit log has the refusal, with the reason
+    event = AuditEvent.objects.get(company=acme.company, action="sso.sign_in_refused")
+    assert event.after["connection"] == connection.name and event.after["reason"]
 
 
 @pytest.mark.django_db
@@ -212,6 +216,9 @@ def test_an_address_of_another_company_is_refused_and_nothing_is_linked(acme, gl
     _nothing_was_created(response, sign_in.client, before, [])
     assert not globex.owner.socialaccount_set.exists()
     assert not Membership.objects.filter(user=globex.owner, company=acme.company).exists()
+    event = AuditEvent.objects.get(company=acme.company, action="sso.sign_in_refused")
+    assert event.after["email"] == globex.owner.email
+    assert not AuditEvent.objects.filter(company=globex.company, action="sso.sign_in_refused")
 
 
 @pytest.mark.django_db
