@@ -123,7 +123,11 @@ def approval_rule_remove(*, actor: User, rule: ApprovalRule) -> None:
 
 def _approvers(company: Company, approver_role: str) -> list[User]:
     roles = [Role.OWNER] if approver_role == ApproverRole.OWNER else [Role.OWNER, Role.ADMIN]
-    return list(User.objects.filter(memberships__company=company, memberships__role__in=roles))
+    return list(
+        User.objects.filter(
+            memberships__company=company, memberships__role__in=roles, is_service_account=False
+        )
+    )
 
 
 def _notify(people: Iterable[User], company: Company, verb: str, message: str) -> None:

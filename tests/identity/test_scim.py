@@ -324,3 +324,25 @@ def test_scim_requests_are_limited_per_token(acme, settings, rate_limits):
     for _ in range(30):
         client_on(acme.host).get("/scim/v2/Users", HTTP_AUTHORIZATION="Bearer eco_x_y")
     assert Scim(acme, scim.token).call("GET", "Users").status_code == 429
+
+
+@pytest.mark.django_db
+def test_listing_the_directory_costs_the_same_for_10_or_60_people(
+    acme, django_assert_max_num_queries
+):
+    scim = Scim(acme)
+    ids = [scim.create_user(f"q{i}@acme-robotics.test").json()["id"] for i in range(60)]
+    scim.call(
+        "POST",
+        "Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "All", "members": [{"value": i} for i in ids]},
+    )
+    for count in (10, 60):
+        with django_assert_max_num_queries(8):
+            page = scim.call("GET", f"Users?count={count}")
+        assert len(page.json()["Resources"]) == count
+    with django_assert_max_num_queries(8):
+        assert scim.call("GET", "Groups").status_code == 200
+    browser = client_on(acme.host, acme.admin)
+    with django_assert_max_num_queries(16):
+        assert browser.get("/settings/provisioning/").status_code == 200

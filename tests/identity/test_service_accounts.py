@@ -199,3 +199,31 @@ def test_api_requests_are_throttled_per_token(acme, settings):
     assert codes == [200, 200, 200, 429]
     _, auth = _api(acme, second)
     assert api.get("/api/v1/me/", **auth).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_pages_cost_the_same_for_one_or_eight_accounts(acme, django_assert_max_num_queries):
+    account, _ = _create(acme)
+    browser = client_on(acme.host, acme.admin)
+    with django_assert_max_num_queries(14):
+        assert browser.get("/settings/service-accounts/").status_code == 200
+    for i in range(7):
+        _create(acme, name=f"Sync {i}")
+    with django_assert_max_num_queries(14):
+        assert browser.get("/settings/service-accounts/").status_code == 200
+    with django_assert_max_num_queries(16):
+        assert browser.get(f"/settings/service-accounts/{account.pk}/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_service_account_is_never_mailed_as_a_person(acme, globex):
+    from sharing.network.services.partnerships import partnership_invite
+
+    account, _ = _create(globex, role="admin", name="Globex admin bot")
+    mail.outbox.clear()
+    partnership_invite(
+        actor=acme.owner, actor_membership=_membership(acme, acme.owner), partner=globex.company
+    )
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert globex.owner.email in recipients
+    assert account.user.email not in recipients

@@ -43,9 +43,9 @@ def _audit_both(
 
 def _tell_admins(*, company: Company, subject: str, body: str) -> None:
     emails = list(
-        Membership.objects.filter(company=company, role__in=[Role.OWNER, Role.ADMIN]).values_list(
-            "user__email", flat=True
-        )
+        Membership.objects.filter(
+            company=company, role__in=[Role.OWNER, Role.ADMIN], user__is_service_account=False
+        ).values_list("user__email", flat=True)
     )
     if emails:
         transaction.on_commit(
