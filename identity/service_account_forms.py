@@ -22,7 +22,7 @@ def _scope_choices() -> list[tuple[str, str]]:
 
 
 class ScopesField(forms.MultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
     def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
         kwargs.setdefault("choices", _scope_choices())

@@ -1,7 +1,10 @@
 """Settings → Service accounts and Settings → Provisioning (SCIM). Admins only. A new token is
-shown on the response that made it and never again."""
+shown on the response that made it and never again; reloading that response (which makes the
+browser send its form again) makes nothing new."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +31,35 @@ from tenants.selectors import members_of_company
 from ui.forms import error_text, form_errors_add
 
 
+UNSENT_KEY = "token_forms_unsent"  # one-time values of the token forms this session was shown
+RESENT = (
+    "That form was sent already (the page was reloaded), so {what} was made. A token is shown "
+    "only once: if you did not copy it, rotate it."
+)
+
+
+def _form_once(request: HttpRequest) -> str:
+    """A one-time value for the token-making forms of the page being rendered."""
+    value = secrets.token_urlsafe(12)
+    request.session[UNSENT_KEY] = [*request.session.get(UNSENT_KEY, [])[-19:], value]
+    return value
+
+
+def _resent(request: HttpRequest) -> bool:
+    """Whether this POST repeats one already answered: reloading the page that showed a new
+    token sends its form again, which would make a second account or rotate the token the
+    admin just copied. A POST without the value (a script, an older page) is not a repeat."""
+    value = request.POST.get("once", "")
+    if not value:
+        return False
+    unsent = request.session.get(UNSENT_KEY, [])
+    if value not in unsent:
+        return True
+    unsent.remove(value)
+    request.session[UNSENT_KEY] = unsent
+    return False
+
+
 def _owners(request: HttpRequest) -> list[tuple[str, str]]:
     return [
         (str(m.user_id), f"{m.user.get_full_name()} ({m.get_role_display()})")
@@ -48,6 +80,7 @@ def _list_page(request: HttpRequest, form: ServiceAccountForm, status: int = 200
             "tab": "service_accounts",
             "accounts": list(service_accounts_of(request.tenant)),
             "form": form,
+            "once": _form_once(request),
         },
         status=status,
     )
@@ -60,6 +93,9 @@ def settings_service_accounts(request: HttpRequest) -> HttpResponse:
             request,
             ServiceAccountForm(owners=_owners(request), initial={"owner": str(request.user.pk)}),
         )
+    if _resent(request):
+        messages.info(request, RESENT.format(what="no new service account"))
+        return redirect("settings_service_accounts")
     form = ServiceAccountForm(request.POST, owners=_owners(request))
     if not form.is_valid():
         return _list_page(request, form, status=400)
@@ -106,6 +142,7 @@ def _detail_page(request, account, *, form=None, new_token=None, status=200):  #
             "form": form,
             "rotate_form": RotateForm(),
             "new_token": new_token,
+            "once": _form_once(request),
         },
         status=status,
     )
@@ -150,6 +187,9 @@ def service_account_rotate_view(request: HttpRequest, pk: str) -> HttpResponse:
     account = _account(request, pk)
     if not request.membership.is_admin:
         return admin_only_response(request)
+    if _resent(request):
+        messages.info(request, RESENT.format(what="no new token"))
+        return redirect("service_account", pk=account.pk)
     form = RotateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose how long the old token keeps working.")
@@ -198,6 +238,7 @@ def _provisioning_page(request: HttpRequest, *, new_token: str | None = None) ->
             "inactive": DirectoryUser.objects.filter(company=company, active=False).count(),
             "rotate_form": RotateForm(initial={"overlap_hours": 1}),
             "new_token": new_token,
+            "once": _form_once(request),
         },
     )
 
@@ -210,6 +251,9 @@ def settings_provisioning(request: HttpRequest) -> HttpResponse:
 @require_POST
 @admin_required
 def provisioning_token(request: HttpRequest) -> HttpResponse:
+    if _resent(request):
+        messages.info(request, RESENT.format(what="no new SCIM token"))
+        return redirect("settings_provisioning")
     form = RotateForm(request.POST)
     overlap = form.cleaned_data["overlap_hours"] if form.is_valid() else 1
     plain = scim_token_issue(

@@ -46,7 +46,7 @@ class InviteForm(forms.Form):
     )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
     message = forms.CharField(
-        label="A note to include (optional)",
+        label="A note to include",
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
