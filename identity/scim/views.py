@@ -40,6 +40,7 @@ from identity.scim.resources import (
 from identity.scim.serialize import group_data, group_resource, user_data, user_resource
 
 CONTENT_TYPE = "application/scim+json"
+MAX_FILTER_LENGTH = 2_000
 
 
 def _json(document: dict[str, Any], status: int = 200, **headers: str) -> HttpResponse:
@@ -201,6 +202,10 @@ def _page(
     request: HttpRequest, model: Any, queryset: Any, fields: dict, make: Callable
 ) -> HttpResponse:
     params = _query(request)
+    if len(str(params.get("filter") or "")) > MAX_FILTER_LENGTH:
+        raise _BadRequest(
+            f"The filter is longer than {MAX_FILTER_LENGTH:,} characters.", "invalidFilter"
+        )
     if params.get("sortBy"):
         raise _BadRequest("Sorting is not supported (see ServiceProviderConfig).", "invalidValue")
     query = SearchRequest[model].model_validate(params)

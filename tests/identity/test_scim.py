@@ -181,6 +181,13 @@ def test_filters_and_paging(acme):
     assert bad.status_code == 400 and bad.json()["scimType"] == "invalidFilter"
     broken = scim.call("GET", "Users?filter=userName eq")
     assert broken.status_code == 400
+    many = " or ".join(f'userName eq "u{i}"' for i in range(400))
+    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "filter": many}
+    too_long = scim.call("POST", "Users/.search", body)
+    assert too_long.status_code == 400 and too_long.json()["scimType"] == "invalidFilter"
+    body["filter"] = "not (" * 40 + "userName pr" + ")" * 40
+    deep = scim.call("POST", "Users/.search", body)
+    assert deep.status_code == 400 and deep.json()["scimType"] == "invalidFilter"
 
 
 @pytest.mark.django_db
