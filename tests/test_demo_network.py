@@ -151,13 +151,17 @@ def test_the_demo_has_a_working_local_idp_for_harbor(acme, settings):
 
 
 @pytest.mark.django_db(transaction=True)  # the DNS server's thread reads the domain
-def test_the_demo_dns_answers_pending_verifications_so_verify_works(acme, settings):
+def test_the_demo_dns_answers_pending_verifications_so_verify_works(settings):
     from dnslib.server import DNSServer
 
     from ecosystem.management.commands.demo_dns import PendingDomainsZone
     from identity.sso.domains import domain_add, domain_verify
+    from tests.builders import company_make, network_make
     from tests.idp.dns import free_udp_port
 
+    # a transactional test empties the tables when it ends: it brings its own company
+    network_make(pool_size=0)
+    acme = company_make("verify-oak", "Verify Oak")
     port = free_udp_port()
     server = DNSServer(PendingDomainsZone(), address="127.0.0.1", port=port)
     server.start_thread()

@@ -93,6 +93,7 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
         .replace("<str:secret>", "not-a-secret")
         .replace("<slug:protocol>", "oidc")
         .replace("<slug:provider_id>", str(ids.get("provider_id", "oidc-000000000000")))
+        .replace("<organization_slug>", str(ids.get("provider_id", "saml-000000000000")))
         # SCIM (/scim/v2/, its own token; tests/identity/test_scim.py): discovery keys and
         # directory ids
         .replace("<str:key>", "User")

@@ -163,7 +163,7 @@ def _company_route_paths(route: str, ids: dict, slug: str) -> list[str]:
             values = _slug_values(route, slug)
         elif placeholder == "<slug:protocol>":
             values = ["oidc", "saml"]
-        elif placeholder == "<slug:provider_id>":
+        elif placeholder in ("<slug:provider_id>", "<organization_slug>"):
             values = list(ids["provider_id"])
         elif placeholder == "<str:secret>":
             # an invitation link's secret is kept only as a digest: no real one to fill in
@@ -232,9 +232,13 @@ def network_crawl_plan(w: LeakWorld) -> list[tuple[str, list[str]]]:
             paths = ["/" + route.replace("<uuid:token>", str(t)) for t in w.invitation_ids]
         elif "<slug:slug>" in route:
             paths = ["/" + route.replace("<slug:slug>", s) for s in SLUGS]
-        elif "<slug:provider_id>" in route:  # every company's SSO connections
+        elif "<slug:provider_id>" in route or "<organization_slug>" in route:
+            # every company's SSO connections
+            placeholder = (
+                "<slug:provider_id>" if "<slug:provider_id>" in route else "<organization_slug>"
+            )
             paths = [
-                "/" + route.replace("<slug:provider_id>", pid)
+                "/" + route.replace(placeholder, pid)
                 for s in SLUGS
                 for pid in w.ids[s]["provider_id"]
             ]
