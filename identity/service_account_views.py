@@ -4,8 +4,6 @@ browser send its form again) makes nothing new."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -29,35 +27,12 @@ from identity.throttles import TOO_MANY_TOKENS, attempt_count
 from tenants.decorators import admin_only_response, admin_required
 from tenants.selectors import members_of_company
 from ui.forms import error_text, form_errors_add
+from ui.resubmit import form_once_value, form_resent
 
-
-UNSENT_KEY = "token_forms_unsent"  # one-time values of the token forms this session was shown
 RESENT = (
     "That form was sent already (the page was reloaded), so {what} was made. A token is shown "
     "only once: if you did not copy it, rotate it."
 )
-
-
-def _form_once(request: HttpRequest) -> str:
-    """A one-time value for the token-making forms of the page being rendered."""
-    value = secrets.token_urlsafe(12)
-    request.session[UNSENT_KEY] = [*request.session.get(UNSENT_KEY, [])[-19:], value]
-    return value
-
-
-def _resent(request: HttpRequest) -> bool:
-    """Whether this POST repeats one already answered: reloading the page that showed a new
-    token sends its form again, which would make a second account or rotate the token the
-    admin just copied. A POST without the value (a script, an older page) is not a repeat."""
-    value = request.POST.get("once", "")
-    if not value:
-        return False
-    unsent = request.session.get(UNSENT_KEY, [])
-    if value not in unsent:
-        return True
-    unsent.remove(value)
-    request.session[UNSENT_KEY] = unsent
-    return False
 
 
 def _owners(request: HttpRequest) -> list[tuple[str, str]]:
@@ -80,7 +55,7 @@ def _list_page(request: HttpRequest, form: ServiceAccountForm, status: int = 200
             "tab": "service_accounts",
             "accounts": list(service_accounts_of(request.tenant)),
             "form": form,
-            "once": _form_once(request),
+            "once": form_once_value(),
         },
         status=status,
     )
@@ -93,7 +68,7 @@ def settings_service_accounts(request: HttpRequest) -> HttpResponse:
             request,
             ServiceAccountForm(owners=_owners(request), initial={"owner": str(request.user.pk)}),
         )
-    if _resent(request):
+    if form_resent(request):
         messages.info(request, RESENT.format(what="no new service account"))
         return redirect("settings_service_accounts")
     form = ServiceAccountForm(request.POST, owners=_owners(request))
@@ -142,7 +117,7 @@ def _detail_page(request, account, *, form=None, new_token=None, status=200):  #
             "form": form,
             "rotate_form": RotateForm(),
             "new_token": new_token,
-            "once": _form_once(request),
+            "once": form_once_value(),
         },
         status=status,
     )
@@ -187,7 +162,7 @@ def service_account_rotate_view(request: HttpRequest, pk: str) -> HttpResponse:
     account = _account(request, pk)
     if not request.membership.is_admin:
         return admin_only_response(request)
-    if _resent(request):
+    if form_resent(request):
         messages.info(request, RESENT.format(what="no new token"))
         return redirect("service_account", pk=account.pk)
     form = RotateForm(request.POST)
@@ -238,7 +213,7 @@ def _provisioning_page(request: HttpRequest, *, new_token: str | None = None) ->
             "inactive": DirectoryUser.objects.filter(company=company, active=False).count(),
             "rotate_form": RotateForm(initial={"overlap_hours": 1}),
             "new_token": new_token,
-            "once": _form_once(request),
+            "once": form_once_value(),
         },
     )
 
@@ -251,7 +226,7 @@ def settings_provisioning(request: HttpRequest) -> HttpResponse:
 @require_POST
 @admin_required
 def provisioning_token(request: HttpRequest) -> HttpResponse:
-    if _resent(request):
+    if form_resent(request):
         messages.info(request, RESENT.format(what="no new SCIM token"))
         return redirect("settings_provisioning")
     form = RotateForm(request.POST)

@@ -19,6 +19,7 @@ from identity.tokens import token_create, token_revoke
 from tenants.decorators import admin_required
 from tenants.services.companies import company_profile_update
 from ui.forms import form_errors_add
+from ui.resubmit import form_once_value, form_resent
 from workspace.forms import CompanyProfileForm, WorkspaceSettingsForm
 from workspace.services import workspace_settings_get, workspace_settings_update
 
@@ -86,7 +87,13 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
     new_token = None
     form = TokenForm()
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and form_resent(request):
+        messages.info(
+            request,
+            "That form was sent already (the page was reloaded), so no new token was made. A "
+            "token is shown only once: if you did not copy it, revoke it and make another.",
+        )
+    elif request.method == "POST":
         form = TokenForm(request.POST)
         if not form.is_valid():
             status = 400
@@ -111,7 +118,13 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspace/settings_tokens.html",
-        {"tokens": tokens, "new_token": new_token, "tab": "tokens", "form": form},
+        {
+            "tokens": tokens,
+            "new_token": new_token,
+            "tab": "tokens",
+            "form": form,
+            "once": form_once_value(),
+        },
         status=status,
     )
 

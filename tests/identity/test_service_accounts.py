@@ -232,3 +232,15 @@ def test_an_admin_service_account_is_never_mailed_as_a_person(
     recipients = {address for message in mail.outbox for address in message.to}
     assert globex.owner.email in recipients
     assert account.user.email not in recipients
+
+
+@pytest.mark.django_db
+def test_reloading_the_page_that_showed_a_personal_token_makes_no_second_one(acme):
+    browser = client_on(acme.host, acme.member)
+    page = browser.get("/settings/tokens/").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)
+    form = {"name": "Reloaded", "scopes": ["records:read"], "expires_in_days": "30", "once": once}
+    assert browser.post("/settings/tokens/", form).status_code == 200
+    again = browser.post("/settings/tokens/", form, follow=True).content.decode()
+    assert "sent already" in again
+    assert PersonalAccessToken.objects.filter(user=acme.member, name="Reloaded").count() == 1
