@@ -27,7 +27,7 @@ def catalog_for(*, object_type: str, company: Company, with_names: bool = False)
     )
     if not any(d.field_type == FieldType.USER for d in definitions):
         return Catalog(definitions)
-    members = Membership.objects.filter(company=company)
+    members = Membership.objects.filter(company=company, user__is_service_account=False)
     if with_names:
         people = {m.user_id: m.user.get_full_name() for m in members.select_related("user")}
         return Catalog(definitions, people=people)

@@ -14,11 +14,12 @@ from tenants.api import CompanyView, IsCompanyMember, MeView
 
 
 class ApiSchemaView(SpectacularAPIView):
-    token_scope = "me"  # any token may read the API's description
+    # the description carries the company's custom fields and vocabularies: its configuration
+    token_scope = "configuration"
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
-    token_scope = "me"
+    token_scope = "configuration"
 
 
 router = DefaultRouter(trailing_slash=True)

@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpRequest
 from django.shortcuts import redirect
 
+from identity.models import SERVICE_DOMAIN
 from identity.models.sessions import AuthMethod
 from identity.sessions import session_auth_mark, session_forget
 from identity.signup import signup_intent_fulfil
@@ -47,6 +48,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def pre_login(self, request, user, **kwargs):  # type: ignore[no-untyped-def]
         """A password (or code) sign-in on the host of a company that requires SSO is refused
         for its members, break-glass owners excepted; an IdP's sign-in goes on."""
+        if getattr(user, "is_service_account", False):
+            # an integration's identity works by its tokens only, never in a browser
+            messages.error(request, "Service accounts do not sign in; they use their tokens.")
+            return redirect("account_login")
         sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
         tenant = getattr(request, "tenant", None)
         if (
@@ -58,6 +63,13 @@ class AccountAdapter(DefaultAccountAdapter):
             messages.error(request, refusal_text(tenant))
             return redirect("account_login")
         return super().pre_login(request, user, **kwargs)
+
+    def send_mail(self, template_prefix, email, context):  # type: ignore[no-untyped-def]
+        """No mail to a service account's address (it is no mailbox; a reset link sent there
+        could only end up in a bounce or a log)."""
+        if str(email).lower().endswith(f"@{SERVICE_DOMAIN}"):
+            return
+        super().send_mail(template_prefix, email, context)
 
     def logout(self, request: HttpRequest) -> None:
         session_forget(request)

@@ -17,4 +17,6 @@ class ResetPasswordForm(AllauthResetPasswordForm):
         email = super().clean_email()
         if refusal := password_reset_refusal(email):
             raise forms.ValidationError(refusal)
+        # a service account has no password to reset (answered like an unknown address)
+        self.users = [u for u in getattr(self, "users", []) if not u.is_service_account]
         return email

@@ -211,6 +211,7 @@ def _provisioning_page(request: HttpRequest, *, new_token: str | None = None) ->
             "groups": list(DirectoryGroup.objects.filter(company=company)),
             "people": DirectoryUser.objects.filter(company=company).count(),
             "inactive": DirectoryUser.objects.filter(company=company, active=False).count(),
+            "unlinked": DirectoryUser.objects.filter(company=company, user__isnull=True).count(),
             "rotate_form": RotateForm(initial={"overlap_hours": 1}),
             "new_token": new_token,
             "once": form_once_value(),
@@ -231,12 +232,16 @@ def provisioning_token(request: HttpRequest) -> HttpResponse:
         return redirect("settings_provisioning")
     form = RotateForm(request.POST)
     overlap = form.cleaned_data["overlap_hours"] if form.is_valid() else 1
-    plain = scim_token_issue(
-        actor=request.user,
-        actor_membership=request.membership,
-        company=request.tenant,
-        overlap_hours=overlap,
-    )
+    try:
+        plain = scim_token_issue(
+            actor=request.user,
+            actor_membership=request.membership,
+            company=request.tenant,
+            overlap_hours=overlap,
+        )
+    except PermissionDenied as exc:
+        messages.error(request, error_text(exc))
+        return redirect("settings_provisioning")
     return _provisioning_page(request, new_token=plain)
 
 

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import audit_event_record
 from identity.models import (
+    SERVICE_DOMAIN,
     PersonalAccessToken,
     ServiceAccount,
     ServiceAccountPurpose,
@@ -26,7 +27,6 @@ from identity.tokens import expiry_days_check, token_mint
 from tenants.models import Company, Membership, Role
 from tenants.services.memberships import membership_add
 
-SERVICE_DOMAIN = "service-accounts.invalid"  # RFC 2606: never a mailbox
 ROTATION_OVERLAPS_HOURS = (0, 1, 24, 24 * 7)
 EXPIRY_NOTICE_DAYS = 14
 
@@ -273,4 +273,6 @@ def service_accounts_expiring(now: datetime | None = None) -> QuerySet[ServiceAc
         expires_at__gt=now,
         expires_at__lte=now + timedelta(days=EXPIRY_NOTICE_DAYS),
         owner__isnull=False,
+        # only while the owner is still in the company (the notice names its configuration)
+        owner__memberships__company=F("company"),
     ).select_related("owner", "company")

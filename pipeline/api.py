@@ -36,7 +36,11 @@ from tenants.api import IsCompanyMember
 class OpportunitySerializer(serializers.ModelSerializer):
     # Written as an e-mail; read from one map of the company's members (no query per row).
     owner = serializers.SlugRelatedField(
-        slug_field="email", queryset=User.objects.all(), required=False, write_only=True
+        # people only: an integration's service account is not a deal's owner
+        slug_field="email",
+        queryset=User.objects.filter(is_service_account=False),
+        required=False,
+        write_only=True,
     )
     version = serializers.IntegerField(required=False)
     currency = serializers.CharField(max_length=3, min_length=3, required=False)

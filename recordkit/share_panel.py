@@ -76,7 +76,11 @@ def share_from_request(
     files a request for an approver instead. Reports the outcome as a message."""
     partners = list(active_partners(company=request.tenant))
     partner = next((p for p in partners if p.slug == request.POST.get("partner")), None)
-    people = list(User.objects.filter(memberships__company=partner)) if partner else []
+    people = (
+        list(User.objects.filter(memberships__company=partner, is_service_account=False))
+        if partner
+        else []
+    )
     form = ShareForm(request.POST, partners=partners, people=people)
     if not form.is_valid():
         messages.error(request, "Choose an active partner and a role to share with.")

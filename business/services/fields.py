@@ -143,7 +143,9 @@ def _check_field(definition: FieldDefinition, company: Company) -> None:
     if definition.field_type == FieldType.REFERENCE and not definition.reference_type:
         errors.setdefault("reference_type", []).append("Choose what kind of record it links to.")
     if definition.default not in (None, "", []) and "vocabulary" not in errors:
-        member_ids = Membership.objects.filter(company=company).values_list("user_id", flat=True)
+        member_ids = Membership.objects.filter(
+            company=company, user__is_service_account=False
+        ).values_list("user_id", flat=True)
         try:
             definition.default = coerce(
                 definition, definition.default, Catalog([definition], member_ids)
@@ -205,7 +207,9 @@ def _convert_values(
         vocabulary=definition.vocabulary,
         reference_type=definition.reference_type,
     )
-    member_ids = Membership.objects.filter(company=company).values_list("user_id", flat=True)
+    member_ids = Membership.objects.filter(
+        company=company, user__is_service_account=False
+    ).values_list("user_id", flat=True)
     catalog = Catalog([trial], member_ids)
     total, failing, rows = 0, {}, []
     for row in model.objects.filter(custom__has_key=definition.key).only("pk", "custom"):

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+SERVICE_DOMAIN = "service-accounts.invalid"  # RFC 2606: never a mailbox; service users' addresses
+
 
 class ServiceAccountPurpose(models.TextChoices):
     INTEGRATION = "integration", "Integration"

@@ -2,24 +2,27 @@
 ends it (sessions and tokens with it, through tenants.hooks), and groups the admin mapped to a
 role set members' roles. The global user and their history are never deleted.
 
-The trust rule of single sign-on holds here too: the company's directory may create people
-who have no account yet, and link people already in the company, but it links someone who
-already has an account elsewhere in the network only when their address is on one of the
-company's verified domains. Their login address and (outside verified domains) their name are
-theirs, not the IdP's: the directory keeps its own copy of both."""
+The trust rule of single sign-on holds here too: the directory creates or links people only
+for addresses on the company's verified domains (and links people already in the company);
+anyone else's entry waits unlinked, with the same answer whether or not the address has an
+account, so the directory neither claims other companies' people nor tells who is registered.
+A person's login address and (outside verified domains) their name are theirs, not the IdP's:
+the directory keeps its own copy of both. The directory acts with an owner's authority over
+memberships, which is why only owners hand out its token (identity.scim.setup)."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from scim2_models import (
-    ConflictException,
     InvalidValueException,
     MutabilityException,
     UniquenessException,
@@ -134,6 +137,8 @@ def _apply(entry: DirectoryUser, data: UserData) -> None:
 
 
 def _name_check(company: Company, user_name: str, exclude: Any = None) -> None:
+    if not user_name.strip():
+        raise InvalidValueException(detail="A user needs a userName.")
     taken = DirectoryUser.objects.filter(company=company, user_name__iexact=user_name)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
@@ -141,29 +146,44 @@ def _name_check(company: Company, user_name: str, exclude: Any = None) -> None:
         raise UniquenessException(detail=f"userName “{user_name}” is already in this directory.")
 
 
-def _person_for(company: Company, data: UserData) -> tuple[User, bool]:
-    """The global user the entry stands for, and whether it was created."""
+def _email_check(email: str) -> None:
+    if len(email) > 254:
+        raise InvalidValueException(detail="The e-mail address is longer than 254 characters.")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidValueException(detail=f"“{email[:80]}” is not an e-mail address.") from None
+    if any(unicodedata.category(ch) == "Cf" for ch in email):
+        raise InvalidValueException(detail="The e-mail address has invisible characters in it.")
+
+
+def _person_for(company: Company, data: UserData) -> tuple[User | None, bool]:
+    """The global user the entry stands for, and whether it was made now. None: the address is
+    not this directory's to vouch for (outside the company's verified domains, and not already
+    a member): the entry waits unlinked, and the answer is the same whether or not the address
+    has an account (the directory cannot be used to find out who is registered)."""
     email = data.login_email
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        raise InvalidValueException(detail=f"“{email[:80]}” is not an e-mail address.")
+    _email_check(email)
     user = User.objects.filter(email__iexact=email).first()
+    if user is not None and user.is_service_account:
+        return None, False
+    if user is not None and DirectoryUser.objects.filter(company=company, user=user).exists():
+        raise UniquenessException(detail=f"“{email}” is already in this directory.")
+    in_company = user is not None and Membership.objects.filter(company=company, user=user).exists()
+    if not in_company and not _owns(company, email):
+        return None, False
     if user is None:
         user = User(email=email, full_name=data.full_name)
         user.set_unusable_password()
         user.save()
         return user, True
-    if user.is_service_account:
-        raise UniquenessException(detail="This address is taken.")
-    if DirectoryUser.objects.filter(company=company, user=user).exists():
-        raise UniquenessException(detail=f"“{email}” is already in this directory.")
-    in_company = Membership.objects.filter(company=company, user=user).exists()
-    if not in_company and not _owns(company, email):
-        raise ConflictException(
-            detail=f"“{email}” already has an account in the network and is not on one of "
-            "this company's verified domains, so the directory cannot add them. Invite them "
-            "from Settings → Members, or verify the domain."
-        )
     return user, False
+
+
+def _is_member(entry: DirectoryUser) -> bool:
+    return entry.user_id is not None and (
+        Membership.objects.filter(company_id=entry.company_id, user_id=entry.user_id).exists()
+    )
 
 
 def user_create(*, actor: User, company: Company, data: UserData) -> DirectoryUser:
@@ -174,11 +194,14 @@ def user_create(*, actor: User, company: Company, data: UserData) -> DirectoryUs
             entry = DirectoryUser(company=company, user=user, active=data.active)
             _apply(entry, data)
             entry.save()
-            if user is not None and entry.is_active:
+            member = _is_member(entry)
+            if user is not None and entry.is_active and not member:
                 membership_add(actor=actor, company=company, user=user, role=Role.MEMBER)
                 Membership.objects.filter(company=company, user=user, title="").update(
                     title=entry.title
                 )
+            elif member and not entry.is_active:  # the IdP says this member has left
+                _deactivate(actor, entry)
             if user is not None and not created and data.full_name and _owns(company, user.email):
                 User.objects.filter(pk=user.pk).update(full_name=data.full_name)
             audit_event_record(
@@ -197,7 +220,7 @@ def user_update(*, actor: User, entry: DirectoryUser, data: UserData) -> Directo
     """A replacement (PUT) or the result of a PATCH: the entry takes `data` whole."""
     _name_check(entry.company, data.user_name, exclude=entry.pk)
     before = _snapshot(entry)
-    was_member = entry.user_id is not None and entry.is_active
+    was_member = _is_member(entry)
     with transaction.atomic():
         if entry.user_id is None and data.login_email:
             entry.user, _ = _person_for(entry.company, data)
@@ -273,7 +296,7 @@ def user_delete(*, actor: User, entry: DirectoryUser) -> None:
     """Ends the membership and forgets the directory entry; the person keeps their account,
     their other companies and everything they did here."""
     with transaction.atomic():
-        if entry.user_id is not None and entry.is_active:
+        if _is_member(entry):
             _deactivate(actor, entry)
         audit_event_record(
             actor=actor,

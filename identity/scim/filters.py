@@ -5,6 +5,7 @@ an empty result that would look like "nobody"."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
@@ -88,8 +89,15 @@ def _comparison(node: Comparison, fields: dict, prefix: str | None) -> Q:
         except ValueError:
             q = _NOTHING
         return ~q if op == CompareOperator.ne else q
-    if value is None or isinstance(value, bool):
+    if not isinstance(value, str):
         raise InvalidFilterException(detail=f"Compare “{node.attr_path}” with a string.")
+    if kind == "date":
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidFilterException(
+                detail=f"Compare “{node.attr_path}” with a date and time (ISO 8601)."
+            ) from None
     if op == CompareOperator.ne:
         return ~Q(**{f"{lookup}__{'exact' if case_exact else 'iexact'}": value})
     suffix = _TEXT_LOOKUPS[op]

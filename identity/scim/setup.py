@@ -4,6 +4,7 @@ the chosen overlap, so the IdP can be updated without a gap)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from identity.models import ServiceAccount, ServiceAccountPurpose, User
@@ -26,6 +27,14 @@ def scim_account_of(company: Company) -> ServiceAccount | None:
 def scim_token_issue(
     *, actor: User, actor_membership: Membership | None, company: Company, overlap_hours: int = 1
 ) -> str:
+    """Only owners: the directory can remove anyone from the company, owners included, so its
+    token is an owner's power (an admin handing it out would give themselves more than
+    Settings → Members does)."""
+    if actor_membership is None or actor_membership.role != Role.OWNER:
+        raise PermissionDenied(
+            "Only owners make or rotate the SCIM token: the directory can remove anyone from "
+            "the company, owners included."
+        )
     account = scim_account_of(company)
     if account is None:
         _, plain = service_account_create(

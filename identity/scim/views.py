@@ -40,6 +40,8 @@ from identity.scim.resources import (
 from identity.scim.serialize import group_data, group_resource, user_data, user_resource
 
 CONTENT_TYPE = "application/scim+json"
+JSON_TYPES = ("application/scim+json", "application/json")
+MAX_INDEX = 2**31 - 1
 MAX_FILTER_LENGTH = 2_000
 
 
@@ -62,6 +64,10 @@ def _scim_error(exc: SCIMException) -> HttpResponse:
 
 
 def _body(request: HttpRequest) -> Any:
+    if request.content_type not in JSON_TYPES:
+        raise _BadRequest(
+            "Send the body as application/scim+json (or application/json).", "invalidSyntax"
+        )
     try:
         return json_loads_bounded(request.body)
     except HostileInput as exc:
@@ -212,7 +218,7 @@ def _page(
     ast = query.filter.ast if query.filter is not None else None
     rows = queryset.filter(filter_q(ast, fields)).distinct().order_by("created_at", "id")
     total = rows.count()
-    start = max(query.start_index or 1, 1)
+    start = min(max(query.start_index or 1, 1), MAX_INDEX)
     count = DEFAULT_COUNT if query.count is None else min(max(query.count, 0), MAX_RESULTS)
     page = list(rows[start - 1 : start - 1 + count]) if count else []
     resources = [make(row) for row in page]

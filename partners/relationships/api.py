@@ -105,7 +105,9 @@ class PartnerRelationshipViewSet(viewsets.ViewSet):
             email = data.pop("manager")
             manager = (
                 User.objects.filter(
-                    email__iexact=email, memberships__company=request.tenant
+                    email__iexact=email,
+                    memberships__company=request.tenant,
+                    is_service_account=False,
                 ).first()
                 if email
                 else None

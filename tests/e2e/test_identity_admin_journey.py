@@ -242,9 +242,18 @@ def test_admin_sets_up_oidc_requires_it_and_a_colleague_signs_in_through_it(
 def test_admin_turns_on_scim_maps_a_pushed_group_to_admin_and_sees_people_come_and_go(
     browser, site
 ):
+    from django.utils import timezone
+
+    from identity.models import EmailDomain
+
     kilo = company_make("kilo", "Kilo Labs")
     lima = company_make("lima", "Lima Systems")
-    admin = _signed_in_admin(browser, site, kilo.host, kilo.admin.email)
+    # the directory vouches only for addresses on the company's verified domains
+    EmailDomain.objects.create(
+        company=kilo.company, domain="kilo-labs.test", verified_at=timezone.now()
+    )
+    # the SCIM token is an owner's to hand out (the directory can remove anyone)
+    admin = _signed_in_admin(browser, site, kilo.host, kilo.owner.email)
     admin.context.grant_permissions(["clipboard-write"])
 
     _settings_tab(admin, "Provisioning")

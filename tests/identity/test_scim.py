@@ -24,8 +24,10 @@ PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 class Scim:
     """A SCIM client of one company, as an IdP would be."""
 
-    def __init__(self, world, token: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, world, token: str | None = None, verify: str | None = "acme-robotics.test"):  # type: ignore[no-untyped-def]
         self.world = world
+        if verify and not EmailDomain.objects.filter(domain=verify).exists():
+            _verify(world, verify)
         self.token = token or scim_token_issue(
             actor=world.owner,
             actor_membership=Membership.objects.get(company=world.company, user=world.owner),
@@ -191,16 +193,25 @@ def test_filters_and_paging(acme):
 
 
 @pytest.mark.django_db
-def test_a_person_of_another_company_is_linked_only_on_a_verified_domain(acme, globex):
-    scim = Scim(acme)
-    # globex's owner has an account already and is not on a domain acme proved it owns
-    refused = scim.create_user(globex.owner.email)
-    assert refused.status_code == 409 and "verified domain" in refused.json()["detail"]
+def test_the_directory_vouches_only_for_its_verified_domains_and_tells_nobody_who_exists(
+    acme, globex
+):
+    scim = Scim(acme, verify=None)
+    # globex's owner has an account and is not on a domain acme proved it owns; a stranger
+    # has none: the same answer, nobody linked or created, nobody added
+    known = scim.create_user(globex.owner.email)
+    unknown = scim.create_user("stranger@elsewhere.test")
+    assert known.status_code == unknown.status_code == 201
+    assert set(known.json()) == set(unknown.json())
+    assert not User.objects.filter(email="stranger@elsewhere.test").exists()
     assert not Membership.objects.filter(company=acme.company, user=globex.owner).exists()
-    assert not DirectoryUser.objects.filter(company=acme.company).exists()
+    assert DirectoryUser.objects.filter(company=acme.company, user__isnull=True).count() == 2
+    page = client_on(acme.host, acme.owner).get("/settings/provisioning/").content.decode()
+    assert "2 waiting, not members" in page
 
-    # someone already in acme is linked, and a verified domain lets acme's IdP claim people
+    # someone already in acme is linked; a verified domain lets acme's IdP claim its people
     assert scim.create_user(acme.member.email).status_code == 201
+    assert DirectoryUser.objects.get(company=acme.company, user=acme.member)
     _verify(acme, "acme-robotics.test")
     newcomer = User.objects.create_user("sam@acme-robotics.test", full_name="Old name")
     response = scim.create_user("sam@acme-robotics.test", displayName="Sam Sato")
@@ -208,6 +219,86 @@ def test_a_person_of_another_company_is_linked_only_on_a_verified_domain(acme, g
     newcomer.refresh_from_db()
     assert newcomer.full_name == "Sam Sato"
     assert Membership.objects.filter(company=acme.company, user=newcomer).exists()
+    # the stranger's entry links once their domain is verified and the IdP sends it again
+    _verify(acme, "elsewhere.test")
+    entry = unknown.json()
+    put = {"schemas": [USER_SCHEMA], "userName": entry["userName"], "emails": entry["emails"]}
+    assert scim.call("PUT", f"Users/{entry['id']}", put).status_code == 200
+    stranger = User.objects.get(email="stranger@elsewhere.test")
+    assert Membership.objects.filter(company=acme.company, user=stranger).exists()
+
+
+@pytest.mark.django_db
+def test_an_inactive_push_for_a_current_member_ends_their_membership(acme):
+    from tenants.services.memberships import membership_add
+
+    scim = Scim(acme)
+    lee = User.objects.create_user("lee@acme-robotics.test")
+    membership_add(actor=None, company=acme.company, user=lee, role="member")
+    response = scim.create_user("lee@acme-robotics.test", active=False)
+    assert response.status_code == 201 and response.json()["active"] is False
+    assert not Membership.objects.filter(company=acme.company, user=lee).exists()
+    # re-added by an admin while the directory says inactive: the next push ends it again
+    membership_add(actor=None, company=acme.company, user=lee, role="member")
+    patch = {
+        "schemas": [PATCH_SCHEMA],
+        "Operations": [{"op": "replace", "value": {"active": False}}],
+    }
+    assert scim.call("PATCH", f"Users/{response.json()['id']}", patch).status_code == 200
+    assert not Membership.objects.filter(company=acme.company, user=lee).exists()
+
+
+@pytest.mark.django_db
+def test_only_owners_hand_out_the_scim_token(acme):
+    admin = client_on(acme.host, acme.admin)
+    page = admin.get("/settings/provisioning/").content.decode()
+    assert "Only owners make or rotate the SCIM token" in page
+    response = admin.post("/settings/provisioning/token/", follow=True)
+    assert "Only owners" in response.content.decode()
+    from identity.scim.setup import scim_account_of
+
+    assert scim_account_of(acme.company) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "email",
+    ["owner@acme.test\u200b", "not an email@x", "x\u202e@acme-robotics.test", "@acme.test"],
+)
+def test_addresses_that_are_not_e_mail_addresses_are_refused(acme, email):
+    scim = Scim(acme)
+    body = json.dumps(
+        {"schemas": [USER_SCHEMA], "userName": "someone", "emails": [{"value": "EMAIL"}]}
+    ).replace("EMAIL", email)
+    response = scim.call("POST", "Users", body)
+    assert response.status_code == 400, response.content
+    assert not DirectoryUser.objects.filter(company=acme.company).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path", "body", "content_type"),
+    [
+        ("GET", "Users?startIndex=99999999999999999999", None, None),
+        ("GET", "Users?filter=meta.created gt 5", None, None),
+        ("GET", 'Users?filter=meta.created gt "yesterday"', None, None),
+        ("POST", "Users", "userName=x", "application/x-www-form-urlencoded"),
+        ("POST", "Users", "--x--", "multipart/form-data; boundary=x"),
+        ("POST", "Users", '{"userName": "x"}', "text/plain"),
+    ],
+)
+def test_odd_requests_are_scim_errors_never_500(acme, method, path, body, content_type):
+    scim = Scim(acme)
+    kwargs = {"HTTP_AUTHORIZATION": f"Bearer {scim.token}"}
+    fn = getattr(scim.client, method.lower())
+    if body is None:
+        response = fn(f"/scim/v2/{path}", **kwargs)
+    else:
+        response = fn(f"/scim/v2/{path}", data=body, content_type=content_type, **kwargs)
+    assert response.status_code in (200, 400), (response.status_code, response.content)
+    if response.status_code == 200:
+        assert response.json()["totalResults"] == 0
+    assert not DirectoryUser.objects.filter(company=acme.company).exists()
 
 
 @pytest.mark.django_db

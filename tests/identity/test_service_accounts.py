@@ -244,3 +244,51 @@ def test_reloading_the_page_that_showed_a_personal_token_makes_no_second_one(acm
     again = browser.post("/settings/tokens/", form, follow=True).content.decode()
     assert "sent already" in again
     assert PersonalAccessToken.objects.filter(user=acme.member, name="Reloaded").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_service_account_never_signs_in_or_resets_a_password(acme):
+    account, _ = _create(acme)
+    bot = account.user
+    mail.outbox.clear()
+    reset = client_on(acme.host).post("/accounts/password/reset/", {"email": bot.email})
+    assert reset.status_code in (200, 302)
+    assert not any(bot.email in m.to for m in mail.outbox)
+    bot.set_password("a-password-somebody-set-1")
+    bot.save()
+    login = client_on(acme.host).post(
+        "/accounts/login/", {"login": bot.email, "password": "a-password-somebody-set-1"}
+    )
+    assert "_auth_user_id" not in login.client.session
+
+
+@pytest.mark.django_db
+def test_a_service_account_is_no_deal_owner_and_the_schema_needs_configuration(acme):
+    account, plain = _create(acme, scopes=["records:read", "records:write"])
+    api, auth = _api(acme, plain)
+    refused = api.post(
+        "/api/v1/opportunities/", {**NEW_OPPORTUNITY, "owner": account.user.email}, **auth
+    )
+    assert refused.status_code == 400 and "owner" in refused.json()
+    # the API's description holds the company's custom fields: configuration
+    assert api.get("/api/v1/schema/", **auth).status_code == 403
+    _, config = _create(acme, name="Reads config", scopes=["configuration:read"])
+    _, auth = _api(acme, config)
+    assert api.get("/api/v1/schema/", **auth).status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_owner_who_leaves_is_no_longer_told_about_the_account(acme):
+    from tenants.services.memberships import membership_remove
+
+    account, _ = _create(acme, expires_in_days=10, owner=acme.member)
+    membership_remove(
+        actor=acme.owner,
+        actor_membership=_membership(acme, acme.owner),
+        membership=_membership(acme, acme.member),
+    )
+    account.refresh_from_db()
+    assert account.owner is None
+    mail.outbox.clear()
+    assert service_accounts_expiry_notify() == 0
+    assert not mail.outbox
