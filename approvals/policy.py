@@ -31,7 +31,11 @@ class ApprovalRequired(Exception):
         super().__init__(f"Sharing this needs approval by {who}: " + "; ".join(reasons) + ".")
 
 
-def is_approver(member_role: str, approver_role: str) -> bool:
+def is_approver(member_role: str, approver_role: str, *, service_account: bool = False) -> bool:
+    """Approvals are people's decisions: an integration's service account never approves,
+    whatever its role (a leaked sync token must not publish records past the policy)."""
+    if service_account:
+        return False
     if approver_role == ApproverRole.OWNER:
         return member_role == Role.OWNER
     return member_role in (Role.OWNER, Role.ADMIN)
@@ -112,5 +116,9 @@ def approval_check(*, actor_membership: Membership, record, partner: Company) ->
         reasons, approver_role = approval_reasons(
             kind=record.kind, source_id=record.source_id, partner=partner
         )
-    if reasons and not is_approver(actor_membership.role, approver_role or ApproverRole.ADMIN):
+    if reasons and not is_approver(
+        actor_membership.role,
+        approver_role or ApproverRole.ADMIN,
+        service_account=actor_membership.user.is_service_account,
+    ):
         raise ApprovalRequired(reasons, approver_role or ApproverRole.ADMIN)

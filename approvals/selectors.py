@@ -15,7 +15,12 @@ from tenants.models import Membership, Role
 
 def approver_roles_for(membership: Membership) -> list[str]:
     """The approver roles whose requests this member decides."""
-    return [r for r in ApproverRole.values if is_approver(membership.role, r)]
+    service_account = membership.user.is_service_account
+    return [
+        r
+        for r in ApproverRole.values
+        if is_approver(membership.role, r, service_account=service_account)
+    ]
 
 
 def requests_visible_to(*, membership: Membership) -> QuerySet[ShareRequest]:

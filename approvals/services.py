@@ -208,7 +208,11 @@ def _decidable(request: ShareRequest, actor_membership: Membership) -> ShareRequ
         raise Http404("No such request.")
     if locked.status != RequestStatus.PENDING:
         raise ValidationError(f"This request is already {locked.get_status_display().lower()}.")
-    if not is_approver(actor_membership.role, locked.approver_role):
+    if not is_approver(
+        actor_membership.role,
+        locked.approver_role,
+        service_account=actor_membership.user.is_service_account,
+    ):
         raise PermissionDenied(
             "Only "
             + ("owners" if locked.approver_role == ApproverRole.OWNER else "admins and owners")

@@ -39,7 +39,8 @@ class ServiceAccountForm(forms.Form):
     scopes = ScopesField()
     role = forms.ChoiceField(
         choices=[(Role.MEMBER, "Member"), (Role.ADMIN, "Admin")],
-        help_text="An admin service account may change the company profile through the API.",
+        help_text="An admin service account may change the company profile through the API. "
+        "Service accounts never approve shares, whatever their role.",
     )
     owner = forms.ChoiceField(
         label="Owner", help_text="Told before the account expires and when its token is rotated."

@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from identity.models import DirectoryGroup, DirectoryUser, User
+from identity.models import DirectoryGroup, User
 from identity.scim.directory import group_role_set
+from identity.scim.selectors import directory_overview
 from identity.scim.setup import scim_account_of, scim_disable, scim_token_issue
 from identity.service_account_forms import RotateForm, ServiceAccountForm
 from identity.service_accounts import (
@@ -33,6 +35,13 @@ RESENT = (
     "That form was sent already (the page was reloaded), so {what} was made. A token is shown "
     "only once: if you did not copy it, rotate it."
 )
+
+
+def _no_store(response: HttpResponse, new_token: str | None) -> HttpResponse:
+    """A page that shows a token is kept by no cache (browser, proxy)."""
+    if new_token:
+        add_never_cache_headers(response)
+    return response
 
 
 def _owners(request: HttpRequest) -> list[tuple[str, str]]:
@@ -107,7 +116,7 @@ def _detail_page(request, account, *, form=None, new_token=None, status=200):  #
             "owner": str(account.owner_id or ""),
         },
     )
-    return render(
+    response = render(
         request,
         "identity/service_account.html",
         {
@@ -121,6 +130,7 @@ def _detail_page(request, account, *, form=None, new_token=None, status=200):  #
         },
         status=status,
     )
+    return _no_store(response, new_token)
 
 
 def _account(request: HttpRequest, pk: str):  # type: ignore[no-untyped-def]
@@ -200,7 +210,7 @@ def service_account_disable_view(request: HttpRequest, pk: str) -> HttpResponse:
 def _provisioning_page(request: HttpRequest, *, new_token: str | None = None) -> HttpResponse:
     company = request.tenant
     account = scim_account_of(company)
-    return render(
+    response = render(
         request,
         "identity/provisioning.html",
         {
@@ -208,15 +218,13 @@ def _provisioning_page(request: HttpRequest, *, new_token: str | None = None) ->
             "account": account,
             "tokens": list(tokens_of(account)) if account else [],
             "scim_url": request.build_absolute_uri("/scim/v2/"),
-            "groups": list(DirectoryGroup.objects.filter(company=company)),
-            "people": DirectoryUser.objects.filter(company=company).count(),
-            "inactive": DirectoryUser.objects.filter(company=company, active=False).count(),
-            "unlinked": DirectoryUser.objects.filter(company=company, user__isnull=True).count(),
+            **directory_overview(company),
             "rotate_form": RotateForm(initial={"overlap_hours": 1}),
             "new_token": new_token,
             "once": form_once_value(),
         },
     )
+    return _no_store(response, new_token)
 
 
 @admin_required

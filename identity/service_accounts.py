@@ -9,8 +9,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from audit.actions import AuditAction
@@ -240,6 +242,20 @@ def service_account_rotate(
             target=account,
             after={"overlap_hours": overlap_hours, "previous_tokens": retired},
         )
+        owner = account.owner
+        if owner is not None and owner.pk != actor.pk:
+            message = render_to_string(
+                "identity/email/service_account_rotated.txt",
+                {"account": account, "actor": actor, "ends": ends, "overlap": overlap_hours},
+            )
+            transaction.on_commit(
+                lambda: send_mail(
+                    subject=f"“{account.name}” has a new token",
+                    message=message,
+                    from_email=None,
+                    recipient_list=[owner.email],
+                )
+            )
     return plain
 
 

@@ -52,6 +52,13 @@ TOO_MANY_PARTNER_INVITATIONS = (
 )
 
 
+def client_key(request: HttpRequest, scope: object) -> str:
+    """One client (IP address as allauth determines it) within one scope (a company, an IdP
+    connection): IdPs provision every customer from shared addresses, so one company's stale
+    token or one office's morning rush must not stop another's."""
+    return f"{scope}:{_allauth_ratelimit.get_ip(request)}"
+
+
 def attempt_allowed(request: HttpRequest, *, action: str, key: str | None = None) -> bool:
     """Whether another attempt is allowed now, without counting one."""
     return (

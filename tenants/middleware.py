@@ -86,5 +86,6 @@ class MembershipRequiredMiddleware:
             if path.startswith("/api/"):
                 return JsonResponse({"detail": "Not found."}, status=404)
             return render(request, "errors/not_a_member.html", {"company": tenant}, status=404)
+        membership.user = request.user  # the same person: no query when a view asks
         request.membership = membership
         return self.get_response(request)

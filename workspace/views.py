@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from audit.export import audit_csv_rows
@@ -115,7 +116,7 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
                 form_errors_add(form, exc)
                 status = 400
     tokens = PersonalAccessToken.objects.filter(user=request.user, company=request.tenant)
-    return render(
+    response = render(
         request,
         "workspace/settings_tokens.html",
         {
@@ -127,6 +128,9 @@ def settings_tokens(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+    if new_token:  # a page that shows a token is kept by no cache
+        add_never_cache_headers(response)
+    return response
 
 
 @require_POST

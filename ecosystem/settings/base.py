@@ -205,10 +205,10 @@ ACCOUNT_RATE_LIMITS = {
     # each request may invite up to 50 addresses
     "colleague_invitation": "30/h/user",
     "partnership_invite": "30/h/user,3/d/key",
-    # redirects to a company's IdP (each one costs the IdP a login page)
-    "sso_start": "30/m/ip",
-    # SCIM (identity.scim): wrong tokens per client and per token prefix; requests per token
-    "scim_failed": "30/m/ip,50/5m/key",
+    # redirects to a company's IdP (each one costs the IdP a login page), per client and IdP
+    "sso_start": "60/m/key",
+    # SCIM (identity.scim): wrong tokens per client and company; requests per token
+    "scim_failed": "30/m/key",
     "scim_request": env("SCIM_RATE_PER_TOKEN", default="1200/m/key"),
 }
 # Behind a load balancer, the client's address is the last hop it adds to X-Forwarded-For:

@@ -14,7 +14,7 @@ SERVICE_DOMAIN = "service-accounts.invalid"  # RFC 2606: never a mailbox; servic
 
 class ServiceAccountPurpose(models.TextChoices):
     INTEGRATION = "integration", "Integration"
-    # the company's directory sync (SCIM); one per company, made from Settings → Single sign-on
+    # the company's directory sync (SCIM); one per company, made from Settings → Provisioning
     SCIM = "scim", "Directory sync (SCIM)"
 
 

@@ -16,8 +16,9 @@ from identity.throttles import (
     TOO_MANY_SCIM_REQUESTS,
     attempt_allowed,
     attempt_count,
+    client_key,
 )
-from identity.tokens import token_authenticate, token_prefix
+from identity.tokens import token_authenticate
 from tenants.models import Company
 
 
@@ -49,10 +50,10 @@ def scim_caller(request: HttpRequest) -> ScimCaller | HttpResponse:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _, raw = header.partition(" ")
     raw = raw.strip()
-    key = token_prefix(raw)
+    tenant = getattr(request, "tenant", None)
+    key = client_key(request, getattr(tenant, "pk", "-"))
     if not attempt_allowed(request, action="scim_failed", key=key):
         return _refusal(429, TOO_MANY_SCIM_FAILURES)
-    tenant = getattr(request, "tenant", None)
     token = None
     if scheme.lower() == "bearer" and raw and isinstance(tenant, Company):
         token = token_authenticate(raw, company=tenant)
@@ -61,7 +62,7 @@ def scim_caller(request: HttpRequest) -> ScimCaller | HttpResponse:
         return _refusal(
             401,
             "Send this company's SCIM token as “Authorization: Bearer …” "
-            "(Settings → Single sign-on → Provisioning).",
+            "(Settings → Provisioning).",
         )
     if not attempt_count(request, action="scim_request", key=token.prefix):
         return _refusal(429, TOO_MANY_SCIM_REQUESTS)

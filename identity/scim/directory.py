@@ -30,7 +30,13 @@ from scim2_models import (
 
 from audit.actions import AuditAction
 from audit.services import audit_event_record
-from identity.models import DirectoryGroup, DirectoryGroupMember, DirectoryUser, User
+from identity.models import (
+    DirectoryGroup,
+    DirectoryGroupMember,
+    DirectoryUser,
+    SsoPolicy,
+    User,
+)
 from identity.sso.domains import email_domain, verified_domains_of
 from tenants.models import Company, Membership, Role
 from tenants.services.memberships import membership_add, membership_remove
@@ -76,35 +82,48 @@ def _owns(company: Company, email: str) -> bool:
     return email_domain(email) in verified_domains_of(company_id=company.pk)
 
 
-def role_of(entry: DirectoryUser) -> str | None:
-    """The role the entry's groups give. Once the admin maps any group to a role, groups
-    decide: someone in no mapped group is a member. Before that, None: roles stay as set in
-    Settings → Members."""
-    roles = list(entry.groups.exclude(role="").values_list("role", flat=True))
-    if roles:
-        return max(roles, key=lambda r: _ROLE_RANK[r])
-    mapped = DirectoryGroup.objects.filter(company_id=entry.company_id).exclude(role="")
-    return Role.MEMBER if mapped.exists() else None
+def roles_of(company_id: int, entries: list[DirectoryUser]) -> dict[int, str]:
+    """The role each entry's groups give (by entry id), in two queries. Once the admin maps any
+    group to a role, groups decide: someone in no mapped group is a member. Before that,
+    nobody is in the result: roles stay as set in Settings → Members."""
+    if not DirectoryGroup.objects.filter(company_id=company_id).exclude(role="").exists():
+        return {}
+    roles = {entry.pk: Role.MEMBER for entry in entries}
+    rows = (
+        DirectoryGroupMember.objects.filter(member__in=[e.pk for e in entries])
+        .exclude(group__role="")
+        .values_list("member_id", "group__role")
+    )
+    for member_id, role in rows:
+        roles[member_id] = max(roles[member_id], role, key=lambda r: _ROLE_RANK[r])
+    return roles
 
 
 def _role_sync(actor: User, entries: list[DirectoryUser]) -> None:
-    for entry in entries:
-        if entry.user_id is None or not entry.is_active:
-            continue
-        role = role_of(entry)
-        membership = Membership.objects.filter(company=entry.company, user=entry.user).first()
-        if role is None or membership is None or membership.role in (Role.OWNER, role):
+    """Gives each linked, active entry's membership the role its groups give (owners keep
+    theirs): a few queries whatever the number of entries, one update and audit per change."""
+    entries = [e for e in entries if e.user_id is not None and e.is_active]
+    if not entries:
+        return
+    company_id = entries[0].company_id
+    wanted = roles_of(company_id, entries)
+    by_user = {e.user_id: wanted[e.pk] for e in entries if e.pk in wanted}
+    memberships = Membership.objects.filter(
+        company_id=company_id, user_id__in=list(by_user)
+    ).select_related("user", "company")
+    for membership in memberships:
+        role = by_user[membership.user_id]
+        if membership.role in (Role.OWNER, role):
             continue
         before = membership.role
-        membership.role = role
-        membership.save(update_fields=["role"])
+        Membership.objects.filter(pk=membership.pk).update(role=role)
         audit_event_record(
             actor=actor,
-            company=entry.company,
+            company=membership.company,
             action=AuditAction.MEMBERSHIP_ROLE_CHANGED,
             target=membership,
             before={"role": before},
-            after={"role": role, "user": entry.user.email, "by": "directory group"},
+            after={"role": role, "user": membership.user.email, "by": "directory group"},
         )
 
 
@@ -227,9 +246,19 @@ def user_update(*, actor: User, entry: DirectoryUser, data: UserData) -> Directo
         _apply(entry, data)
         entry.active = data.active
         entry.version = F("version") + 1
-        entry.save()
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError as exc:  # a concurrent rename to the same userName
+            raise UniquenessException(detail="This userName is already in this directory.") from exc
         entry.refresh_from_db()
-        is_member = entry.user_id is not None and entry.is_active
+        # `active` left out (a PUT without it, a PATCH removing it) changes nothing: only an
+        # explicit `active: true` brings a deactivated person back
+        is_member = (
+            entry.user_id is not None
+            and entry.is_active
+            and (data.active is not None or was_member)
+        )
         if was_member and not is_member:
             _deactivate(actor, entry)
         elif is_member and not was_member:
@@ -259,6 +288,17 @@ def _deactivate(actor: User, entry: DirectoryUser) -> None:
         .select_related("user", "company")
         .first()
     )
+    if (
+        membership is not None
+        and SsoPolicy.objects.filter(
+            company_id=entry.company_id, break_glass=entry.user_id
+        ).exists()
+    ):
+        # break-glass owners are there for when the IdP is wrong: it cannot remove them
+        raise MutabilityException(
+            detail="This owner is a break-glass owner of the company; the identity provider "
+            "cannot remove them. An owner can, in Settings → Members."
+        )
     if membership is not None:
         try:
             membership_remove(
@@ -432,8 +472,10 @@ def group_role_set(
         group.role = role
         group.updated_at = timezone.now()
         group.save(update_fields=["role", "updated_at"])
-        # the first mapping makes groups decide everyone's role (role_of)
-        _role_sync(actor, list(DirectoryUser.objects.filter(company=group.company, active=True)))
+        # the first mapping makes groups decide everyone's role (roles_of)
+        _role_sync(
+            actor, list(DirectoryUser.objects.filter(company=group.company).exclude(active=False))
+        )
         audit_event_record(
             actor=actor,
             company=group.company,

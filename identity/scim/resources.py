@@ -47,7 +47,7 @@ CONFIG = ServiceProviderConfig(
         {
             "type": "oauthbearertoken",
             "name": "Bearer token",
-            "description": "The company's SCIM token, from Settings → Single sign-on.",
+            "description": "The company's SCIM token, from Settings → Provisioning.",
             "primary": True,
         }
     ],

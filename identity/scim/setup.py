@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from audit.actions import AuditAction
+from audit.services import audit_event_record
 from identity.models import ServiceAccount, ServiceAccountPurpose, User
 from identity.service_accounts import (
     service_account_create,
@@ -45,7 +47,7 @@ def scim_token_issue(
             scopes=[],
             owner=actor,
             expires_in_days=None,
-            role=Role.ADMIN,
+            role=Role.MEMBER,  # it acts through identity.scim, not through the member's pages
             purpose=ServiceAccountPurpose.SCIM,
             description="Provisions people and groups from the company's identity provider.",
         )
@@ -54,6 +56,14 @@ def scim_token_issue(
         with transaction.atomic():
             ServiceAccount.objects.filter(pk=account.pk).update(disabled_at=None)
             account.disabled_at = None
+            audit_event_record(
+                actor=actor,
+                company=company,
+                action=AuditAction.SERVICE_ACCOUNT_UPDATED,
+                target=account,
+                before={"disabled": True},
+                after={"disabled": False},
+            )
             return service_account_rotate(
                 actor=actor, actor_membership=actor_membership, account=account, overlap_hours=0
             )

@@ -4,6 +4,7 @@ rows, for the host's company only) and what an IdP's answer may do (identity.sso
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -26,6 +27,8 @@ from identity.sso.provisioning import (
     trust_refusal,
 )
 from identity.sso.socialapps import social_app_of
+
+logger = logging.getLogger(__name__)
 
 TESTING_KEY = "sso_testing"  # the provider id an admin is testing in this session
 
@@ -130,7 +133,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
         testing = request.session.get(TESTING_KEY) == provider_id
         if not testing or not request.user.is_authenticated:
-            _refusal_audit(connection, "", reason)
+            # not audited: anyone can post garbage to an ACS or a callback, and the company's
+            # append-only log is no place for it (refusals of answers the IdP really signed
+            # are audited in pre_social_login)
+            logger.warning("SSO answer refused for %s: %s", connection.provider_id, reason)
             return
         request.session.pop(TESTING_KEY, None)
         connection_test_record(

@@ -36,7 +36,7 @@ from identity.sso.domains import (
 )
 from identity.sso.enforcement import enforcement_set
 from identity.sso.forms import DomainForm, EnforcementForm, OidcConnectionForm, SamlConnectionForm
-from identity.throttles import TOO_MANY_SSO_STARTS, attempt_count
+from identity.throttles import TOO_MANY_SSO_STARTS, attempt_count, client_key
 from tenants.decorators import admin_only_response
 from tenants.models import Membership, Role
 from ui.forms import error_text, form_errors_add
@@ -287,7 +287,7 @@ def sso_enforcement(request: HttpRequest) -> HttpResponse:
 def sso_start(request: HttpRequest, provider_id: str) -> HttpResponse:
     """Sends the browser to the company's IdP (a GET, so no form-action rule stands between
     our page and the IdP's). Only switched-on connections, or the one this admin tests."""
-    if not attempt_count(request, action="sso_start"):
+    if not attempt_count(request, action="sso_start", key=client_key(request, provider_id)):
         return render(
             request,
             "identity/sso_refused.html",

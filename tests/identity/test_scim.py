@@ -222,7 +222,12 @@ def test_the_directory_vouches_only_for_its_verified_domains_and_tells_nobody_wh
     # the stranger's entry links once their domain is verified and the IdP sends it again
     _verify(acme, "elsewhere.test")
     entry = unknown.json()
-    put = {"schemas": [USER_SCHEMA], "userName": entry["userName"], "emails": entry["emails"]}
+    put = {
+        "schemas": [USER_SCHEMA],
+        "userName": entry["userName"],
+        "emails": entry["emails"],
+        "active": True,
+    }
     assert scim.call("PUT", f"Users/{entry['id']}", put).status_code == 200
     stranger = User.objects.get(email="stranger@elsewhere.test")
     assert Membership.objects.filter(company=acme.company, user=stranger).exists()
@@ -413,7 +418,7 @@ def test_discovery_describes_what_we_keep(acme):
 
 
 @pytest.mark.django_db
-def test_scim_requests_are_limited_per_token(acme, settings, rate_limits):
+def test_scim_requests_are_limited_per_token(acme, globex, settings, rate_limits):
     settings.ACCOUNT_RATE_LIMITS = {**rate_limits, "scim_request": "3/m/key"}
     scim = Scim(acme)
     codes = [scim.call("GET", "Users").status_code for _ in range(4)]
@@ -422,6 +427,8 @@ def test_scim_requests_are_limited_per_token(acme, settings, rate_limits):
     for _ in range(30):
         client_on(acme.host).get("/scim/v2/Users", HTTP_AUTHORIZATION="Bearer eco_x_y")
     assert Scim(acme, scim.token).call("GET", "Users").status_code == 429
+    # … at that company only: another company's IdP on the same address goes on
+    assert Scim(globex).call("GET", "Users").status_code == 200
 
 
 @pytest.mark.django_db
@@ -444,3 +451,63 @@ def test_listing_the_directory_costs_the_same_for_10_or_60_people(
     browser = client_on(acme.host, acme.admin)
     with django_assert_max_num_queries(16):
         assert browser.get("/settings/provisioning/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_leaving_active_out_never_brings_a_deactivated_person_back(acme):
+    scim = Scim(acme)
+    entry = scim.create_user("gone@acme-robotics.test", active=False).json()
+    gone = User.objects.get(email="gone@acme-robotics.test")
+    put = {"schemas": [USER_SCHEMA], "userName": entry["userName"], "emails": entry["emails"]}
+    assert scim.call("PUT", f"Users/{entry['id']}", put).status_code == 200
+    assert not Membership.objects.filter(company=acme.company, user=gone).exists()
+    remove = {"schemas": [PATCH_SCHEMA], "Operations": [{"op": "remove", "path": "active"}]}
+    assert scim.call("PATCH", f"Users/{entry['id']}", remove).status_code == 200
+    assert not Membership.objects.filter(company=acme.company, user=gone).exists()
+
+
+@pytest.mark.django_db
+def test_the_idp_cannot_remove_a_break_glass_owner(acme):
+    from identity.models import SsoPolicy
+
+    policy = SsoPolicy.objects.create(company=acme.company)
+    policy.break_glass.add(acme.owner)
+    scim = Scim(acme)
+    _verify(acme, "acme.test")
+    entry = scim.create_user(acme.owner.email).json()
+    patch = {
+        "schemas": [PATCH_SCHEMA],
+        "Operations": [{"op": "replace", "value": {"active": False}}],
+    }
+    refused = scim.call("PATCH", f"Users/{entry['id']}", patch)
+    assert refused.status_code == 400 and "break-glass" in refused.json()["detail"]
+    assert scim.call("DELETE", f"Users/{entry['id']}").status_code == 400
+    assert Membership.objects.filter(company=acme.company, user=acme.owner).exists()
+
+
+@pytest.mark.django_db
+def test_mapping_a_group_to_a_role_costs_the_same_for_5_or_40_people(
+    acme, django_assert_max_num_queries
+):
+    from identity.scim.directory import group_role_set
+
+    scim = Scim(acme)
+    owner = Membership.objects.get(company=acme.company, user=acme.owner)
+    for size, name in ((5, "Small"), (40, "Large")):
+        ids = [
+            scim.create_user(f"{name.lower()}{i}@acme-robotics.test").json()["id"]
+            for i in range(size)
+        ]
+        body = {
+            "schemas": [GROUP_SCHEMA],
+            "displayName": name,
+            "members": [{"value": i} for i in ids],
+        }
+        group = DirectoryGroup.objects.get(pk=scim.call("POST", "Groups", body).json()["id"])
+        # one update and one audit entry per changed member, the rest constant
+        with django_assert_max_num_queries(12 + 2 * size):
+            group_role_set(actor=acme.owner, actor_membership=owner, group=group, role="admin")
+    admins = Membership.objects.filter(
+        company=acme.company, role="admin", user__email__endswith="@acme-robotics.test"
+    )
+    assert admins.count() == 45

@@ -292,3 +292,34 @@ def test_an_owner_who_leaves_is_no_longer_told_about_the_account(acme):
     mail.outbox.clear()
     assert service_accounts_expiry_notify() == 0
     assert not mail.outbox
+
+
+@pytest.mark.django_db
+def test_the_owner_hears_of_a_rotation_and_the_new_token_is_not_cached(
+    acme, django_capture_on_commit_callbacks
+):
+    account, _ = _create(acme, owner=acme.owner)
+    mail.outbox.clear()
+    browser = client_on(acme.host, acme.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = browser.post(
+            f"/settings/service-accounts/{account.pk}/rotate/", {"overlap_hours": "24"}
+        )
+    assert "no-store" in response["Cache-Control"]
+    assert [m.to for m in mail.outbox] == [[acme.owner.email]]
+    assert "new token" in mail.outbox[0].subject
+
+
+@pytest.mark.django_db
+def test_a_service_account_never_approves_a_share(acme, globex):
+    from approvals.policy import is_approver
+
+    account, _ = _create(acme, role="admin")
+    membership = Membership.objects.select_related("user").get(user=account.user)
+    assert membership.role == "admin"
+    assert not is_approver(
+        membership.role, "admin", service_account=membership.user.is_service_account
+    )
+    from approvals.selectors import approver_roles_for
+
+    assert approver_roles_for(membership) == []
