@@ -136,6 +136,8 @@ def main() -> None:
     settings.DEBUG = False
 
     # -- SCIM ---------------------------------------------------------------------------
+    # the directory vouches only for addresses on the company's verified domains
+    EmailDomain.objects.create(company=company, domain="bench-scim.test", verified_at=now)
     token = scim_token_issue(
         actor=owner,
         actor_membership=Membership.objects.get(company=company, user=owner),
