@@ -247,7 +247,9 @@ def _users(caller: ScimCaller) -> Any:
 
 
 def _groups(caller: ScimCaller) -> Any:
-    return DirectoryGroup.objects.filter(company=caller.company)
+    return DirectoryGroup.objects.filter(company=caller.company).prefetch_related(
+        "directorygroupmember_set__member"
+    )
 
 
 def _one(queryset: Any, pk: str, kind: str) -> Any:
@@ -264,24 +266,58 @@ def _created(request: HttpRequest, document: dict[str, Any]) -> HttpResponse:
     return _json(document, status=201, Location=document["meta"]["location"])
 
 
-@scim_endpoint
-def users(request: HttpRequest) -> HttpResponse:
+def _user_list(request: HttpRequest) -> HttpResponse:
     caller: ScimCaller = request.scim  # type: ignore[attr-defined]
     base = _base(request)
-    if request.method == "GET":
-        return _page(
-            request, ScimUser, _users(caller), USER_FIELDS, lambda e: user_resource(e, base)
+    return _page(request, ScimUser, _users(caller), USER_FIELDS, lambda e: user_resource(e, base))
+
+
+def _group_list(request: HttpRequest) -> HttpResponse:
+    caller: ScimCaller = request.scim  # type: ignore[attr-defined]
+    base = _base(request)
+    return _page(
+        request, ScimGroup, _groups(caller), GROUP_FIELDS, lambda g: group_resource(g, base)
+    )
+
+
+def _changed(request: HttpRequest, model: Any, current: Any) -> Any:
+    """The resource after a PUT (replaced, read-only values kept) or a PATCH (applied to the
+    current one, atomically: a failing operation raises before anything is saved); None for
+    any other method."""
+    if request.method == "PUT":
+        resource = model.model_validate(
+            _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
         )
+        resource.replace(current)
+        return resource
+    if request.method == "PATCH":
+        patch = PatchOp[model].model_validate(
+            _body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+        )
+        patch.patch(current)
+        return current
+    return None
+
+
+def _written_context(request: HttpRequest) -> Context:
+    if request.method == "PUT":
+        return Context.RESOURCE_REPLACEMENT_RESPONSE
+    return Context.RESOURCE_PATCH_RESPONSE
+
+
+@scim_endpoint
+def users(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _user_list(request)
     if request.method != "POST":
         return _not_allowed("GET, POST")
+    caller: ScimCaller = request.scim  # type: ignore[attr-defined]
     resource = ScimUser.model_validate(_body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
     entry = directory.user_create(
         actor=caller.user, company=caller.company, data=user_data(resource)
     )
-    return _created(
-        request,
-        _dump(user_resource(entry, base), request, ScimUser, Context.RESOURCE_CREATION_RESPONSE),
-    )
+    document = user_resource(entry, _base(request))
+    return _created(request, _dump(document, request, ScimUser, Context.RESOURCE_CREATION_RESPONSE))
 
 
 @scim_endpoint
@@ -296,49 +332,28 @@ def user(request: HttpRequest, pk: str) -> HttpResponse:
     if request.method == "DELETE":
         directory.user_delete(actor=caller.user, entry=entry)
         return HttpResponse(status=204)
-    if request.method == "PUT":
-        resource = ScimUser.model_validate(
-            _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
-        )
-        resource.replace(user_resource(entry, base))
-    elif request.method == "PATCH":
-        patch = PatchOp[ScimUser].model_validate(
-            _body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
-        )
-        resource = user_resource(entry, base)
-        patch.patch(resource)
-    else:
+    resource = _changed(request, ScimUser, user_resource(entry, base))
+    if resource is None:
         return _not_allowed("GET, PUT, PATCH, DELETE")
     entry = directory.user_update(actor=caller.user, entry=entry, data=user_data(resource))
-    ctx = (
-        Context.RESOURCE_REPLACEMENT_RESPONSE
-        if request.method == "PUT"
-        else Context.RESOURCE_PATCH_RESPONSE
-    )
-    return _json(_dump(user_resource(entry, base), request, ScimUser, ctx))
+    entry = _one(_users(caller), str(entry.pk), "user")
+    return _json(_dump(user_resource(entry, base), request, ScimUser, _written_context(request)))
 
 
 @scim_endpoint
 def groups(request: HttpRequest) -> HttpResponse:
-    caller: ScimCaller = request.scim  # type: ignore[attr-defined]
-    base = _base(request)
     if request.method == "GET":
-        return _page(
-            request,
-            ScimGroup,
-            _groups(caller).prefetch_related("directorygroupmember_set__member"),
-            GROUP_FIELDS,
-            lambda g: group_resource(g, base),
-        )
+        return _group_list(request)
     if request.method != "POST":
         return _not_allowed("GET, POST")
+    caller: ScimCaller = request.scim  # type: ignore[attr-defined]
     resource = ScimGroup.model_validate(_body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
     group = directory.group_create(
         actor=caller.user, company=caller.company, data=group_data(resource)
     )
+    document = group_resource(group, _base(request))
     return _created(
-        request,
-        _dump(group_resource(group, base), request, ScimGroup, Context.RESOURCE_CREATION_RESPONSE),
+        request, _dump(document, request, ScimGroup, Context.RESOURCE_CREATION_RESPONSE)
     )
 
 
@@ -346,7 +361,7 @@ def groups(request: HttpRequest) -> HttpResponse:
 def group(request: HttpRequest, pk: str) -> HttpResponse:
     caller: ScimCaller = request.scim  # type: ignore[attr-defined]
     base = _base(request)
-    found = _one(_groups(caller).prefetch_related("directorygroupmember_set__member"), pk, "group")
+    found = _one(_groups(caller), pk, "group")
     if request.method == "GET":
         return _json(
             _dump(group_resource(found, base), request, ScimGroup, Context.RESOURCE_QUERY_RESPONSE)
@@ -354,53 +369,22 @@ def group(request: HttpRequest, pk: str) -> HttpResponse:
     if request.method == "DELETE":
         directory.group_delete(actor=caller.user, group=found)
         return HttpResponse(status=204)
-    if request.method == "PUT":
-        resource = ScimGroup.model_validate(
-            _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
-        )
-        resource.replace(group_resource(found, base))
-    elif request.method == "PATCH":
-        patch = PatchOp[ScimGroup].model_validate(
-            _body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
-        )
-        resource = group_resource(found, base)
-        patch.patch(resource)
-    else:
+    resource = _changed(request, ScimGroup, group_resource(found, base))
+    if resource is None:
         return _not_allowed("GET, PUT, PATCH, DELETE")
     found = directory.group_update(actor=caller.user, group=found, data=group_data(resource))
-    found = _one(
-        _groups(caller).prefetch_related("directorygroupmember_set__member"), str(found.pk), "group"
-    )
-    ctx = (
-        Context.RESOURCE_REPLACEMENT_RESPONSE
-        if request.method == "PUT"
-        else Context.RESOURCE_PATCH_RESPONSE
-    )
-    return _json(_dump(group_resource(found, base), request, ScimGroup, ctx))
+    found = _one(_groups(caller), str(found.pk), "group")
+    return _json(_dump(group_resource(found, base), request, ScimGroup, _written_context(request)))
 
 
 @scim_endpoint
 def users_search(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return _not_allowed("POST")
-    caller: ScimCaller = request.scim  # type: ignore[attr-defined]
-    base = _base(request)
-    return _page(request, ScimUser, _users(caller), USER_FIELDS, lambda e: user_resource(e, base))
+    return _user_list(request) if request.method == "POST" else _not_allowed("POST")
 
 
 @scim_endpoint
 def groups_search(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return _not_allowed("POST")
-    caller: ScimCaller = request.scim  # type: ignore[attr-defined]
-    base = _base(request)
-    return _page(
-        request,
-        ScimGroup,
-        _groups(caller).prefetch_related("directorygroupmember_set__member"),
-        GROUP_FIELDS,
-        lambda g: group_resource(g, base),
-    )
+    return _group_list(request) if request.method == "POST" else _not_allowed("POST")
 
 
 @scim_endpoint

@@ -511,3 +511,43 @@ def test_mapping_a_group_to_a_role_costs_the_same_for_5_or_40_people(
         company=acme.company, role="admin", user__email__endswith="@acme-robotics.test"
     )
     assert admins.count() == 45
+
+
+@pytest.mark.django_db
+def test_another_companys_directory_ids_are_404_and_change_nothing(acme, globex):
+    acme_scim = Scim(acme)
+    user_id = acme_scim.create_user("nina@acme-robotics.test").json()["id"]
+    body = {"schemas": [GROUP_SCHEMA], "displayName": "Acme only", "members": [{"value": user_id}]}
+    group_id = acme_scim.call("POST", "Groups", body).json()["id"]
+    theirs = Scim(globex, verify=None)
+    patch = {
+        "schemas": [PATCH_SCHEMA],
+        "Operations": [{"op": "replace", "value": {"active": False}}],
+    }
+    put = {"schemas": [USER_SCHEMA], "userName": "taken@globex.test"}
+    for method, path, payload in (
+        ("GET", f"Users/{user_id}", None),
+        ("PATCH", f"Users/{user_id}", patch),
+        ("PUT", f"Users/{user_id}", put),
+        ("DELETE", f"Users/{user_id}", None),
+        ("GET", f"Groups/{group_id}", None),
+        (
+            "PATCH",
+            f"Groups/{group_id}",
+            {
+                "schemas": [PATCH_SCHEMA],
+                "Operations": [{"op": "replace", "path": "displayName", "value": "x"}],
+            },
+        ),
+        ("DELETE", f"Groups/{group_id}", None),
+    ):
+        response = theirs.call(method, path, payload)
+        assert response.status_code == 404, (method, path, response.status_code)
+        assert "nina" not in response.content.decode()
+    # nor can globex's group take acme's person as a member
+    stolen = {"schemas": [GROUP_SCHEMA], "displayName": "Stolen", "members": [{"value": user_id}]}
+    assert theirs.call("POST", "Groups", stolen).status_code == 400
+    entry = DirectoryUser.objects.get(pk=user_id)
+    assert entry.active is True and entry.user_name == "nina@acme-robotics.test"
+    assert DirectoryGroup.objects.get(pk=group_id).display_name == "Acme only"
+    assert not DirectoryGroup.objects.filter(company=globex.company).exists()
