@@ -5,6 +5,10 @@ from enum import StrEnum
 
 
 class AuditAction(StrEnum):
+    ACCOUNT_ARCHIVED = "account.archived"
+    ACCOUNT_CREATED = "account.created"
+    ACCOUNT_UPDATED = "account.updated"
+
     APPROVALS_APPROVED = "approvals.approved"
     APPROVALS_REJECTED = "approvals.rejected"
     APPROVALS_REQUESTED = "approvals.requested"

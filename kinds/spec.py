@@ -16,7 +16,8 @@ class SharingHandlers:
     publish: Callable[..., Any]
     # Writes collaborative changes back into the owner's own record (owner's schema active).
     sync_back: Callable[[Any, dict[str, Any]], None]
-    # Creates the adopting company's private copy (adopter's schema active); returns it.
+    # adopt(record, actor, company=adopter): the adopting company's private copy (adopter's
+    # schema active); returns it.
     adopt: Callable[..., Any] | None = None
     # Whether the current schema's company already adopted the record.
     is_adopted: Callable[[Any], bool] | None = None

@@ -42,6 +42,13 @@ class OpportunitySerializer(serializers.ModelSerializer):
         required=False,
         write_only=True,
     )
+    account = serializers.UUIDField(
+        source="account_id",
+        required=False,
+        allow_null=True,
+        help_text="The customer's account (/api/v1/accounts/). Without it, the account is "
+        "found by customer_domain, then customer_name, or made; customer_name is the account's.",
+    )
     version = serializers.IntegerField(required=False)
     currency = serializers.CharField(max_length=3, min_length=3, required=False)
     custom_fields = custom_fields_serializer_field()
@@ -50,6 +57,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         model = Opportunity
         fields = [
             "id",
+            "account",
             "customer_name",
             "customer_domain",
             "amount",

@@ -7,7 +7,13 @@ class PipelineConfig(AppConfig):
     name = "pipeline"
 
     def ready(self) -> None:
+        from accounts.hooks import on_account_changed
+        from accounts.panels import account_panel_register
         from kinds import kind_register
+        from pipeline.account_panel import opportunities_panel
         from pipeline.kind import OPPORTUNITY
+        from pipeline.services import opportunities_follow_account
 
         kind_register(OPPORTUNITY)
+        on_account_changed(opportunities_follow_account)
+        account_panel_register(opportunities_panel)

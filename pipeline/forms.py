@@ -26,7 +26,9 @@ class OpportunityForm(CustomFieldsMixin, forms.ModelForm):
             "private_notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "private_notes": "Only your company ever sees these notes, even when the opportunity is shared."
+            "customer_domain": "The deal joins the account with this web domain (or a new "
+            "account); its name is the account's.",
+            "private_notes": "Only your company ever sees these notes, even when the opportunity is shared.",
         }
 
     def clean_currency(self) -> str:

@@ -17,6 +17,15 @@ class Opportunity(models.Model):
     # this kind's key in the record-kind registry (kinds), stored wherever a kind is named
     kind_key = "opportunity"
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The customer's account (accounts): customer_name and customer_domain follow it, so what
+    # partners see of a shared deal names the customer as the account does.
+    account = models.ForeignKey(
+        "accounts.Account",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
     customer_name = models.CharField("customer", max_length=200)
     customer_domain = models.CharField("customer domain", max_length=253, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])

@@ -8,7 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import model_to_dict
+from django.http import Http404
 
+from accounts.models import Account
+from accounts.selectors import account_get
+from accounts.services import account_for_customer
 from audit.actions import AuditAction
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from concurrency.versioning import versioned_update
@@ -25,6 +29,7 @@ from sharing.models import SharedRecord
 from tenants.models import Company, Membership
 
 EDITABLE = (
+    "account_id",
     "customer_name",
     "customer_domain",
     "amount",
@@ -39,7 +44,55 @@ EDITABLE = (
 
 
 def opportunity_fields(opportunity: Opportunity) -> dict[str, Any]:
-    return model_to_dict(opportunity, fields=EDITABLE)
+    fields = model_to_dict(opportunity, fields=[f for f in EDITABLE if f != "account_id"])
+    return {"account_id": opportunity.account_id, **fields}
+
+
+def _customer_from(account: Account, domain: str) -> dict[str, Any]:
+    """The customer fields an opportunity shows for its account: the account's name, and the
+    domain typed if it is one of the account's (else the account's main one)."""
+    domain = (domain or "").strip().lower()
+    return {
+        "account_id": account.pk,
+        "customer_name": account.name,
+        "customer_domain": domain if domain in account.domains else account.domain,
+    }
+
+
+def _resolve_account(
+    *, actor: User, company: Company, data: dict[str, Any], current: Opportunity | None = None
+) -> dict[str, Any]:
+    """Which account the opportunity is with, as the fields to set: the account named
+    (`account_id`) if it changed, else the one the typed customer belongs to (by domain, then
+    by name; a new one if none) if the customer changed or the deal has no account yet."""
+    account_id = data.get("account_id")
+    if account_id and (current is None or str(account_id) != str(current.account_id)):
+        try:
+            account = account_get(pk=account_id)
+        except Http404 as exc:
+            raise ValidationError({"account": ["No such account."]}) from exc
+        if account.archived_at is not None:
+            raise ValidationError({"account": ["That account is archived; choose an open one."]})
+        return _customer_from(account, data.get("customer_domain", ""))
+    name = " ".join(str(data.get("customer_name") or "").split())
+    domain = str(data.get("customer_domain") or "")
+    if (
+        current is not None
+        and current.account_id
+        and (name, domain)
+        == (
+            current.customer_name,
+            current.customer_domain,
+        )
+    ):
+        return {}
+    if not name:
+        raise ValidationError({"customer_name": ["Name the customer."]})
+    try:
+        account = account_for_customer(actor=actor, company=company, name=name, domain=domain)
+    except ValidationError as exc:
+        raise ValidationError({"customer_domain": exc.messages}) from exc
+    return _customer_from(account, domain)
 
 
 def _validate(opportunity: Opportunity, company: Company, *, owner_changed: bool = True) -> None:
@@ -66,16 +119,41 @@ WRITES = RecordWrites(
 def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -> Opportunity:
     fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     opportunity = Opportunity(owner_id=data.get("owner_id") or actor.pk, **fields)
-    _, opportunity.custom = collect_errors(
-        lambda: _validate(opportunity, company),
-        lambda: custom_for_save(
-            object_type=Opportunity.kind_key,
-            company=company,
-            submitted=data.get("custom"),
-            core=core_values(opportunity),
-        ),
-    )
-    return record_created(WRITES, actor=actor, company=company, obj=opportunity)
+    with transaction.atomic():
+        _, opportunity.custom = collect_errors(
+            lambda: _validate(opportunity, company),
+            lambda: custom_for_save(
+                object_type=Opportunity.kind_key,
+                company=company,
+                submitted=data.get("custom"),
+                core=core_values(opportunity),
+            ),
+        )
+        # after the checks, so a refused opportunity leaves no new account behind (and inside
+        # the transaction, so a later failure takes the account back with it)
+        for key, value in _resolve_account(actor=actor, company=company, data=data).items():
+            setattr(opportunity, key, value)
+        return record_created(WRITES, actor=actor, company=company, obj=opportunity)
+
+
+def opportunities_follow_account(*, actor: User | None, company: Company, account: Account) -> None:
+    """An account was renamed or its main domain changed: its open opportunities name the
+    customer as it now does, and the shared ones are re-published (accounts.hooks)."""
+    for opportunity in Opportunity.objects.filter(account=account, archived_at=None):
+        customer = _customer_from(account, opportunity.customer_domain)
+        if (opportunity.customer_name, opportunity.customer_domain) == (
+            customer["customer_name"],
+            customer["customer_domain"],
+        ):
+            continue
+        before = opportunity_fields(opportunity)
+        opportunity.customer_name = customer["customer_name"]
+        opportunity.customer_domain = customer["customer_domain"]
+        opportunity.version += 1
+        opportunity.save(
+            update_fields=["customer_name", "customer_domain", "version", "updated_at"]
+        )
+        record_updated(WRITES, actor=actor, company=company, obj=opportunity, before=before)
 
 
 def opportunity_update(
@@ -99,6 +177,12 @@ def opportunity_update(
     )
     before = opportunity_fields(opportunity)
     with transaction.atomic():
+        changes |= _resolve_account(
+            actor=actor,
+            company=company,
+            data={**opportunity_fields(opportunity), **changes},
+            current=opportunity,
+        )
         versioned_update(
             obj=opportunity,
             changes=changes,

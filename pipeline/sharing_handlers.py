@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.services import account_for_customer
 from business.records import core_values, custom_recomputed
 from canonical import Motion, Stage
 from pipeline.models import Opportunity
@@ -37,14 +38,26 @@ def opportunity_sync_back(record, changes: dict[str, Any]) -> None:  # type: ign
         record_republish(WRITES, company=record.owner, obj=opportunity)
 
 
-def opportunity_adopt(record, actor) -> Opportunity:  # type: ignore[no-untyped-def]
+def opportunity_adopt(record, actor, *, company) -> Opportunity:  # type: ignore[no-untyped-def]
     """Runs in the adopting company's schema."""
     if Opportunity.objects.filter(adopted_from_id=record.pk).exists():
         raise ValidationError("This opportunity is already in your pipeline.")
     p = record.payload
+    try:
+        account = account_for_customer(
+            actor=actor,
+            company=company,
+            name=p.get("customer_name") or record.title,
+            domain=p.get("customer_domain", ""),
+        )
+    except ValidationError:  # a partner's domain we can't read: the name alone decides
+        account = account_for_customer(
+            actor=actor, company=company, name=p.get("customer_name") or record.title, domain=""
+        )
     return Opportunity.objects.create(
-        customer_name=p.get("customer_name") or record.title,
-        customer_domain=p.get("customer_domain", ""),
+        account=account,
+        customer_name=account.name,
+        customer_domain=p.get("customer_domain", "")[:253],
         amount=p.get("amount") or 0,
         currency=p.get("currency", "USD"),
         close_date=p.get("close_date") or timezone.now().date(),

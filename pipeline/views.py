@@ -6,11 +6,12 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import account_get
 from business.display import custom_rows
 from business.labels import request_labels
 from business.list_ui import custom_list
@@ -77,8 +78,17 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _initial_customer(request: HttpRequest) -> dict[str, str]:
+    """ "New opportunity" from an account's page starts with that customer."""
+    try:
+        account = account_get(pk=request.GET.get("account", ""))
+    except Http404:
+        return {}
+    return {"customer_name": account.name, "customer_domain": account.domain}
+
+
 def opportunity_new(request: HttpRequest) -> HttpResponse:
-    form = OpportunityForm(request.POST or None)
+    form = OpportunityForm(request.POST or None, initial=_initial_customer(request))
     form.add_custom_fields(company=request.tenant, values=None)
     _in_company_words(form.fields, request)
     if request.method == "POST" and form.is_valid():

@@ -32,7 +32,8 @@ class RecordWrites:
     created: AuditAction
     updated: AuditAction
     archived: AuditAction
-    published: AuditAction
+    # None for a kind that never goes on the network (accounts)
+    published: AuditAction | None = None
     # what else follows a save, an archive or a publish (e.g. a solution's public listing)
     after_write: Callable[[Company, Any], None] | None = None
 
@@ -55,7 +56,7 @@ def _publish(writes: RecordWrites, company: Company, obj: Any) -> SharedRecord:
 def record_republish(writes: RecordWrites, *, company: Company, obj: Any) -> None:
     """Refreshes the network copy of a shared record after a change made outside an edit form
     (a partner's write-back moving a derived field); nothing for a private record."""
-    if obj.shared_record_id:
+    if getattr(obj, "shared_record_id", None):
         _publish(writes, company, obj)
 
 
@@ -98,7 +99,10 @@ def record_archive(writes: RecordWrites, *, actor: User, company: Company, obj: 
         obj.save(update_fields=["archived_at", "updated_at"])
         if writes.after_write:
             writes.after_write(company, obj)
-        record_archive_published(shared_record_id=obj.shared_record_id, archived_at=obj.archived_at)
+        if getattr(obj, "shared_record_id", None):
+            record_archive_published(
+                shared_record_id=obj.shared_record_id, archived_at=obj.archived_at
+            )
         company_audit_entry_record(actor=actor, action=writes.archived, target=obj)
     return obj
 

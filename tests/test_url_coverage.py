@@ -34,6 +34,7 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
 # For each URL prefix with an object id, which of the victim's objects fills it. A new route
 # whose placeholder is not covered here fails the suite until it is added.
 UUID_OWNERS = (
+    "customers/",
     "partners/",
     "pipeline/",
     "shared/",
@@ -49,6 +50,7 @@ UUID_OWNERS = (
 )
 API_OWNERS = {
     "opportunities/": "pipeline/",
+    "accounts/": "customers/",
     "solutions/": "solutions/",
     "marketing-plans/": "marketing/",
     "shared/": "shared/",
@@ -175,6 +177,7 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "membership": Membership.objects.get(company=acme.company, user=acme.member).pk,
         "partners/": partnership.pk,
         "pipeline/": opportunity.pk,
+        "customers/": opportunity.account_id,
         "shared/": record.pk,
         "solutions/": solution_make(acme).pk,
         "marketing/": plan.pk,
@@ -188,6 +191,7 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
     paths = company_paths(
         {
             "membership": 1,
+            "customers/": zero,
             "partners/": zero,
             "pipeline/": zero,
             "shared/": zero,
@@ -215,6 +219,8 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
         "/api/v1/shared/00000000-0000-0000-0000-000000000000/collaborate/",
         "/api/v1/partnerships/00000000-0000-0000-0000-000000000000/end/",
         "/api/v1/tokens/1/",
+        "/customers/00000000-0000-0000-0000-000000000000/edit/",
+        "/api/v1/accounts/00000000-0000-0000-0000-000000000000/",
     ):
         assert expected in paths
     assert len(paths) > 20  # allauth's account pages are in the list too

@@ -61,10 +61,13 @@ TENANT_APPS = [
     "pipeline",
     "solutions",
     "marketing",
+    # after the kinds above: the registry lists kinds in this order (pickers start with deals)
+    "accounts",
     "sharing.lens",
     "partners.relationships",
     "approvals",
     "reports",
+    "integrations",
 ]
 INSTALLED_APPS = [
     *SHARED_APPS,

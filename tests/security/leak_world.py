@@ -356,17 +356,20 @@ def mappings_plant(w: LeakWorld, slug: str, partners: list[str], made: dict[str,
 
 def opportunity_plant(w: LeakWorld, slug: str, customer: str, *, amount: int | None = None):  # type: ignore[no-untyped-def]
     """An opportunity with a value in every private field (and the published ones)."""
+    from accounts.models import Account
+    from accounts.services import account_update
     from pipeline.services import opportunity_create
 
     world = w.worlds[slug]
     u = _u(slug)
     with schema_context(world.company.schema_name):
-        return opportunity_create(
+        opportunity = opportunity_create(
             actor=world.owner,
             company=world.company,
             data={
                 "customer_name": customer,
-                "customer_domain": f"{slug}-customer.example",
+                # one account per customer (accounts join opportunities by domain)
+                "customer_domain": f"{slug}-{''.join(c for c in customer.lower() if c.isalnum())}.example",
                 "amount": Decimal(amount or AMOUNTS[slug]),
                 "currency": "USD",
                 "close_date": datetime.date(2027, 9, 30),
@@ -382,6 +385,18 @@ def opportunity_plant(w: LeakWorld, slug: str, customer: str, *, amount: int | N
                 },
             },
         )
+        # the customer's account: private to the company, never shared
+        account = Account.objects.get(pk=opportunity.account_id)
+        if account.description:  # the same customer again
+            return opportunity
+        account_update(
+            actor=world.owner,
+            company=world.company,
+            account=account,
+            data={"description": w.private(slug, f"account-notes-{w.serial()}")},
+            expected_version=account.version,
+        )
+        return opportunity
 
 
 def publish(w: LeakWorld, slug: str, opportunity) -> SharedRecord:  # type: ignore[no-untyped-def]
@@ -739,6 +754,7 @@ def private_ids_collect(w: LeakWorld, slug: str) -> None:
 def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
     """What fills each URL placeholder on `slug`'s host: its own objects, and every shared
     record one of its people may see."""
+    from accounts.models import Account
     from approvals.models import ApprovalRule, ShareRequest
     from business.models import FieldDefinition, SavedView, Term, ValidationRule, Vocabulary
     from identity.models import (
@@ -797,6 +813,7 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
     }
     with schema_context(company.schema_name):
         ids["pipeline/"] = list(Opportunity.objects.values_list("pk", flat=True))
+        ids["customers/"] = list(Account.objects.values_list("pk", flat=True))
         ids["solutions/"] = list(Solution.objects.values_list("pk", flat=True))
         ids["marketing/"] = list(MarketingPlan.objects.values_list("pk", flat=True))
         ids["task"] = list(PlanTask.objects.values_list("pk", flat=True))

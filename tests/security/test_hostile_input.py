@@ -212,6 +212,7 @@ def test_hostile_json_never_answers_5xx_on_any_api_operation(world):
         for prefix, key in (
             ("/api/v1/shared/", "shared/"),
             ("/api/v1/solutions/", "solutions/"),
+            ("/api/v1/accounts/", "customers/"),
             ("/api/v1/marketing-plans/", "marketing/"),
             ("/api/v1/partnerships/", "partners/"),
             ("/api/v1/approvals/", "approvals/"),

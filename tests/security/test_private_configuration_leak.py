@@ -48,6 +48,7 @@ from tests.test_url_coverage import _patterns
 
 # <uuid:pk> and <int:pk> on a company host: which of the company's objects fill them.
 UUID_FILL = (
+    "customers/",
     "partners/",
     "pipeline/",
     "shared/",
@@ -72,6 +73,7 @@ INT_FILL = {
 }
 API_PK_FILL = {
     "opportunities": "pipeline/",
+    "accounts": "customers/",
     "solutions": "solutions/",
     "marketing-plans": "marketing/",
     "shared": "shared/",

@@ -40,6 +40,11 @@ def opportunity_make(world: CompanyWorld, **overrides) -> Opportunity:  # type: 
         "private_notes": SECRET,
         **overrides,
     }
+    if "customer_name" in overrides and "customer_domain" not in overrides:
+        # another customer: another account (accounts join opportunities by domain)
+        data["customer_domain"] = (
+            "".join(c for c in overrides["customer_name"].lower() if c.isalnum()) + ".example"
+        )
     with schema_context(world.company.schema_name):
         return opportunity_create(actor=world.owner, company=world.company, data=data)
 

@@ -245,7 +245,7 @@ def shared_record_adopt(*, actor: User, actor_membership: Membership, record: Sh
     if handlers is None or handlers.adopt is None:
         raise ValidationError(f"A {record.kind_label.lower()} cannot be adopted.")
     with transaction.atomic():
-        copy = handlers.adopt(record, actor)
+        copy = handlers.adopt(record, actor, company=actor_membership.company)
         activity_record(
             record=record, company=actor_membership.company, actor=actor, verb="record.adopted"
         )

@@ -1,0 +1,177 @@
+"""Writes to a company's accounts. Accounts never leave the company's schema: nothing here
+publishes; a rename reaches partners only through the opportunities that name the customer
+(accounts.hooks → the pipeline re-publishes those that are shared)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.domains import web_domains_normalize
+from accounts.hooks import account_changed
+from accounts.models import Account
+from accounts.selectors import account_by_domain, account_by_name
+from accounts.vocabularies import VOCABULARY_OF
+from audit.actions import AuditAction
+from business.models import Term
+from business.records import collect_errors, core_values, custom_changes, custom_for_save
+from concurrency.versioning import versioned_update
+from identity.models import User
+from recordkit.services import RecordWrites, record_archive, record_created, record_updated
+from tenants.models import Company, Membership
+
+EDITABLE = ("name", "domains", "industry", "region", "market_unit", "description", "custom")
+MAX_DESCRIPTION = 10_000
+
+
+def account_fields(account: Account) -> dict[str, Any]:
+    return {
+        "name": account.name,
+        "domains": list(account.domains),
+        "industry": account.industry,
+        "region": account.region,
+        "market_unit": account.market_unit,
+        "description": account.description,
+        "owner_id": account.owner_id,
+        "custom": account.custom,
+    }
+
+
+WRITES = RecordWrites(
+    kind=Account.kind_key,
+    fields_of=account_fields,
+    title_of=lambda a: a.name,
+    created=AuditAction.ACCOUNT_CREATED,
+    updated=AuditAction.ACCOUNT_UPDATED,
+    archived=AuditAction.ACCOUNT_ARCHIVED,
+)
+
+
+def _check_terms(account: Account, previous: Account | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field, vocabulary in VOCABULARY_OF.items():
+        value = getattr(account, field)
+        if not value or (previous is not None and getattr(previous, field) == value):
+            continue  # blank, or kept as it was (a retired term stays on old records)
+        if not Term.objects.filter(
+            vocabulary__key=vocabulary, key=value, retired_at__isnull=True
+        ).exists():
+            label = vocabulary.replace("_", " ")
+            errors[field] = [f"Choose one of your {label} (Settings → Vocabularies)."]
+    return errors
+
+
+def _validate(account: Account, company: Company, *, previous: Account | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        account.full_clean(exclude=["owner", "domains", "custom"])
+    except ValidationError as exc:
+        errors |= exc.message_dict
+    try:
+        account.domains = web_domains_normalize(account.domains)
+    except ValidationError as exc:
+        errors["domains"] = exc.messages
+    else:
+        for domain in account.domains:
+            other = account_by_domain(domain=domain, exclude_pk=account.pk)
+            if other is not None:
+                errors.setdefault("domains", []).append(
+                    f"{domain} is already the domain of the account “{other.name}”: open that "
+                    "account, or take the domain off it first."
+                )
+    if len(account.description) > MAX_DESCRIPTION:
+        errors["description"] = [f"Keep the description under {MAX_DESCRIPTION:,} characters."]
+    errors |= _check_terms(account, previous)
+    owner_changed = previous is None or previous.owner_id != account.owner_id
+    if (
+        owner_changed
+        and not Membership.objects.filter(
+            user_id=account.owner_id, company=company, user__is_service_account=False
+        ).exists()
+    ):
+        errors["owner"] = ["The owner must be a person in your company."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Account:
+    fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
+    owner_id = data.get("owner_id") or (None if actor.is_service_account else actor.pk)
+    account = Account(owner_id=owner_id or _fallback_owner(company), **fields)
+    _, account.custom = collect_errors(
+        lambda: _validate(account, company),
+        lambda: custom_for_save(
+            object_type=Account.kind_key,
+            company=company,
+            submitted=data.get("custom"),
+            core=core_values(account),
+        ),
+    )
+    return record_created(WRITES, actor=actor, company=company, obj=account)
+
+
+def _fallback_owner(company: Company) -> int | None:
+    """An integration creates accounts as a service account, which owns nothing: the
+    company's first owner does until someone takes it over."""
+    return (
+        Membership.objects.filter(company=company, role="owner", user__is_service_account=False)
+        .order_by("created_at")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+def account_update(
+    *,
+    actor: User,
+    company: Company,
+    account: Account,
+    data: dict[str, Any],
+    expected_version: int,
+) -> Account:
+    """Saves the edit if nobody saved since `expected_version`; else raises StaleVersion."""
+    changes = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
+    if "owner_id" in data:
+        changes["owner_id"] = data["owner_id"]
+    changes |= custom_changes(
+        object_type=Account.kind_key,
+        company=company,
+        data=data,
+        previous=account.custom,
+        core={**core_values(account), **changes},
+    )
+    before = account_fields(account)
+    previous = Account(**{f.attname: getattr(account, f.attname) for f in Account._meta.fields})
+    with transaction.atomic():
+        versioned_update(
+            obj=account,
+            changes=changes,
+            expected_version=expected_version,
+            validate=lambda candidate: _validate(candidate, company, previous=previous),
+            snapshot=account_fields,
+        )
+        record_updated(WRITES, actor=actor, company=company, obj=account, before=before)
+        if (account.name, account.domain) != (previous.name, previous.domain):
+            account_changed(actor=actor, company=company, account=account)
+    return account
+
+
+def account_archive(*, actor: User, company: Company, account: Account) -> Account:
+    """Archived, never deleted: its opportunities keep their customer; a new deal with the
+    same domain opens a new account."""
+    return record_archive(WRITES, actor=actor, company=company, obj=account)
+
+
+def account_for_customer(*, actor: User, company: Company, name: str, domain: str) -> Account:
+    """The account an opportunity typed with a customer name and domain belongs to: the open
+    account with that domain, else (no domain) one of that exact name, else a new one. This is
+    how accounts stay one per customer without anyone picking from a list."""
+    from_domain = web_domains_normalize([domain]) if domain else []
+    found = account_by_domain(domain=from_domain[0]) if from_domain else account_by_name(name=name)
+    if found is not None:
+        return found
+    return account_create(
+        actor=actor, company=company, data={"name": name.strip(), "domains": from_domain}
+    )
