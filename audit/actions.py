@@ -17,6 +17,17 @@ class AuditAction(StrEnum):
     APPROVALS_RULE_REMOVED = "approvals.rule_removed"
     APPROVALS_WITHDRAWN = "approvals.withdrawn"
 
+    INTEGRATION_CONFLICT_RESOLVED = "integration.conflict_resolved"
+    INTEGRATION_CONNECTED = "integration.connected"
+    INTEGRATION_CREDENTIALS_CHANGED = "integration.credentials_changed"
+    INTEGRATION_DEAD_LETTER_REPLAYED = "integration.dead_letter_replayed"
+    INTEGRATION_DISCONNECTED = "integration.disconnected"
+    INTEGRATION_MAPPING_CHANGED = "integration.mapping_changed"
+    INTEGRATION_PAUSED = "integration.paused"
+    INTEGRATION_RESUMED = "integration.resumed"
+    INTEGRATION_SWITCHED_ON = "integration.switched_on"
+    INTEGRATION_SYNC_STARTED = "integration.sync_started"
+
     BUSINESS_CONFIGURATION_IMPORTED = "business.configuration_imported"
     BUSINESS_FIELD_CREATED = "business.field_created"
     BUSINESS_FIELD_RESTORED = "business.field_restored"

@@ -99,8 +99,10 @@ def service_account_create(
     expires_in_days: int | None = 365,
     role: str = Role.MEMBER,
     purpose: str = ServiceAccountPurpose.INTEGRATION,
+    with_token: bool = True,
 ) -> tuple[ServiceAccount, str]:
-    """The account, its membership and its first token (plain text returned once)."""
+    """The account, its membership and its first token (plain text returned once; "" when
+    `with_token` is off: a CRM connection's account acts inside our workers and needs none)."""
     _require_admin(actor_membership)
     name = (name or "").strip()
     if not name:
@@ -132,9 +134,11 @@ def service_account_create(
             created_by=actor,
             expires_at=expires_at,
         )
-        _, plain = token_mint(
-            user=user, company=company, name=f"{name[:80]} token", expires_at=expires_at
-        )
+        plain = ""
+        if with_token:
+            _, plain = token_mint(
+                user=user, company=company, name=f"{name[:80]} token", expires_at=expires_at
+            )
         audit_event_record(
             actor=actor,
             company=company,

@@ -42,6 +42,9 @@ class Connection(models.Model):
     settings = models.JSONField(default=dict, blank=True)
     # password, API token or OAuth tokens as JSON: encrypted at rest, never shown again
     secret = EncryptedTextField(blank=True)
+    # what the CRM offers, as discovered: {"objects": [...], "fields": {object: [...]}}
+    catalog = models.JSONField(default=dict, blank=True)
+    catalog_at = models.DateTimeField(null=True, blank=True)
     # secret of the signed URL the CRM calls when something changed (incoming webhook)
     webhook_secret = EncryptedTextField(blank=True)
     # the identity.ServiceAccount it acts as, and its user (public schema: logical references)
@@ -73,7 +76,9 @@ class ObjectMapping(models.Model):
     """A CRM object (Tryton's sale.opportunity, Salesforce's Opportunity) onto one of our
     kinds (accounts, opportunities)."""
 
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="objects")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="object_mappings"
+    )
     remote_object = models.CharField(max_length=100)
     remote_label = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=20)
@@ -201,6 +206,8 @@ class RunState(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     PARTIAL = "partial", "Finished with errors"
     FAILED = "failed", "Failed"
+    # paused, disconnected, or a duplicate of a run already going: nothing was done
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class SyncRun(models.Model):
@@ -315,6 +322,8 @@ class DeadLetter(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_attempt_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # the admin asked to try it again: the next run reads it from the CRM once more
+    replay_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-last_attempt_at"]

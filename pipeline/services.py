@@ -95,8 +95,17 @@ def _resolve_account(
     return _customer_from(account, domain)
 
 
-def _validate(opportunity: Opportunity, company: Company, *, owner_changed: bool = True) -> None:
-    opportunity.full_clean(exclude=["owner"])
+def _validate(
+    opportunity: Opportunity,
+    company: Company,
+    *,
+    owner_changed: bool = True,
+    skip_customer: bool = False,
+) -> None:
+    # (the customer's own error, if finding its account failed, is reported once, by that)
+    opportunity.full_clean(
+        exclude=["owner", *(["customer_name", "customer_domain"] if skip_customer else [])]
+    )
     # (an edit that keeps the owner doesn't re-check it: people who left keep their records)
     if (
         owner_changed
@@ -120,20 +129,32 @@ def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -
     fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     opportunity = Opportunity(owner_id=data.get("owner_id") or actor.pk, **fields)
     with transaction.atomic():
-        _, opportunity.custom = collect_errors(
-            lambda: _validate(opportunity, company),
+        # first, so the customer's name is the account's; inside the transaction, so a refused
+        # opportunity takes a new account back with it
+        customer: dict[str, Any] = {}
+        account_error = None
+        try:
+            customer = _resolve_account(actor=actor, company=company, data=data)
+        except ValidationError as exc:
+            account_error = exc
+        for key, value in customer.items():
+            setattr(opportunity, key, value)
+        _, opportunity.custom, _ = collect_errors(
+            lambda: _validate(opportunity, company, skip_customer=account_error is not None),
             lambda: custom_for_save(
                 object_type=Opportunity.kind_key,
                 company=company,
                 submitted=data.get("custom"),
                 core=core_values(opportunity),
             ),
+            lambda: _raise(account_error),
         )
-        # after the checks, so a refused opportunity leaves no new account behind (and inside
-        # the transaction, so a later failure takes the account back with it)
-        for key, value in _resolve_account(actor=actor, company=company, data=data).items():
-            setattr(opportunity, key, value)
         return record_created(WRITES, actor=actor, company=company, obj=opportunity)
+
+
+def _raise(error: ValidationError | None) -> None:
+    if error is not None:
+        raise error
 
 
 def opportunities_follow_account(*, actor: User | None, company: Company, account: Account) -> None:

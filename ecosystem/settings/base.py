@@ -269,6 +269,14 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["identity.api_throttles.PerTokenRateThrottle"],
 }
+# CRM sync (integrations): retries with exponential backoff and full jitter, capped; page size
+INTEGRATIONS_RETRY_ATTEMPTS = env.int("INTEGRATIONS_RETRY_ATTEMPTS", default=5)
+INTEGRATIONS_RETRY_BASE_SECONDS = env.float("INTEGRATIONS_RETRY_BASE_SECONDS", default=1.0)
+INTEGRATIONS_RETRY_MAX_SECONDS = env.float("INTEGRATIONS_RETRY_MAX_SECONDS", default=60.0)
+INTEGRATIONS_PAGE_SIZE = env.int("INTEGRATIONS_PAGE_SIZE", default=500)
+# a CRM on loopback or a private network (the demo's and the tests' local Tryton); production
+# refuses such addresses (integrations.addresses)
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool("INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False)
 # requests per token (or per signed-in person) on /api/v1/; past it, 429 with Retry-After
 API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="1200/min")
 SPECTACULAR_SETTINGS = {
@@ -336,6 +344,11 @@ CELERY_BEAT_SCHEDULE = {
     "warn-expiring-service-accounts": {
         "task": "identity.tasks.service_accounts_expiry_notify",
         "schedule": 86400.0,
+    },
+    # every switched-on CRM connection syncs at least this often (incremental, from cursors)
+    "sync-crm-connections": {
+        "task": "integrations.tasks.syncs_schedule",
+        "schedule": 300.0,
     },
 }
 

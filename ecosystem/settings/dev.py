@@ -32,3 +32,5 @@ DATABASES = {
 
 # The demo's identity providers run on this machine.
 SSO_ALLOW_PRIVATE_ADDRESSES = env.bool("SSO_ALLOW_PRIVATE_ADDRESSES", default=True)
+# the local Tryton CRM runs on this machine
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = True

@@ -12,6 +12,9 @@ STORAGES = {
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_ALWAYS_EAGER = True
+# retries wait milliseconds, not seconds
+INTEGRATIONS_RETRY_BASE_SECONDS = 0.01
+INTEGRATIONS_RETRY_MAX_SECONDS = 0.05
 EMAIL_DELIVERY_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TENANT_POOL_SIZE = 2
 ACCOUNT_RATE_LIMITS = False
@@ -26,3 +29,5 @@ CACHES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # The tests' identity providers run on the loopback interface; their DNS server too.
 SSO_ALLOW_PRIVATE_ADDRESSES = True
+# the local Tryton CRM runs on this machine
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = True

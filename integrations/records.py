@@ -1,0 +1,126 @@
+"""Our records as a sync sees them: per kind, the mapped values of a record in our terms
+(JSON-ready, comparable with a link's base), and create / update / archive through the
+kind's own services — the same validation, audit, publish step and version checks a person
+gets (invariant 9). The actor is the connection's service account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model
+
+from accounts.models import Account
+from accounts.services import account_archive, account_create, account_update
+from identity.models import User
+from integrations.convert import decimal_text
+from pipeline.models import Opportunity
+from pipeline.services import opportunity_archive, opportunity_create, opportunity_update
+from tenants.models import Company, Membership
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def comparable(value: Any) -> Any:
+    """Values compared across sides: numbers by value ("10.00" == "10"), the rest as is."""
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value
+        if number.is_finite() and value.strip() and value.strip()[0] in "+-0123456789":
+            return number.normalize()
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return Decimal(str(value)).normalize()
+    return value
+
+
+def same(a: Any, b: Any) -> bool:
+    return comparable(a) == comparable(b)
+
+
+@dataclass(frozen=True)
+class KindAdapter:
+    kind: str
+    model: type[Model]
+
+    def get(self, local_id: Any) -> Any | None:
+        return self.model.objects.filter(pk=local_id).first()
+
+    def values(self, obj: Any, fields: list[str]) -> dict[str, Any]:
+        out = {}
+        for field in fields:
+            if field.startswith("custom."):
+                out[field] = _json((obj.custom or {}).get(field.removeprefix("custom.")))
+            elif field == "account":
+                out[field] = _json(obj.account_id)
+            else:
+                out[field] = _json(getattr(obj, field))
+        return out
+
+    def _data(self, values: dict[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        custom = {}
+        for field, value in values.items():
+            if field.startswith("custom."):
+                custom[field.removeprefix("custom.")] = value
+            elif field == "account":
+                data["account_id"] = value
+            else:
+                data[field] = value
+        if custom:
+            data["custom"] = custom
+            data["custom_partial"] = True
+        return data
+
+    def create(self, *, actor: User, company: Company, values: dict[str, Any]) -> Any:
+        data = self._data(values)
+        if self.kind == "account":
+            return account_create(actor=actor, company=company, data=data)
+        data.setdefault("customer_name", "")
+        return opportunity_create(
+            actor=actor, company=company, data={**data, "owner_id": _owner_for(company)}
+        )
+
+    def update(self, *, actor: User, company: Company, obj: Any, values: dict[str, Any]) -> Any:
+        data = self._data(values)
+        if self.kind == "account":
+            return account_update(
+                actor=actor, company=company, account=obj, data=data, expected_version=obj.version
+            )
+        return opportunity_update(
+            actor=actor, company=company, opportunity=obj, data=data, expected_version=obj.version
+        )
+
+    def archive(self, *, actor: User, company: Company, obj: Any) -> Any:
+        if self.kind == "account":
+            return account_archive(actor=actor, company=company, account=obj)
+        return opportunity_archive(actor=actor, company=company, opportunity=obj)
+
+
+def _owner_for(company: Company) -> int | None:
+    """Deals a CRM brings in are owned by the company's first owner until someone takes
+    them (a service account owns nothing)."""
+    return (
+        Membership.objects.filter(company=company, role="owner", user__is_service_account=False)
+        .order_by("created_at")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+ADAPTERS = {
+    "account": KindAdapter("account", Account),
+    "opportunity": KindAdapter("opportunity", Opportunity),
+}

@@ -1,0 +1,93 @@
+"""Connecting a test company to the local Tryton and running syncs the way the product does
+(services, the engine, real JSON-RPC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django_tenants.utils import schema_context
+
+from integrations.models import Connection, SyncRun
+from integrations.services import connection_create, connection_switch_on, sync_run_start
+from integrations.sync.engine import sync_run_execute
+from tenants.models import Membership
+from tests.builders import CompanyWorld
+from tests.crm.rpc import Tryton
+from tests.crm.tryton_fixture import TrytonDatabase
+
+
+def seed(rpc: Tryton, *, parties: int = 2, per_party: int = 1) -> list[int]:
+    """Parties with a web site, each with opportunities; answers the opportunity ids."""
+    ctx = rpc("model.res.user.get_preferences", True, {})
+    ctx = {k: ctx[k] for k in ("company", "employee") if ctx.get(k)}
+    opportunity_ids = []
+    for i in range(parties):
+        (party,) = rpc(
+            "model.party.party.create",
+            [
+                {
+                    "name": f"Customer {i}",
+                    "contact_mechanisms": [
+                        [
+                            "create",
+                            [{"type": "website", "value": f"https://www.customer{i}.example"}],
+                        ]
+                    ],
+                }
+            ],
+            ctx,
+        )
+        for j in range(per_party):
+            (opp,) = rpc(
+                "model.sale.opportunity.create",
+                [
+                    {
+                        "description": f"Deal {i}-{j}",
+                        "party": party,
+                        "amount": Decimal(f"{1000 * (i + 1) + j}.00"),
+                        "start_date": dt.date(2027, 1, 1),
+                        "end_date": dt.date(2027, 6, 30),
+                        "conversion_probability": 0.25,
+                    }
+                ],
+                ctx,
+            )
+            opportunity_ids.append(opp)
+    return opportunity_ids
+
+
+def rpc_context(rpc: Tryton) -> dict[str, Any]:
+    prefs = rpc("model.res.user.get_preferences", True, {})
+    return {k: prefs[k] for k in ("company", "employee") if prefs.get(k)}
+
+
+def connect(world: CompanyWorld, db: TrytonDatabase) -> Connection:
+    membership = Membership.objects.get(company=world.company, user=world.owner)
+    with schema_context(world.company.schema_name):
+        return connection_create(
+            actor=world.owner,
+            actor_membership=membership,
+            company=world.company,
+            connector="tryton",
+            name="Northwind Tryton",
+            settings={"url": db.url, "database": db.database},
+            secret={"login": db.login, "password": db.password},
+        )
+
+
+def run_now(world: CompanyWorld, connection: Connection, *, first: bool = False) -> SyncRun:
+    """Starts a run through the service and executes it here (what the worker does)."""
+    membership = Membership.objects.get(company=world.company, user=world.owner)
+    with schema_context(world.company.schema_name):
+        connection.refresh_from_db()
+        if first:
+            run = connection_switch_on(
+                actor=world.owner, actor_membership=membership, connection=connection
+            )
+        else:
+            run = sync_run_start(
+                actor=world.owner, actor_membership=membership, connection=connection
+            )
+        return sync_run_execute(run_id=run.pk)
