@@ -19,18 +19,28 @@ def crm_address_check(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValidationError({"url": ["Give the server's address, starting with https://."]})
     if parts.username or parts.password:
-        raise ValidationError({"url": ["Put the user and password in their own fields, not in the address."]})
+        raise ValidationError(
+            {"url": ["Put the user and password in their own fields, not in the address."]}
+        )
     if settings.INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES:
         return
     if parts.scheme != "https":
-        raise ValidationError({"url": ["Use an https:// address: the credentials travel with every request."]})
+        raise ValidationError(
+            {"url": ["Use an https:// address: the credentials travel with every request."]}
+        )
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as exc:
-        raise ValidationError({"url": [f"{parts.hostname} can't be found: check the address."]}) from exc
+        raise ValidationError(
+            {"url": [f"{parts.hostname} can't be found: check the address."]}
+        ) from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
             raise ValidationError(
-                {"url": [f"{parts.hostname} is not a public address; your CRM must be reachable from the internet."]}
+                {
+                    "url": [
+                        f"{parts.hostname} is not a public address; your CRM must be reachable from the internet."
+                    ]
+                }
             )

@@ -2,7 +2,9 @@ from django import forms
 
 
 class TrytonConnectForm(forms.Form):
-    name = forms.CharField(max_length=100, initial="Tryton", help_text="How your team calls this CRM.")
+    name = forms.CharField(
+        max_length=100, initial="Tryton", help_text="How your team calls this CRM."
+    )
     url = forms.URLField(
         label="Server address",
         max_length=300,
@@ -37,4 +39,7 @@ class TrytonConnectForm(forms.Form):
         return {"url": self.cleaned_data["url"], "database": self.cleaned_data["database"].strip()}
 
     def secret(self) -> dict[str, str]:
-        return {"login": self.cleaned_data["login"].strip(), "password": self.cleaned_data.get("password") or ""}
+        return {
+            "login": self.cleaned_data["login"].strip(),
+            "password": self.cleaned_data.get("password") or "",
+        }

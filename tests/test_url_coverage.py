@@ -20,6 +20,7 @@ from sharing.models import Partnership, PartnershipStatus, SharedRecord
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
 from tests.builders import client_on, company_make
+from tests.integrations.helpers import connection_plant
 from tests.sharing.helpers import partners_make, plan_make, shared_opportunity_make, solution_make
 
 
@@ -47,6 +48,7 @@ UUID_OWNERS = (
     "settings/sso/",
     "settings/service-accounts/",
     "settings/provisioning/groups/",
+    "settings/integrations/",
 )
 API_OWNERS = {
     "opportunities/": "pipeline/",
@@ -107,6 +109,12 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
         assert owner is not None, f"no victim object for {route}: add it to UUID_OWNERS and ids"
         path = path.replace("<uuid:pk>", str(ids[owner]))
     path = path.replace("<uuid:task_pk>", str(ids.get("task", "")))
+    # a connection's parts (Settings → Integrations)
+    path = path.replace("<slug:connector>", "tryton")
+    for part in ("run", "conflict", "letter", "mapping"):
+        path = path.replace(f"<uuid:{part}_pk>", str(ids.get(part, ""))).replace(
+            f"<int:{part}_pk>", str(ids.get(part, ""))
+        )
     assert "<" not in path, f"unfilled placeholder in {route}"
     return "/" + path
 
@@ -162,7 +170,13 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
         scopes=["records:read"],
     )
     group = DirectoryGroup.objects.create(company=acme.company, display_name="Victim group")
+    planted = connection_plant(acme, name="Victim CRM")
     return {
+        "settings/integrations/": planted["connection"].pk,
+        "run": planted["run"].pk,
+        "conflict": planted["conflict"].pk,
+        "letter": planted["letter"].pk,
+        "mapping": planted["mapping"].pk,
         "settings/service-accounts/": account.pk,
         "settings/provisioning/groups/": group.pk,
         "settings/sso/": sso.pk,
@@ -204,6 +218,11 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "settings/sso/domains/": zero,
             "settings/service-accounts/": zero,
             "settings/provisioning/groups/": zero,
+            "settings/integrations/": zero,
+            "run": zero,
+            "conflict": zero,
+            "letter": zero,
+            "mapping": 1,
             "task": zero,
             "token": 1,
         }
@@ -307,7 +326,7 @@ def test_leak_matrix_denied_personas_get_404_on_every_object_route_from_their_ow
         for p in company_paths(ids)
         # UUIDs name one object network-wide; integer ids only where they are network rows
         # (a company-schema integer like a term id exists in every company, each its own)
-        if any(str(v) in p for k, v in ids.items() if k not in ("membership", "token"))
+        if any(str(v) in p for k, v in ids.items() if k not in ("membership", "token", "mapping"))
         or f"/settings/members/{ids['membership']}/" in p
         or f"/settings/tokens/{ids['token']}/" in p
         or f"/api/v1/tokens/{ids['token']}/" in p
@@ -324,7 +343,7 @@ def test_leak_matrix_denied_personas_get_404_on_every_object_route_from_their_ow
                         # does not exist, so it says nothing about acme's object
                         probe = path
                         for key, value in ids.items():
-                            if key not in ("membership", "token"):
+                            if key not in ("membership", "token", "mapping"):
                                 probe = probe.replace(
                                     str(value), "00000000-0000-0000-0000-000000000000"
                                 )

@@ -276,7 +276,9 @@ INTEGRATIONS_RETRY_MAX_SECONDS = env.float("INTEGRATIONS_RETRY_MAX_SECONDS", def
 INTEGRATIONS_PAGE_SIZE = env.int("INTEGRATIONS_PAGE_SIZE", default=500)
 # a CRM on loopback or a private network (the demo's and the tests' local Tryton); production
 # refuses such addresses (integrations.addresses)
-INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool("INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False)
+INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
+    "INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False
+)
 # requests per token (or per signed-in person) on /api/v1/; past it, 429 with Retry-After
 API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="1200/min")
 SPECTACULAR_SETTINGS = {

@@ -11,12 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection as db
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from identity.models import ServiceAccount, User
+from integrations.addresses import crm_address_check
 from integrations.connectors.base import AuthFailed, ConnectorError
 from integrations.connectors.registry import connector_for
 from integrations.mapping import compiled_mappings
@@ -110,6 +112,7 @@ def _execute(run: SyncRun, connection: Connection, on_failure: Any) -> SyncRun:
     Connection.objects.filter(pk=connection.pk).update(last_run_at=now)
     ctx = RunContext(connection, run, connector_for(connection), actor, company)
     try:
+        crm_address_check(str(connection.settings.get("url", "")))
         with_retries(ctx.connector.authenticate)
         mappings = compiled_mappings(connection.pk)
         for compiled in mappings:
@@ -124,6 +127,10 @@ def _execute(run: SyncRun, connection: Connection, on_failure: Any) -> SyncRun:
     except (AuthFailed, ConnectorError) as exc:
         ctx.flush()
         _failed(run, connection, str(exc), on_failure)
+        return run
+    except ValidationError as exc:  # the CRM's address is no longer allowed
+        ctx.flush()
+        _failed(run, connection, " ".join(exc.messages), on_failure)
         return run
     except Exception:
         ctx.flush()

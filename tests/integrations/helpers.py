@@ -91,3 +91,78 @@ def run_now(world: CompanyWorld, connection: Connection, *, first: bool = False)
                 actor=world.owner, actor_membership=membership, connection=connection
             )
         return sync_run_execute(run_id=run.pk)
+
+
+def connection_plant(
+    world: CompanyWorld, *, name: str = "Planted CRM", url: str = "http://127.0.0.1:9"
+) -> dict[str, Any]:
+    """A connection with one of everything (mapping, run, link, conflict, dead letter), made
+    without a CRM to talk to: for the pages' access tests, which never reach the CRM."""
+    from identity.service_accounts import service_account_create
+    from integrations.models import (
+        DeadLetter,
+        ExternalLink,
+        FieldMapping,
+        ObjectMapping,
+        SyncConflict,
+        SyncRun,
+    )
+
+    membership = Membership.objects.get(company=world.company, user=world.owner)
+    account, _ = service_account_create(
+        actor=world.owner,
+        actor_membership=membership,
+        company=world.company,
+        name=f"{name} sync",
+        scopes=["records:write"],
+        with_token=False,
+        expires_in_days=None,
+    )
+    with schema_context(world.company.schema_name):
+        connection = Connection.objects.create(
+            connector="tryton",
+            name=name,
+            state="active",
+            settings={"url": url, "database": f"{name.lower().replace(' ', '-')}-db"},
+            secret='{"login": "planted", "password": "planted-secret"}',
+            service_account_id=account.pk,
+            actor_id=account.user_id,
+            connected_by_id=world.owner.pk,
+            catalog={"objects": [{"name": "party.party", "label": "Parties", "suggested_kind": "account"}],
+                     "fields": {"party.party": [{"name": "name", "label": "Name", "type": "text"}]}},
+        )  # fmt: skip
+        mapping = ObjectMapping.objects.create(
+            connection=connection,
+            remote_object="party.party",
+            remote_label="Parties",
+            kind="account",
+        )
+        FieldMapping.objects.create(object_mapping=mapping, remote_field="name", local_field="name")
+        run = SyncRun.objects.create(
+            connection=connection, trigger="manual", state="succeeded", processed=3
+        )
+        link = ExternalLink.objects.create(
+            connection=connection,
+            remote_object="party.party",
+            external_id="7",
+            kind="account",
+            local_id="00000000-0000-0000-0000-00000000000a",
+            base={"name": "Planted"},
+        )
+        conflict = SyncConflict.objects.create(
+            connection=connection, link=link, local_field="name", ours="Ours", theirs="Theirs"
+        )
+        letter = DeadLetter.objects.create(
+            connection=connection,
+            direction="pull",
+            remote_object="party.party",
+            external_id="8",
+            error="Name: too long.",
+        )
+    return {
+        "connection": connection,
+        "mapping": mapping,
+        "run": run,
+        "conflict": conflict,
+        "letter": letter,
+    }

@@ -312,6 +312,14 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
         scopes=["records:read"],
     )
     DirectoryGroup.objects.create(company=company, display_name=w.private(slug, "idp-group"))
+    from tests.integrations.helpers import connection_plant
+
+    # its CRM connection (with a mapping, a run, a link, a conflict and a failed record)
+    connection_plant(
+        world,
+        name=w.private(slug, "crm-connection"),
+        url=f"http://127.0.0.1:9/{w.private(slug, 'crm-address')}",
+    )
     return made
 
 
@@ -814,6 +822,13 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
     with schema_context(company.schema_name):
         ids["pipeline/"] = list(Opportunity.objects.values_list("pk", flat=True))
         ids["customers/"] = list(Account.objects.values_list("pk", flat=True))
+        from integrations.models import Connection, DeadLetter, ObjectMapping, SyncConflict, SyncRun
+
+        ids["settings/integrations/"] = list(Connection.objects.values_list("pk", flat=True))
+        ids["run"] = list(SyncRun.objects.values_list("pk", flat=True))
+        ids["conflict"] = list(SyncConflict.objects.values_list("pk", flat=True))
+        ids["letter"] = list(DeadLetter.objects.values_list("pk", flat=True))
+        ids["mapping"] = list(ObjectMapping.objects.values_list("pk", flat=True))
         ids["solutions/"] = list(Solution.objects.values_list("pk", flat=True))
         ids["marketing/"] = list(MarketingPlan.objects.values_list("pk", flat=True))
         ids["task"] = list(PlanTask.objects.values_list("pk", flat=True))

@@ -61,6 +61,7 @@ UUID_FILL = (
     "settings/sso/",
     "settings/service-accounts/",
     "settings/provisioning/groups/",
+    "settings/integrations/",
 )
 INT_FILL = {
     "settings/members/": "membership",
@@ -161,6 +162,17 @@ def _company_route_paths(route: str, ids: dict, slug: str) -> list[str]:
             values = [str(v) for v in ids[INT_FILL[prefix]]]
         elif placeholder == "<uuid:task_pk>":
             values = [str(v) for v in ids["task"]]
+        elif placeholder in (
+            "<uuid:run_pk>",
+            "<uuid:conflict_pk>",
+            "<uuid:letter_pk>",
+            "<int:mapping_pk>",
+        ):
+            # a connection's parts: every one of the company's (the route's connection is
+            # filled by <uuid:pk>; another connection's part is a 404 like another company's)
+            values = [str(v) for v in ids[placeholder.split(":")[1].removesuffix("_pk>")]]
+        elif placeholder == "<slug:connector>":
+            values = ["tryton"]
         elif placeholder == "<slug:slug>":
             values = _slug_values(route, slug)
         elif placeholder == "<slug:protocol>":
@@ -501,7 +513,11 @@ def test_no_page_api_export_or_email_shows_another_companys_private_configuratio
     previews = [
         (ALPHA, a.owner, path)
         for (slug, email, path), status in statuses.items()
-        if slug == ALPHA and email == a.owner.email and "/preview/" in path and status == 200
+        if slug == ALPHA
+        and email == a.owner.email
+        and "/preview/" in path
+        and not path.startswith("/settings/integrations/")  # a CRM mapping's preview
+        and status == 200
     ]
     assert {p.rsplit("/", 2)[-2] for _, _, p in previews} == {BETA, GAMMA}, previews
     for slug, user, path in must_answer:
