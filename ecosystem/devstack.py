@@ -145,6 +145,45 @@ def demo_idp_start() -> subprocess.Popen | None:
     return subprocess.Popen(["node", "server.mjs"], cwd=IDP_DIR, env=env)
 
 
+DEMO_CRM_PORT = int(os.environ.get("DEMO_CRM_PORT", "9500"))
+
+
+def demo_crm_start() -> subprocess.Popen | None:
+    """The demo's CRM: a real Tryton 8 server (tests/crm/tryton.py, its own virtualenv in
+    .local/tryton) on DEMO_CRM_PORT with the database `demo`, then its demo data. The first run
+    installs Tryton from PyPI and builds its database (about half a minute), in the
+    background: nothing waits for it."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.crm.tryton",
+            "serve",
+            "--port",
+            str(DEMO_CRM_PORT),
+            "--database",
+            "demo",
+        ],
+        cwd=ROOT,
+    )
+    seeded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.crm.demo_seed",
+            "--url",
+            f"http://127.0.0.1:{DEMO_CRM_PORT}",
+            "--database",
+            "demo",
+        ],
+        cwd=ROOT,
+        check=False,
+    )
+    if server.poll() is not None or seeded.returncode != 0:
+        print("The demo's Tryton CRM did not start (see .local/tryton/prepare.log).")
+    return server
+
+
 def broker_folders_create() -> None:
     """Creates the folders the settings give Celery's filesystem broker (none with Redis).
 
@@ -194,6 +233,19 @@ def main() -> None:
             )
 
     threading.Thread(target=idp, daemon=True).start()
+
+    def crm() -> None:
+        started = demo_crm_start()
+        if started is not None:
+            extras.append(started)
+            if started.poll() is None:
+                print(
+                    f"Northwind's CRM (local Tryton): connect it at http://northwind.localhost:{port}"
+                    f"/settings/integrations/ — server http://127.0.0.1:{DEMO_CRM_PORT}, database "
+                    "demo, user ecosystem, password ecosystem-sync-0123"
+                )
+
+    threading.Thread(target=crm, daemon=True).start()
 
     def stop(*_: object) -> None:
         for proc in [*procs, *extras]:

@@ -77,7 +77,8 @@ def integrations_list(request: HttpRequest) -> HttpResponse:
         {
             "tab": "integrations",
             "connections": list(connections_of_company()),
-            "connectors": CONNECTORS,
+            # (key, label): the classes themselves would be called by the template engine
+            "connectors": [(key, cls.label) for key, cls in CONNECTORS.items()],
         },
     )
 
@@ -110,7 +111,7 @@ def connection_new(request: HttpRequest, connector: str) -> HttpResponse:
     return render(
         request,
         "integrations/connect.html",
-        {"tab": "integrations", "form": form, "connector": CONNECTORS[connector]},
+        {"tab": "integrations", "form": form, "connector_label": CONNECTORS[connector].label},
     )
 
 
@@ -161,7 +162,7 @@ def connection_reconnect(request: HttpRequest, connection) -> HttpResponse:
         {
             "tab": "integrations",
             "form": form,
-            "connector": CONNECTORS[connection.connector],
+            "connector_label": CONNECTORS[connection.connector].label,
             "connection": connection,
         },
     )

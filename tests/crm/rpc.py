@@ -11,7 +11,7 @@ from typing import Any
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from tests.crm.tryton_fixture import TrytonDatabase
+from tests.crm.tryton import TrytonDatabase
 
 # -- a minimal JSON-RPC client, the shape the connector will have ----------------------------
 

@@ -37,6 +37,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
@@ -61,6 +62,22 @@ COMPANY = "Northwind CRM Inc."
 SERIES = "8.0"
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True)
+class TrytonDatabase:
+    """One fresh Tryton database on the running server: `rpc_url` is its JSON-RPC endpoint,
+    `login`/`password` the CRM integration user (company `company`)."""
+
+    url: str
+    database: str
+    login: str
+    password: str
+    company: str = COMPANY
+
+    @property
+    def rpc_url(self) -> str:
+        return f"{self.url}/{self.database}/rpc/"
 
 
 def _free_port() -> int:

@@ -10,31 +10,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
 
 import pytest
 
 from tests.crm.tryton import (
-    COMPANY,
     LocalTryton,
+    TrytonDatabase,
     tryton_database_drop,
 )
-
-
-@dataclass(frozen=True)
-class TrytonDatabase:
-    """One fresh Tryton database on the running server: `rpc_url` is its JSON-RPC endpoint,
-    `login`/`password` the CRM integration user (company `company`)."""
-
-    url: str
-    database: str
-    login: str
-    password: str
-    company: str = COMPANY
-
-    @property
-    def rpc_url(self) -> str:
-        return f"{self.url}/{self.database}/rpc/"
 
 
 @pytest.fixture(scope="session")

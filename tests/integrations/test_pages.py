@@ -143,6 +143,9 @@ def test_admin_connects_maps_previews_switches_on_and_resolves_a_conflict(
         assert deal.amount == Decimal("2750")
         assert SyncConflict.objects.get().state == "theirs"
 
+    listing = admin.get("/settings/integrations/")
+    assert listing.status_code == 200 and "Northwind Tryton" in listing.content.decode()
+
     # another company's people reach none of it
     other = client_on(globex.host, globex.admin)
     for path in (
