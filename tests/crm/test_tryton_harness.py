@@ -15,13 +15,15 @@ from urllib.request import Request, urlopen
 import pytest
 
 from tests.crm.rpc import RpcError, Tryton, _decode, _encode  # noqa: F401
-from tests.crm.tryton_fixture import TrytonDatabase, tryton_db, tryton_server  # noqa: F401
+from tests.crm.tryton_fixture import TrytonDatabase
+
+pytest_plugins = ["tests.crm.tryton_fixture"]  # the real Tryton: `tryton_server`, `tryton_db`
 
 STATES = ["lead", "opportunity", "converted", "won", "lost", "cancelled"]
 
 
 @pytest.fixture
-def rpc(tryton_db: TrytonDatabase) -> Tryton:  # noqa: F811
+def rpc(tryton_db: TrytonDatabase) -> Tryton:
     client = Tryton(tryton_db)
     client.login()
     return client
@@ -37,7 +39,7 @@ def _user_error(excinfo: pytest.ExceptionInfo) -> str:
 # -- the harness ------------------------------------------------------------------------------
 
 
-def test_server_and_fresh_database(tryton_server, tryton_db):  # noqa: F811
+def test_server_and_fresh_database(tryton_server, tryton_db):
     assert tryton_db.url == tryton_server.url
     assert tryton_db.url.startswith("http://127.0.0.1:")
     request = Request(
@@ -57,7 +59,7 @@ def test_server_and_fresh_database(tryton_server, tryton_db):  # noqa: F811
 # -- login and session ------------------------------------------------------------------------
 
 
-def test_login_session_and_preferences(tryton_db):  # noqa: F811
+def test_login_session_and_preferences(tryton_db):
     client = Tryton(tryton_db)
     user_id, session, bus_url = client.login()
     assert isinstance(user_id, int) and user_id > 1
@@ -84,7 +86,7 @@ def test_login_session_and_preferences(tryton_db):  # noqa: F811
     assert status == 401
 
 
-def test_login_and_auth_errors(tryton_db):  # noqa: F811
+def test_login_and_auth_errors(tryton_db):
     client = Tryton(tryton_db)
     # a wrong password is HTTP 401 with an HTML body, not a JSON-RPC error (and every failed
     # attempt for that login doubles a server-side delay, so a connector must not retry blindly)

@@ -20,9 +20,10 @@ from integrations.models import Connection, SyncConflict
 from pipeline.models import Opportunity
 from tests.builders import PASSWORD, company_make
 from tests.crm.rpc import Tryton
-from tests.crm.tryton_fixture import tryton_db, tryton_server  # noqa: F401
 from tests.integrations.helpers import rpc_context, seed
 from tests.sharing.helpers import partners_make
+
+pytest_plugins = ["tests.crm.tryton_fixture"]  # the real Tryton: `tryton_server`, `tryton_db`
 
 pytestmark = pytest.mark.e2e
 OVERFLOW = "document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
@@ -65,7 +66,7 @@ def test_admin_connects_tryton_maps_imports_resolves_and_a_partner_sees_the_deal
     browser,
     site,
     tryton_db,
-    worker,  # noqa: F811
+    worker,
 ):
     nw = company_make("crmnorth", "Crm North")
     bp = company_make("crmpeak", "Crm Peak")

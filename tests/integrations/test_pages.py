@@ -16,12 +16,13 @@ from pipeline.models import Opportunity
 from pipeline.services import opportunity_update
 from tests.builders import client_on
 from tests.crm.rpc import Tryton
-from tests.crm.tryton_fixture import tryton_db, tryton_server  # noqa: F401
 from tests.integrations.helpers import connection_plant, rpc_context, seed
+
+pytest_plugins = ["tests.crm.tryton_fixture"]  # the real Tryton: `tryton_server`, `tryton_db`
 
 
 @pytest.fixture
-def rpc(tryton_db):  # noqa: F811
+def rpc(tryton_db):
     client = Tryton(tryton_db)
     client.login()
     return client
@@ -53,7 +54,7 @@ def _mapping_post(mapping, **overrides):  # type: ignore[no-untyped-def]
 def test_admin_connects_maps_previews_switches_on_and_resolves_a_conflict(
     acme,
     globex,
-    tryton_db,  # noqa: F811
+    tryton_db,
     rpc,
     django_capture_on_commit_callbacks,
 ):
@@ -158,7 +159,7 @@ def test_admin_connects_maps_previews_switches_on_and_resolves_a_conflict(
 
 
 @pytest.mark.django_db
-def test_bad_credentials_are_refused_and_nothing_is_created(acme, tryton_db):  # noqa: F811
+def test_bad_credentials_are_refused_and_nothing_is_created(acme, tryton_db):
     admin = client_on(acme.host, acme.admin)
     response = admin.post(
         "/settings/integrations/new/tryton/",

@@ -23,19 +23,20 @@ from pipeline.models import Opportunity
 from pipeline.services import opportunity_update
 from tenants.models import Membership
 from tests.crm.rpc import Tryton
-from tests.crm.tryton_fixture import tryton_db, tryton_server  # noqa: F401
 from tests.integrations.helpers import connect, rpc_context, run_now, seed
+
+pytest_plugins = ["tests.crm.tryton_fixture"]  # the real Tryton: `tryton_server`, `tryton_db`
 
 
 @pytest.fixture
-def rpc(tryton_db):  # noqa: F811
+def rpc(tryton_db):
     client = Tryton(tryton_db)
     client.login()
     return client
 
 
 @pytest.mark.django_db
-def test_initial_import_then_changes_flow_both_ways(acme, globex, tryton_db, rpc):  # noqa: F811
+def test_initial_import_then_changes_flow_both_ways(acme, globex, tryton_db, rpc):
     opp_ids = seed(rpc, parties=2, per_party=2)
     connection = connect(acme, tryton_db)
     with schema_context(acme.company.schema_name):
@@ -104,7 +105,7 @@ def test_initial_import_then_changes_flow_both_ways(acme, globex, tryton_db, rpc
 
 
 @pytest.mark.django_db
-def test_both_sides_change_lands_in_the_conflict_inbox_and_is_resolved(acme, tryton_db, rpc):  # noqa: F811
+def test_both_sides_change_lands_in_the_conflict_inbox_and_is_resolved(acme, tryton_db, rpc):
     (opp_id,) = seed(rpc, parties=1, per_party=1)
     connection = connect(acme, tryton_db)
     run_now(acme, connection, first=True)
@@ -149,7 +150,7 @@ def test_both_sides_change_lands_in_the_conflict_inbox_and_is_resolved(acme, try
 
 
 @pytest.mark.django_db
-def test_a_custom_field_round_trips_and_deletions_archive(acme, tryton_db, rpc):  # noqa: F811
+def test_a_custom_field_round_trips_and_deletions_archive(acme, tryton_db, rpc):
     opp_ids = seed(rpc, parties=1, per_party=2)
     connection = connect(acme, tryton_db)
     membership = Membership.objects.get(company=acme.company, user=acme.owner)
