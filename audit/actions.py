@@ -17,6 +17,7 @@ class AuditAction(StrEnum):
     APPROVALS_RULE_REMOVED = "approvals.rule_removed"
     APPROVALS_WITHDRAWN = "approvals.withdrawn"
 
+    INTEGRATION_ADDED_TO_CRM = "integration.added_to_crm"
     INTEGRATION_CONFLICT_RESOLVED = "integration.conflict_resolved"
     INTEGRATION_CONNECTED = "integration.connected"
     INTEGRATION_CREDENTIALS_CHANGED = "integration.credentials_changed"

@@ -6,3 +6,9 @@ class IntegrationsConfig(AppConfig):
     two-way sync, runs, conflicts and dead letters."""
 
     name = "integrations"
+
+    def ready(self) -> None:
+        from integrations.coselling import add_to_crm_actions
+        from sharing.hooks import on_record_actions
+
+        on_record_actions(add_to_crm_actions)

@@ -162,9 +162,9 @@ def to_remote(
     else the first CRM value the map sends to ours (several CRM values onto one of ours write
     back the first)."""
     push_map = (transform or {}).get("push_map") or {}
-    if value in push_map:
+    if isinstance(value, str) and value in push_map:
         return push_map[value]
-    if value_map:
+    if value_map and not isinstance(value, list):
         for remote, local in value_map.items():
             if local == value:
                 return remote

@@ -331,3 +331,31 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remote_object}:{self.external_id or self.local_id}: {self.error[:60]}"
+
+
+class RemoteCreateRequest(models.Model):
+    """ "Add to my CRM": one of our records to be created in the CRM at the next push, even
+    when the mapping doesn't create records there by itself."""
+
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="create_requests"
+    )
+    kind = models.CharField(max_length=20)
+    local_id = models.UUIDField()
+    requested_by_id = models.BigIntegerField(null=True)
+    # the partner's share it comes from: checked again when the push runs (invariant 3)
+    shared_record_id = models.UUIDField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "kind", "local_id"],
+                condition=models.Q(done_at=None),
+                name="remote_create_one_open_per_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"create {self.kind} {self.local_id} in the CRM"

@@ -5,6 +5,7 @@ from integrations import views
 P = "settings/integrations/<uuid:pk>/"
 
 urlpatterns = [
+    path("shared/<uuid:pk>/add-to-crm/", views.shared_add_to_crm, name="shared_add_to_crm"),
     path("settings/integrations/", views.integrations_list, name="settings_integrations"),
     path(
         "settings/integrations/new/<slug:connector>/", views.connection_new, name="integration_new"

@@ -18,6 +18,7 @@ from business.models import Term
 from identity.models import User
 from integrations.addresses import crm_address_check
 from integrations.connectors.registry import CONNECTORS
+from integrations.coselling import record_add_to_crm
 from integrations.forms import TrytonConnectForm
 from integrations.models import ConflictState, DeletionPolicy, SystemOfRecord
 from integrations.preview import mapping_preview
@@ -49,6 +50,7 @@ from integrations.services import (
 )
 from integrations.suggest import compatible
 from integrations.targets import target_fields
+from sharing.records.access import shared_record_get_for_actor
 from tenants.decorators import admin_only_response, admin_required
 from ui.forms import error_text, form_errors_add
 
@@ -113,6 +115,32 @@ def connection_new(request: HttpRequest, connector: str) -> HttpResponse:
         "integrations/connect.html",
         {"tab": "integrations", "form": form, "connector_label": CONNECTORS[connector].label},
     )
+
+
+@require_POST
+def shared_add_to_crm(request: HttpRequest, pk: str) -> HttpResponse:
+    """Any member may put a deal a partner shares with them into the company's CRM; the
+    record is looked up through the access function (404 for anyone not on its list)."""
+    record = shared_record_get_for_actor(user=request.user, company=request.tenant, pk=pk)
+    if record.kind != "opportunity":
+        raise Http404("Only deals go to a CRM.")
+    try:
+        copy, asked = record_add_to_crm(
+            actor=request.user,
+            actor_membership=request.membership,
+            company=request.tenant,
+            record=record,
+        )
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("shared_detail", pk=record.pk)
+    messages.success(
+        request,
+        "Added to your pipeline; it goes to your CRM with the next sync."
+        if asked
+        else "It is in your CRM already (or on its way).",
+    )
+    return redirect("opportunity_detail", pk=copy.pk)
 
 
 @connection_view

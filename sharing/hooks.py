@@ -21,6 +21,9 @@ from typing import Any
 _partner_types: list[Callable[[list[int]], dict[int, str]]] = []
 # gate(actor_membership, record, partner): raises to stop a partner being added to a list
 _share_gates: list[Callable[[Any, Any, Any], None]] = []
+# actions(request, record, is_owner) -> [RecordAction]: buttons rooms above add to a shared
+# record's page (integrations: "Add to my CRM")
+_record_actions: list[Callable[[Any, Any, bool], list[Any]]] = []
 
 
 def on_partner_types(provider: Callable[[list[int]], dict[int, str]]) -> None:
@@ -58,3 +61,16 @@ def on_partnership_ended(callback: Callable[[Any, Any, Any], int]) -> None:
 def partnership_ended(*, actor: Any, company_a: Any, company_b: Any) -> int:
     """Takes each company off the lists of the other's records; answers how many entries went."""
     return sum(callback(actor, company_a, company_b) for callback in _partnership_ended)
+
+
+def on_record_actions(provider: Callable[[Any, Any, bool], list[Any]]) -> None:
+    """`provider(request, record, is_owner)` answers buttons for the record's page: objects
+    with `url`, `label` and `testid` (a POST each)."""
+    if provider not in _record_actions:
+        _record_actions.append(provider)
+
+
+def record_actions(request: Any, record: Any, *, is_owner: bool) -> list[Any]:
+    return [
+        action for provider in _record_actions for action in provider(request, record, is_owner)
+    ]

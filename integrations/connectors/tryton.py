@@ -410,8 +410,27 @@ class TrytonConnector(Connector):
                 out[name] = value
         return out
 
+    def find_by_origin(self, remote_object: str, origin: str) -> str | None:
+        if not origin:
+            return None
+        code = ORIGIN_PREFIX + origin
+        if remote_object == "party.party":
+            rows = self._call(
+                "party.identifier", "search_read", [["code", "=", code]], 0, 1, None, ["party"]
+            )
+            return str(rows[0]["party"]) if rows else None
+        if remote_object == "sale.opportunity":
+            ids = self._call(remote_object, "search", [["reference", "=", code]], 0, 1, None)
+            return str(ids[0]) if ids else None
+        return None
+
     def upsert(
-        self, remote_object: str, external_id: str | None, values: dict[str, Any]
+        self,
+        remote_object: str,
+        external_id: str | None,
+        values: dict[str, Any],
+        *,
+        origin: str = "",
     ) -> UpsertResult:
         typed = self._typed(remote_object, values)
         website = values.get(WEBSITE) if remote_object == "party.party" else None
@@ -419,6 +438,11 @@ class TrytonConnector(Connector):
         if created:
             if website:
                 typed["contact_mechanisms"] = [["create", [{"type": "website", "value": website}]]]
+            # our id, where Tryton keeps it, so a create whose answer was lost is found again
+            if origin and remote_object == "party.party":
+                typed["identifiers"] = [["create", [{"code": ORIGIN_PREFIX + origin}]]]
+            elif origin and remote_object == "sale.opportunity" and not typed.get("reference"):
+                typed["reference"] = ORIGIN_PREFIX + origin
             (new_id,) = self._call(remote_object, "create", [typed])
             external_id = str(new_id)
         else:

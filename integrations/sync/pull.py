@@ -39,7 +39,11 @@ def pull_object(ctx: RunContext, compiled: CompiledObject) -> None:
     cursor, _ = SyncCursor.objects.get_or_create(
         connection=ctx.connection, remote_object=compiled.remote_object
     )
-    position = {k: v for k, v in cursor.position.items() if k != "counted"}
+    position = dict(cursor.position)
+    if position.get("counted_for") != str(ctx.run.pk):
+        # a new run counts what it will read (the progress bar's total); a resumed one
+        # counted it already
+        position.pop("counted", None)
     while True:
         page = with_retries(
             lambda p=position: ctx.connector.changes(
@@ -51,9 +55,11 @@ def pull_object(ctx: RunContext, compiled: CompiledObject) -> None:
         )
         with transaction.atomic():
             pull_records(ctx, compiled, page.records)
-            SyncCursor.objects.filter(pk=cursor.pk).update(position=page.cursor)
+            SyncCursor.objects.filter(pk=cursor.pk).update(
+                position={**page.cursor, "counted_for": str(ctx.run.pk)}
+            )
             ctx.flush(expected_add=page.total)
-        position = page.cursor
+        position = {**page.cursor, "counted_for": str(ctx.run.pk)}
         if page.done:
             return
 

@@ -11,11 +11,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
 
 from integrations.connectors.base import RecordRejected
 from integrations.convert import Unconvertible
 from integrations.mapping import CompiledObject
-from integrations.models import Direction, ExternalLink, SystemOfRecord
+from integrations.models import Direction, ExternalLink, RemoteCreateRequest, SystemOfRecord
 from integrations.records import ADAPTERS, same
 from integrations.sync.conflicts import conflict_record, open_conflict_fields
 from integrations.sync.context import RunContext
@@ -64,8 +65,7 @@ def push_object(ctx: RunContext, compiled: CompiledObject) -> None:
             break
         last = links[-1].pk
         _push_changed(ctx, compiled, adapter, links)
-    if compiled.mapping.create_remote:
-        _push_new(ctx, compiled, adapter)
+    _push_new(ctx, compiled, adapter)
 
 
 def _push_changed(
@@ -200,12 +200,31 @@ def _push_new(ctx: RunContext, compiled: CompiledObject, adapter: Any) -> None:
     linked = ExternalLink.objects.filter(connection=ctx.connection, kind=compiled.kind).values(
         "local_id"
     )
-    fresh = list(
-        adapter.model.objects.filter(archived_at=None)
-        .exclude(pk__in=linked)
-        .order_by("created_at")[: BATCH * 5]
+    requests = RemoteCreateRequest.objects.filter(
+        connection=ctx.connection, kind=compiled.kind, done_at=None
     )
-    for obj in _allowed(ctx, fresh):
+    unlinked = adapter.model.objects.filter(archived_at=None).exclude(pk__in=linked)
+    if not compiled.mapping.create_remote:
+        unlinked = unlinked.filter(pk__in=requests.values("local_id"))
+    fresh = list(unlinked.order_by("created_at")[: BATCH * 5])
+    allowed = _allowed(ctx, fresh)
+    # asked for from a partner's share (the deal and the customer's account with it): only
+    # while this company still reads that share
+    from_shares = dict(
+        requests.exclude(shared_record_id=None).values_list("local_id", "shared_record_id")
+    )
+    readable = set(
+        shared_records_visible_to(user=ctx.actor, company=ctx.company)
+        .filter(pk__in=set(from_shares.values()))
+        .values_list("pk", flat=True)
+    )
+    allowed = [o for o in allowed if o.pk not in from_shares or from_shares[o.pk] in readable]
+    refused = {o.pk for o in fresh} - {o.pk for o in allowed}
+    if refused:
+        # the partner took the share back before the run: nothing of it goes to the CRM
+        ctx.count("skipped", len(refused))
+        requests.filter(local_id__in=refused).update(done_at=timezone.now())
+    for obj in allowed:
         ctx.count("processed")
         ours = adapter.values(obj, compiled.local_fields)
         values = {f.local: ours.get(f.local) for f in compiled.fields if f.pushes}
@@ -245,6 +264,7 @@ def _push_new(ctx: RunContext, compiled: CompiledObject, adapter: Any) -> None:
             },
         )
         ctx.count("pushed")
+        requests.filter(local_id=obj.pk).update(done_at=timezone.now())
         ctx.resolved(
             direction=Direction.PUSH, remote_object=compiled.remote_object, local_id=obj.pk
         )

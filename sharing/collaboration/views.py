@@ -22,6 +22,7 @@ from sharing.collaboration.services.collaboration import (
     shared_record_collaborate,
 )
 from sharing.collaboration.services.comments import comment_add, internal_comment_add
+from sharing.hooks import record_actions
 from sharing.lens.selectors import internal_comments_of
 from sharing.models import SharedRecord
 from sharing.network.selectors import active_partners
@@ -129,7 +130,9 @@ def _detail_context(request: HttpRequest, record: SharedRecord) -> dict:
         record=record, viewer_company=company, viewer_is_owner=is_owner
     )
     mine = next((p for p in participations if p.company_id == company.pk), None)
+    actions = record_actions(request, record, is_owner=is_owner)
     return {
+        "record_actions": actions,
         "record": record,
         "role": role,
         "is_owner": is_owner,
