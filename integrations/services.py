@@ -5,6 +5,7 @@ audit log (invariant 4); secrets are never written to it."""
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 from typing import Any
@@ -139,7 +140,7 @@ def connection_create(
             name=name,
             settings=settings,
             secret=json.dumps(secret),
-            webhook_secret=secrets.token_urlsafe(32),
+            webhook_secret="whsec_" + base64.b64encode(secrets.token_bytes(32)).decode(),
             service_account_id=account.pk,
             actor_id=account.user_id,
             connected_by_id=actor.pk,

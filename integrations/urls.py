@@ -5,6 +5,7 @@ from integrations import views
 P = "settings/integrations/<uuid:pk>/"
 
 urlpatterns = [
+    path("integrations/hooks/<uuid:pk>/", views.change_notice, name="integration_change_notice"),
     path("shared/<uuid:pk>/add-to-crm/", views.shared_add_to_crm, name="shared_add_to_crm"),
     path("settings/integrations/", views.integrations_list, name="settings_integrations"),
     path(

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from business.models import Term
@@ -50,6 +51,7 @@ from integrations.services import (
 )
 from integrations.suggest import compatible
 from integrations.targets import target_fields
+from integrations.webhooks_in import change_notice_receive
 from sharing.records.access import shared_record_get_for_actor
 from tenants.decorators import admin_only_response, admin_required
 from ui.forms import error_text, form_errors_add
@@ -115,6 +117,24 @@ def connection_new(request: HttpRequest, connector: str) -> HttpResponse:
         "integrations/connect.html",
         {"tab": "integrations", "form": form, "connector_label": CONNECTORS[connector].label},
     )
+
+
+@csrf_exempt
+@require_POST
+def change_notice(request: HttpRequest, pk: str) -> HttpResponse:
+    """A CRM's signed change notice (no session: the signature is the credential)."""
+    try:
+        connection = connection_get(pk=pk)
+    except Http404:
+        return JsonResponse({"detail": "No such connection."}, status=404)
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    try:
+        run = change_notice_receive(connection=connection, body=request.body, headers=headers)
+    except ValidationError as exc:
+        return JsonResponse(
+            {"detail": error_text(exc)}, status=401 if "signature" in error_text(exc) else 400
+        )
+    return JsonResponse({"run": str(run.pk), "state": run.state}, status=202)
 
 
 @require_POST

@@ -31,6 +31,8 @@ OPEN_PREFIXES = (
     "/accounts/3rdparty/",
     # SCIM answers for itself: only the company's SCIM token is accepted there
     "/scim/",
+    # a CRM's change notices: signed with the connection's secret (integrations.webhooks_in)
+    "/integrations/hooks/",
     "/healthz",
     "/static/",
 )

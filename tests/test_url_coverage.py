@@ -49,6 +49,7 @@ UUID_OWNERS = (
     "settings/service-accounts/",
     "settings/provisioning/groups/",
     "settings/integrations/",
+    "integrations/hooks/",
 )
 API_OWNERS = {
     "opportunities/": "pipeline/",
@@ -173,6 +174,7 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
     planted = connection_plant(acme, name="Victim CRM")
     return {
         "settings/integrations/": planted["connection"].pk,
+        "integrations/hooks/": planted["connection"].pk,
         "run": planted["run"].pk,
         "conflict": planted["conflict"].pk,
         "letter": planted["letter"].pk,
@@ -219,6 +221,7 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "settings/service-accounts/": zero,
             "settings/provisioning/groups/": zero,
             "settings/integrations/": zero,
+            "integrations/hooks/": zero,
             "run": zero,
             "conflict": zero,
             "letter": zero,

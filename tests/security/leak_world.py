@@ -825,6 +825,7 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
         from integrations.models import Connection, DeadLetter, ObjectMapping, SyncConflict, SyncRun
 
         ids["settings/integrations/"] = list(Connection.objects.values_list("pk", flat=True))
+        ids["integrations/hooks/"] = ids["settings/integrations/"]
         ids["run"] = list(SyncRun.objects.values_list("pk", flat=True))
         ids["conflict"] = list(SyncConflict.objects.values_list("pk", flat=True))
         ids["letter"] = list(DeadLetter.objects.values_list("pk", flat=True))

@@ -62,6 +62,7 @@ UUID_FILL = (
     "settings/service-accounts/",
     "settings/provisioning/groups/",
     "settings/integrations/",
+    "integrations/hooks/",
 )
 INT_FILL = {
     "settings/members/": "membership",
