@@ -8,7 +8,10 @@ class IntegrationsConfig(AppConfig):
     name = "integrations"
 
     def ready(self) -> None:
+        from business.configuration.sections import configuration_section_register
+        from integrations.configuration import SECTION
         from integrations.coselling import add_to_crm_actions
         from sharing.hooks import on_record_actions
 
         on_record_actions(add_to_crm_actions)
+        configuration_section_register(SECTION)

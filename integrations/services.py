@@ -258,7 +258,7 @@ TRANSFORM_KEYS = {
 }
 
 
-def _field_rows_clean(
+def field_rows_clean(
     connection: Connection, mapping: ObjectMapping, rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     targets = target_map(mapping.kind)
@@ -342,16 +342,12 @@ def object_mapping_update(
     _require_admin(actor_membership)
     if on_remote_delete not in DeletionPolicy.values:
         raise ValidationError({"on_remote_delete": ["Choose what happens to deleted records."]})
-    clean = _field_rows_clean(connection, mapping, fields)
+    clean = field_rows_clean(connection, mapping, fields)
     before = mapping_document(mapping)
     with transaction.atomic():
-        mapping.fields.all().delete()
-        FieldMapping.objects.bulk_create(
-            FieldMapping(object_mapping=mapping, **row) for row in clean
+        object_mapping_apply(
+            mapping, clean, on_remote_delete=on_remote_delete, create_remote=create_remote
         )
-        mapping.on_remote_delete = on_remote_delete
-        mapping.create_remote = bool(create_remote)
-        mapping.save(update_fields=["on_remote_delete", "create_remote"])
         company_audit_entry_record(
             actor=actor,
             action=AuditAction.INTEGRATION_MAPPING_CHANGED,
@@ -360,6 +356,22 @@ def object_mapping_update(
             after=mapping_document(mapping),
         )
     return mapping
+
+
+def object_mapping_apply(
+    mapping: ObjectMapping,
+    clean: list[dict[str, Any]],
+    *,
+    on_remote_delete: str,
+    create_remote: bool,
+) -> None:
+    """Writes rows `field_rows_clean` checked (the settings page and the configuration import
+    both come through here)."""
+    mapping.fields.all().delete()
+    FieldMapping.objects.bulk_create(FieldMapping(object_mapping=mapping, **row) for row in clean)
+    mapping.on_remote_delete = on_remote_delete
+    mapping.create_remote = bool(create_remote)
+    mapping.save(update_fields=["on_remote_delete", "create_remote"])
 
 
 def mapping_document(mapping: ObjectMapping) -> dict[str, Any]:
@@ -435,7 +447,7 @@ def connection_switch_on(
     if not ready:
         raise ValidationError("Map at least one CRM object before switching the sync on.")
     for mapping in ready:
-        _field_rows_clean(connection, mapping, mapping_document(mapping)["fields"])
+        field_rows_clean(connection, mapping, mapping_document(mapping)["fields"])
     with transaction.atomic():
         ObjectMapping.objects.filter(pk__in=[m.pk for m in ready]).update(enabled=True)
         first = not SyncRun.objects.filter(connection=connection).exists()
