@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import AccountForm
 from accounts.models import Account
-from accounts.panels import account_panels
 from accounts.selectors import SORTS, account_get, accounts_of_company
 from accounts.services import account_archive, account_create, account_fields, account_update
 from accounts.vocabularies import term_choices, term_labels
@@ -20,6 +19,7 @@ from business.display import custom_rows
 from business.list_ui import custom_list
 from business.selectors import fields_of
 from identity.models import User
+from recordkit.panels import record_panels
 from recordkit.views import record_edit
 from ui.forms import form_errors_add
 from ui.pagination import lookahead_page
@@ -89,7 +89,7 @@ def account_detail(request: HttpRequest, pk: str) -> HttpResponse:
             "custom_rows": custom_rows(
                 definitions=fields_of(object_type=Account.kind_key), values=account.custom
             ),
-            "panels": account_panels(request, account),
+            "panels": record_panels(request, Account.kind_key, account),
         },
     )
 

@@ -11,7 +11,11 @@ class IntegrationsConfig(AppConfig):
         from business.configuration.sections import configuration_section_register
         from integrations.configuration import SECTION
         from integrations.coselling import add_to_crm_actions
+        from integrations.panels import crm_panel
+        from recordkit.panels import record_panel_register
         from sharing.hooks import on_record_actions
 
         on_record_actions(add_to_crm_actions)
+        for kind in ("account", "opportunity"):
+            record_panel_register(kind, crm_panel(kind))
         configuration_section_register(SECTION)

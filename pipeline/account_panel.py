@@ -7,19 +7,19 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.panels import AccountPanel
 from pipeline.models import Opportunity
+from recordkit.panels import RecordPanel
 
 SHOWN = 20
 
 
-def opportunities_panel(request: HttpRequest, account: Any) -> AccountPanel:
+def opportunities_panel(request: HttpRequest, account: Any) -> RecordPanel:
     rows = list(
         Opportunity.objects.filter(account=account, archived_at=None).order_by("-close_date")[
             : SHOWN + 1
         ]
     )
-    return AccountPanel(
+    return RecordPanel(
         template="pipeline/_account_opportunities.html",
         context={"account": account, "rows": rows[:SHOWN], "more": len(rows) > SHOWN},
     )

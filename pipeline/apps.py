@@ -8,12 +8,12 @@ class PipelineConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.hooks import on_account_changed
-        from accounts.panels import account_panel_register
         from kinds import kind_register
         from pipeline.account_panel import opportunities_panel
         from pipeline.kind import OPPORTUNITY
         from pipeline.services import opportunities_follow_account
+        from recordkit.panels import record_panel_register
 
         kind_register(OPPORTUNITY)
         on_account_changed(opportunities_follow_account)
-        account_panel_register(opportunities_panel)
+        record_panel_register("account", opportunities_panel)

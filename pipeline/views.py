@@ -27,6 +27,7 @@ from pipeline.services import (
     opportunity_create,
     opportunity_update,
 )
+from recordkit.panels import record_panels
 from recordkit.share_panel import (
     share_panel_context,
 )
@@ -119,6 +120,7 @@ def opportunity_detail(request: HttpRequest, pk: str) -> HttpResponse:
                 definitions=fields_of(object_type=Opportunity.kind_key),
                 values=opportunity.custom,
             ),
+            "panels": record_panels(request, Opportunity.kind_key, opportunity),
             **share_panel_context(
                 request,
                 shared_record_id=opportunity.shared_record_id,
