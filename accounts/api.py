@@ -10,6 +10,7 @@ from accounts.services import account_archive, account_create, account_update
 from business.api import custom_fields_serializer_field
 from business.filter_backend import CustomFieldsFilterBackend
 from concurrency.api import versioned_schema
+from identity.api_fields import CompanyPersonField
 from identity.models import User
 from recordkit.api import VersionedRecordMixin
 from tenants.api import IsCompanyMember
@@ -31,12 +32,8 @@ class AccountSerializer(serializers.ModelSerializer):
     market_unit = serializers.CharField(
         max_length=40, required=False, allow_blank=True, help_text="A term key of `market_units`."
     )
-    owner = serializers.SlugRelatedField(
-        slug_field="email",
-        queryset=User.objects.filter(is_service_account=False),
-        required=False,
-        write_only=True,
-    )
+    # people of this company only: an integration's service account is not an owner
+    owner = CompanyPersonField(required=False, write_only=True)
     version = serializers.IntegerField(required=False)
     custom_fields = custom_fields_serializer_field()
 

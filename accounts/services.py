@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection as db
 from django.db import transaction
 
 from accounts.domains import web_domains_normalize
@@ -96,7 +97,31 @@ def _validate(account: Account, company: Company, *, previous: Account | None = 
         raise ValidationError(errors)
 
 
+def _customer_locks(*, domains: Any = (), name: str = "") -> None:
+    """Holds, until the transaction ends, a lock per domain (and per name when there is no
+    domain), so two saves at once can't both find a domain free and make two accounts of one
+    customer. Keys carry the schema: companies never wait on each other."""
+    try:
+        keys = [f"domain:{d}" for d in web_domains_normalize(domains or [])]
+    except ValidationError:
+        keys = []  # the save refuses them anyway
+    if not keys and name:
+        keys = [f"name:{' '.join(name.lower().split())}"]
+    with db.cursor() as cursor:
+        for key in sorted(keys):
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                [f"{db.schema_name}:account:{key}"],
+            )
+
+
 def account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Account:
+    with transaction.atomic():
+        _customer_locks(domains=data.get("domains") or [])
+        return _account_create(actor=actor, company=company, data=data)
+
+
+def _account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Account:
     fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     owner_id = data.get("owner_id") or (None if actor.is_service_account else actor.pk)
     account = Account(owner_id=owner_id or _fallback_owner(company), **fields)
@@ -145,6 +170,8 @@ def account_update(
     before = account_fields(account)
     previous = Account(**{f.attname: getattr(account, f.attname) for f in Account._meta.fields})
     with transaction.atomic():
+        if "domains" in changes:
+            _customer_locks(domains=changes["domains"])
         versioned_update(
             obj=account,
             changes=changes,
@@ -169,9 +196,13 @@ def account_for_customer(*, actor: User, company: Company, name: str, domain: st
     account with that domain, else (no domain) one of that exact name, else a new one. This is
     how accounts stay one per customer without anyone picking from a list."""
     from_domain = web_domains_normalize([domain]) if domain else []
-    found = account_by_domain(domain=from_domain[0]) if from_domain else account_by_name(name=name)
-    if found is not None:
-        return found
-    return account_create(
-        actor=actor, company=company, data={"name": name.strip(), "domains": from_domain}
-    )
+    with transaction.atomic():
+        _customer_locks(domains=from_domain, name=name)
+        found = (
+            account_by_domain(domain=from_domain[0]) if from_domain else account_by_name(name=name)
+        )
+        if found is not None:
+            return found
+        return _account_create(
+            actor=actor, company=company, data={"name": name.strip(), "domains": from_domain}
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -37,16 +37,29 @@ def _transformed(value: Any, transform: dict[str, Any]) -> Any:
     return value
 
 
+MAX_DIGITS = 30
+
+
 def decimal_text(value: Decimal) -> str:
-    """A number as text without trailing zeros or exponent ("1000", "0.25")."""
-    return format(value.normalize(), "f")
+    """A number as text without trailing zeros or exponent ("1000", "0.25"); Unconvertible
+    for one no field of ours could hold ("1e999999999")."""
+    try:
+        text = format(value.normalize(), "f")
+    except ArithmeticError as exc:
+        raise Unconvertible(f"“{str(value)[:40]}” is too large a number.") from exc
+    if len(text.lstrip("-").replace(".", "")) > MAX_DIGITS:
+        raise Unconvertible(f"“{str(value)[:40]}” has more digits than we keep.")
+    return text
 
 
 def _number(value: Any, transform: dict[str, Any]) -> str:
     if isinstance(value, bool):
         raise Unconvertible(f"“{value}” is not a number.")
     if isinstance(value, (int, float, Decimal)):
-        return decimal_text(Decimal(str(value)))
+        try:
+            return decimal_text(Decimal(str(value)))
+        except ArithmeticError as exc:
+            raise Unconvertible(f"“{str(value)[:40]}” is not a number.") from exc
     text = str(value).strip()
     if transform.get("decimal_comma"):
         text = text.replace(".", "").replace(" ", "").replace(",", ".")
@@ -55,7 +68,7 @@ def _number(value: Any, transform: dict[str, Any]) -> str:
     text = re.sub(r"^[^\d+-]+|[^\d]+$", "", text)  # currency signs around the number
     try:
         number = Decimal(text)
-    except InvalidOperation as exc:
+    except ArithmeticError as exc:
         raise Unconvertible(
             f"“{str(value)[:40]}” is not a number"
             + ("" if transform.get("decimal_comma") else " (for 1.234,56 tick “decimal comma”)")
@@ -162,7 +175,7 @@ def to_remote(
     else the first CRM value the map sends to ours (several CRM values onto one of ours write
     back the first)."""
     push_map = (transform or {}).get("push_map") or {}
-    if isinstance(value, str) and value in push_map:
+    if isinstance(push_map, dict) and isinstance(value, str) and value in push_map:
         return push_map[value]
     if value_map and not isinstance(value, list):
         for remote, local in value_map.items():

@@ -34,15 +34,15 @@ def _json(value: Any) -> Any:
 
 def comparable(value: Any) -> Any:
     """Values compared across sides: numbers by value ("10.00" == "10"), the rest as is."""
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, str):
             number = Decimal(value)
-        except ArithmeticError:
-            return value
-        if number.is_finite() and value.strip() and value.strip()[0] in "+-0123456789":
-            return number.normalize()
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return Decimal(str(value)).normalize()
+            if number.is_finite() and value.strip() and value.strip()[0] in "+-0123456789":
+                return number.normalize()
+        elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return Decimal(str(value)).normalize()
+    except ArithmeticError:  # "1e999999999": text, not a number we can compare
+        return value
     return value
 
 

@@ -10,6 +10,7 @@ import json
 import secrets
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection as db
 from django.db import transaction
@@ -44,6 +45,11 @@ from integrations.targets import KINDS, target_fields, target_map
 from tenants.models import Company, Membership
 
 MAX_CONNECTIONS = 10
+
+
+def _synced_kinds_changed() -> None:
+    """What the company's connections sync changed: forget the cached answer (coselling)."""
+    transaction.on_commit(lambda: cache.delete("integrations:synced-kinds"))
 
 
 def _require_admin(membership: Membership | None) -> None:
@@ -258,6 +264,31 @@ TRANSFORM_KEYS = {
 }
 
 
+def _transform_problem(transform: Any) -> str:
+    """Why a transform can't be used ("" if it can): known keys with values of their type."""
+    if not isinstance(transform, dict) or set(transform) - TRANSFORM_KEYS:
+        return "Unknown transform."
+    for flag in ("trim", "squash_spaces", "decimal_comma"):
+        if flag in transform and not isinstance(transform[flag], bool):
+            return f"{flag} is true or false."
+    if transform.get("case") not in (None, "", "upper", "lower", "title"):
+        return "The letter case is upper, lower or title."
+    for text in ("date_format", "if_empty"):
+        value = transform.get(text)
+        if value is not None and (not isinstance(value, str) or len(value) > 40):
+            return f"{text} is text of at most 40 characters."
+    push_map = transform.get("push_map")
+    if push_map is not None and not (
+        isinstance(push_map, dict)
+        and len(push_map) <= 200
+        and all(
+            isinstance(k, str) and isinstance(v, str) and len(v) <= 100 for k, v in push_map.items()
+        )
+    ):
+        return "push_map pairs our values with the CRM's, as text."
+    return ""
+
+
 def field_rows_clean(
     connection: Connection, mapping: ObjectMapping, rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -303,8 +334,9 @@ def field_rows_clean(
         ):
             errors.setdefault(key, []).append("A value map pairs CRM values with ours, as text.")
             continue
-        if not isinstance(transform, dict) or set(transform) - TRANSFORM_KEYS:
-            errors.setdefault(key, []).append("Unknown transform.")
+        problem = _transform_problem(transform)
+        if problem:
+            errors.setdefault(key, []).append(problem)
             continue
         clean.append(
             {
@@ -451,6 +483,7 @@ def connection_switch_on(
     with transaction.atomic():
         ObjectMapping.objects.filter(pk__in=[m.pk for m in ready]).update(enabled=True)
         first = not SyncRun.objects.filter(connection=connection).exists()
+        _synced_kinds_changed()
         connection.state = ConnectionState.ACTIVE
         connection.save(update_fields=["state", "updated_at"])
         company_audit_entry_record(
@@ -467,6 +500,26 @@ def connection_switch_on(
         )
 
 
+def webhook_secret_rotate(
+    *, actor: User, actor_membership: Membership | None, connection: Connection
+) -> Connection:
+    """A new secret for the CRM's change notices; notices signed with the old one are
+    refused from now on."""
+    _require_admin(actor_membership)
+    if connection.state == ConnectionState.DISCONNECTED:
+        raise ValidationError("The connection is disconnected.")
+    with transaction.atomic():
+        connection.webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+        connection.save(update_fields=["webhook_secret", "updated_at"])
+        company_audit_entry_record(
+            actor=actor,
+            action=AuditAction.INTEGRATION_CREDENTIALS_CHANGED,
+            target=connection,
+            after={"webhook_secret": "rotated"},
+        )
+    return connection
+
+
 def connection_pause(
     *, actor: User, actor_membership: Membership | None, connection: Connection
 ) -> None:
@@ -474,6 +527,7 @@ def connection_pause(
     if connection.state not in (ConnectionState.ACTIVE, ConnectionState.FAILING):
         raise ValidationError("Only a connection that syncs can be paused.")
     with transaction.atomic():
+        _synced_kinds_changed()
         connection.state = ConnectionState.PAUSED
         connection.save(update_fields=["state", "updated_at"])
         company_audit_entry_record(
@@ -489,6 +543,7 @@ def connection_resume(
     if connection.state != ConnectionState.PAUSED:
         raise ValidationError("The connection isn't paused.")
     with transaction.atomic():
+        _synced_kinds_changed()
         connection.state = ConnectionState.ACTIVE
         connection.save(update_fields=["state", "updated_at"])
         company_audit_entry_record(
@@ -507,9 +562,11 @@ def connection_disconnect(
     _require_admin(actor_membership)
     with transaction.atomic():
         before = _public(connection)
+        _synced_kinds_changed()
         connection.state = ConnectionState.DISCONNECTED
         connection.secret = ""
-        connection.save(update_fields=["state", "secret", "updated_at"])
+        connection.webhook_secret = ""
+        connection.save(update_fields=["state", "secret", "webhook_secret", "updated_at"])
         account = ServiceAccount.objects.filter(
             pk=connection.service_account_id, company=company
         ).first()
@@ -536,8 +593,23 @@ def conflict_resolve(
     """keep ours: the CRM gets our value at the next push; take theirs: ours becomes the CRM's
     (through the record's own service and version check); edit: a new value for both."""
     _require_admin(actor_membership)
-    if conflict.state != ConflictState.OPEN:
-        raise ValidationError("This conflict was already resolved.")
+    with transaction.atomic():
+        # two admins on one conflict: the second finds it resolved
+        conflict = (
+            SyncConflict.objects.select_for_update()
+            .select_related("link", "connection")
+            .get(pk=conflict.pk)
+        )
+        if conflict.state != ConflictState.OPEN:
+            raise ValidationError("This conflict was already resolved.")
+        return _conflict_apply(
+            actor=actor, company=company, conflict=conflict, choice=choice, value=value
+        )
+
+
+def _conflict_apply(
+    *, actor: User, company: Company, conflict: SyncConflict, choice: str, value: Any
+) -> SyncConflict:
     if choice not in (ConflictState.KEPT_OURS, ConflictState.TOOK_THEIRS, ConflictState.EDITED):
         raise ValidationError("Choose keep ours, take theirs, or edit.")
     link: ExternalLink = conflict.link

@@ -25,6 +25,9 @@ urlpatterns = [
     path(P + "switch-on/", views.connection_switch_on_view, name="integration_switch_on"),
     path(P + "sync/", views.connection_sync_now, name="integration_sync"),
     path(P + "pause/", views.connection_pause_view, name="integration_pause"),
+    path(
+        P + "hook-secret/rotate/", views.webhook_secret_rotate_view, name="integration_hook_rotate"
+    ),
     path(P + "disconnect/", views.connection_disconnect_view, name="integration_disconnect"),
     path(P + "conflicts/", views.connection_conflicts, name="integration_conflicts"),
     path(

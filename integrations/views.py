@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -48,10 +49,11 @@ from integrations.services import (
     object_mapping_update,
     remote_fields_of,
     sync_run_start,
+    webhook_secret_rotate,
 )
 from integrations.suggest import compatible
 from integrations.targets import target_fields
-from integrations.webhooks_in import change_notice_receive
+from integrations.webhooks_in import AlreadySeen, change_notice_receive
 from sharing.records.access import shared_record_get_for_actor
 from tenants.decorators import admin_only_response, admin_required
 from ui.forms import error_text, form_errors_add
@@ -130,6 +132,8 @@ def change_notice(request: HttpRequest, pk: str) -> HttpResponse:
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
         run = change_notice_receive(connection=connection, body=request.body, headers=headers)
+    except AlreadySeen:
+        return JsonResponse({"detail": "This notice was received already."}, status=200)
     except ValidationError as exc:
         return JsonResponse(
             {"detail": error_text(exc)}, status=401 if "signature" in error_text(exc) else 400
@@ -165,10 +169,25 @@ def shared_add_to_crm(request: HttpRequest, pk: str) -> HttpResponse:
 
 @connection_view
 def connection_detail(request: HttpRequest, connection) -> HttpResponse:
-    return render(
+    response = render(
         request,
         "integrations/connection.html",
         {"tab": "integrations", "connection": connection, "health": connection_health(connection)},
+    )
+    add_never_cache_headers(response)  # it shows the change notices' secret
+    return response
+
+
+@connection_view
+@require_POST
+def webhook_secret_rotate_view(request: HttpRequest, connection) -> HttpResponse:
+    return _act(
+        request,
+        lambda: webhook_secret_rotate(
+            actor=request.user, actor_membership=request.membership, connection=connection
+        ),
+        "A new secret for change notices: give it to your CRM; the old one no longer works.",
+        connection.pk,
     )
 
 

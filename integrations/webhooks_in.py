@@ -6,6 +6,7 @@ anything else changes nothing."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -13,6 +14,10 @@ from integrations.models import Connection, ConnectionState, RunTrigger, SyncRun
 from integrations.services import sync_run_start
 
 MAX_BODY = 64 * 1024
+
+
+class AlreadySeen(Exception):
+    """A notice with a webhook-id this connection took already."""
 
 
 def change_notice_receive(
@@ -30,6 +35,10 @@ def change_notice_receive(
             "The signature doesn't match this connection's webhook secret (or the notice is "
             "older than five minutes)."
         ) from exc
+    # the same signed notice again (inside the five minutes it is valid): answered, not acted on
+    seen = f"integrations:notice:{connection.pk}:{headers.get('webhook-id', '')[:100]}"
+    if not cache.add(seen, True, timeout=600):
+        raise AlreadySeen()
     if connection.state not in (ConnectionState.ACTIVE, ConnectionState.FAILING):
         raise ValidationError("The connection is not syncing, so the notice was ignored.")
     return sync_run_start(

@@ -15,6 +15,7 @@ from approvals.services import share_or_request
 from business.api import custom_fields_serializer_field
 from canonical import currency_code
 from concurrency.api import versioned_schema
+from identity.api_fields import CompanyPersonField
 from identity.models import User
 from pipeline.filters import OpportunityFilter
 from pipeline.models import Opportunity
@@ -35,13 +36,8 @@ from tenants.api import IsCompanyMember
 
 class OpportunitySerializer(serializers.ModelSerializer):
     # Written as an e-mail; read from one map of the company's members (no query per row).
-    owner = serializers.SlugRelatedField(
-        # people only: an integration's service account is not a deal's owner
-        slug_field="email",
-        queryset=User.objects.filter(is_service_account=False),
-        required=False,
-        write_only=True,
-    )
+    # people of this company only: an integration's service account is not an owner
+    owner = CompanyPersonField(required=False, write_only=True)
     account = serializers.UUIDField(
         source="account_id",
         required=False,

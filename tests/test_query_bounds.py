@@ -85,6 +85,7 @@ def test_shared_record_page_queries_do_not_grow_with_participants(
             f"/shared/{record.pk}/comments/", {"body": f"hello {letter}"}
         )
     # routing, user, membership, record, sharing list (one UNION ALL), sections, activity,
-    # adopted?, comments, internal notes, unread count, colleagues for the contact picker
-    with django_assert_max_num_queries(12):
+    # adopted?, comments, internal notes, unread count, colleagues for the contact picker, and
+    # (once per company and connection change, then cached) whether its CRM takes deals
+    with django_assert_max_num_queries(13):
         assert client.get(f"/shared/{record.pk}/").status_code == 200

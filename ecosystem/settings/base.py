@@ -279,6 +279,9 @@ INTEGRATIONS_PAGE_SIZE = env.int("INTEGRATIONS_PAGE_SIZE", default=500)
 INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
     "INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES", default=False
 )
+# e.g. http://smokescreen:4750: every CRM request goes through it (an egress proxy that refuses
+# private networks closes the DNS-rebinding window our own check leaves)
+INTEGRATIONS_EGRESS_PROXY = env("INTEGRATIONS_EGRESS_PROXY", default="")
 # requests per token (or per signed-in person) on /api/v1/; past it, 429 with Retry-After
 API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="1200/min")
 SPECTACULAR_SETTINGS = {

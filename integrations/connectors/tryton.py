@@ -16,7 +16,10 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 import requests
+from django.conf import settings
+from django.core.exceptions import ValidationError
 
+from integrations.addresses import crm_address_check
 from integrations.connectors.base import (
     AuthFailed,
     ChangePage,
@@ -124,6 +127,14 @@ class TrytonConnector(Connector):
         self.base = str(credentials.settings.get("url", "")).rstrip("/")
         self.database = str(credentials.settings.get("database", ""))
         self.http = requests.Session()
+        # production can send every CRM request through an egress proxy that refuses private
+        # networks (the check here can't see a DNS answer that changes between two lookups)
+        if settings.INTEGRATIONS_EGRESS_PROXY:
+            self.http.proxies = {
+                "http": settings.INTEGRATIONS_EGRESS_PROXY,
+                "https": settings.INTEGRATIONS_EGRESS_PROXY,
+            }
+        self.http.trust_env = False
         self._auth: str | None = None
         self._context: dict[str, Any] | None = None
         self._fields: dict[str, dict[str, Any]] = {}
@@ -138,11 +149,19 @@ class TrytonConnector(Connector):
             headers["Authorization"] = self._session()
         url = f"{self.base}/{self.database}/rpc/"
         try:
+            # every request, not only when the address was typed: a name may point elsewhere
+            # by now (the check resolves it again)
+            crm_address_check(self.base)
+        except ValidationError as exc:
+            raise ConnectorError(" ".join(exc.messages)) from exc
+        try:
             response = self.http.post(
                 url,
                 json={"id": self._id, "method": method, "params": _encode(params)},
                 headers=headers,
                 timeout=TIMEOUT,
+                # a redirect could lead the request (and the password in it) anywhere
+                allow_redirects=False,
             )
         except requests.Timeout as exc:
             raise TemporaryFailure("Tryton did not answer in time; we will try again.") from exc
@@ -151,6 +170,10 @@ class TrytonConnector(Connector):
                 f"Tryton at {self.base} could not be reached; we will try again. If it keeps "
                 "failing, check the server's address in the connection's settings."
             ) from exc
+        if 300 <= response.status_code < 400:
+            raise ConnectorError(
+                "Tryton's address answers with a redirect: give the address it redirects to."
+            )
         if response.status_code == 429:
             retry = response.headers.get("Retry-After", "")
             raise RateLimited(
@@ -204,7 +227,11 @@ class TrytonConnector(Connector):
                     raise
                 # trytond loads a database lazily; a login as the very first request after
                 # start-up fails once (res.user not loaded yet): wake it, then sign in again
-                self.http.get(f"{self.base}/{self.database}/rest/model/res.user", timeout=TIMEOUT)
+                self.http.get(
+                    f"{self.base}/{self.database}/rest/model/res.user",
+                    timeout=TIMEOUT,
+                    allow_redirects=False,
+                )
                 result = self._post("common.db.login", params, auth=False)
             if not result or not isinstance(result, list) or len(result) < 2:
                 raise AuthFailed("Tryton refused the sign-in: check the user and password.")

@@ -5,6 +5,7 @@ where the last committed page ended."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from integrations.sync.conflicts import conflict_record
 from integrations.sync.context import RunContext
 from integrations.sync.references import local_ids_for, resolve_to_local
 from integrations.sync.retry import with_retries
+
+logger = logging.getLogger(__name__)
 
 
 def _sentence(errors: dict[str, str], compiled: CompiledObject) -> str:
@@ -136,6 +139,18 @@ def pull_records(ctx: RunContext, compiled: CompiledObject, records: list[Remote
             continue
         except StaleVersion:
             ctx.count("skipped")  # someone saved it meanwhile: the next run looks again
+            continue
+        except Exception:  # one record must not stop the company's sync: it waits, visible
+            logger.exception(
+                "sync %s: %s %s failed", ctx.run.pk, compiled.remote_object, record.external_id
+            )
+            ctx.dead_letter(
+                direction=Direction.PULL,
+                remote_object=compiled.remote_object,
+                external_id=record.external_id,
+                payload=record.values,
+                error="An error on our side stopped this record; it is kept here. Replay it once we have fixed it.",
+            )
             continue
         ctx.resolved(
             direction=Direction.PULL,

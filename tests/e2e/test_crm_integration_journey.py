@@ -15,12 +15,11 @@ from django.db import connections
 from django_tenants.utils import schema_context
 from playwright.sync_api import expect
 
-from ecosystem.celery import app
 from integrations.models import Connection, SyncConflict
 from pipeline.models import Opportunity
 from tests.builders import PASSWORD, company_make
 from tests.crm.rpc import Tryton
-from tests.integrations.helpers import rpc_context, seed
+from tests.integrations.helpers import celery_queue, rpc_context, seed
 from tests.sharing.helpers import partners_make
 
 pytest_plugins = ["tests.crm.tryton_fixture"]  # the real Tryton: `tryton_server`, `tryton_db`
@@ -36,23 +35,24 @@ def _close_connections(**_kwargs) -> None:
 @pytest.fixture
 def worker(settings):  # type: ignore[no-untyped-def]
     """A real Celery worker thread on its own queue (other test processes use the broker too)."""
-    queue = f"crm-e2e-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.INTEGRATIONS_PAGE_SIZE = 4  # several pages: the bar moves
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
+    queue = f"crm-e2e-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     task_postrun.connect(_close_connections, weak=False)
     try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[queue]
+        with (
+            celery_queue(queue) as celery_app,
+            start_worker(
+                celery_app,
+                pool="solo",
+                perform_ping_check=False,
+                shutdown_timeout=10,
+                queues=[queue],
+            ),
         ):
             yield
     finally:
         task_postrun.disconnect(_close_connections)
-        app.conf.task_always_eager = True
-        app.conf.task_default_queue = "celery"
 
 
 def _login(page, url: str, email: str) -> None:  # type: ignore[no-untyped-def]

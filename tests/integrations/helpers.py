@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -166,3 +167,28 @@ def connection_plant(
         "conflict": conflict,
         "letter": letter,
     }
+
+
+@contextlib.contextmanager
+def celery_queue(queue: str):  # type: ignore[no-untyped-def]
+    """Tasks go to `queue` (its own per test process: others use the same broker) and are
+    not run eagerly, for tests with a real worker; everything is put back afterwards,
+    Celery's cached queue and routing objects included."""
+    from ecosystem.celery import app
+
+    def forget() -> None:
+        for cached in ("queues", "default_queue", "router"):
+            app.amqp.__dict__.pop(cached, None)
+
+    eager, default = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    forget()
+    try:
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(queue)
+        yield app
+    finally:
+        app.conf.task_always_eager = eager
+        app.conf.task_default_queue = default
+        forget()

@@ -81,5 +81,9 @@ def test_a_signed_notice_starts_one_sync_and_bad_ones_change_nothing(acme, globe
         **_signed(connection.webhook_secret, body, msg_id="msg_2"),
     )
     assert again.json()["run"] == good.json()["run"]  # a storm of notices: one run
+    replayed = anonymous.post(
+        url, body, content_type="application/json", **_signed(connection.webhook_secret, body)
+    )
+    assert replayed.status_code == 200 and "received already" in replayed.json()["detail"]
     with schema_context(acme.company.schema_name):
         assert SyncRun.objects.filter(trigger="webhook").count() == 1

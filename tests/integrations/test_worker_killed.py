@@ -20,7 +20,7 @@ from pipeline.models import Opportunity
 from tenants.models import Membership
 from tests.builders import company_make, network_make
 from tests.crm.rpc import Tryton
-from tests.integrations.helpers import connect, seed
+from tests.integrations.helpers import celery_queue, connect, seed
 
 pytest_plugins = ["tests.crm.tryton_fixture"]  # the real Tryton: `tryton_server`, `tryton_db`
 
@@ -55,7 +55,6 @@ def _wait(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_resumes_from_its_cursor_without_duplicates(tryton_db, settings):
-    from ecosystem.celery import app
     from integrations.services import connection_switch_on
 
     network_make(pool_size=0)
@@ -66,11 +65,7 @@ def test_a_killed_worker_resumes_from_its_cursor_without_duplicates(tryton_db, s
     connection = connect(world, tryton_db)
     queue = f"kill-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge(queue)
+    with celery_queue(queue):
         membership = Membership.objects.get(company=world.company, user=world.owner)
         with schema_context(world.company.schema_name):
             run = connection_switch_on(
@@ -102,9 +97,6 @@ def test_a_killed_worker_resumes_from_its_cursor_without_duplicates(tryton_db, s
         finally:
             second.terminate()
             second.wait(10)
-    finally:
-        app.conf.task_always_eager = True
-        app.conf.task_default_queue = "celery"
 
     parties = rpc("model.party.party.search_count", [], {})
     with schema_context(world.company.schema_name):
