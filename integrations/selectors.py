@@ -25,6 +25,7 @@ from integrations.models import (
 )
 
 RECENT_RUNS = 20
+JUST_ENDED = dt.timedelta(minutes=1)
 
 
 def _get(qs: QuerySet, pk: Any, what: str) -> Any:
@@ -102,14 +103,20 @@ def connection_health(connection: Connection) -> Health:
     finished = [
         r for r in runs if r.state in (RunState.SUCCEEDED, RunState.PARTIAL, RunState.FAILED)
     ]
+    # the run going on, else one that just ended (its finished bar stays on the page a minute)
     current = next((r for r in runs if r.state in (RunState.QUEUED, RunState.RUNNING)), None)
+    just_ended = bool(runs) and runs[0].finished_at is not None
+    if current is None and just_ended and timezone.now() - runs[0].finished_at < JUST_ENDED:
+        current = runs[0]
     return Health(
         state=connection.get_state_display(),
         last_success_at=connection.last_success_at,
         lag=timezone.now() - connection.last_success_at if connection.last_success_at else None,
         runs=runs,
         error_rate=(
-            sum(r.state == RunState.FAILED for r in finished) / len(finished) if finished else None
+            sum(r.state in (RunState.FAILED, RunState.PARTIAL) for r in finished) / len(finished)
+            if finished
+            else None
         ),
         current=current,
         conflicts=open_conflicts(connection).count(),

@@ -128,6 +128,20 @@ def connection_create(
     name = (name or "").strip()[:100] or CONNECTORS[connector].label
     if Connection.objects.exclude(state=ConnectionState.DISCONNECTED).count() >= MAX_CONNECTIONS:
         raise ValidationError(f"A company can have at most {MAX_CONNECTIONS} connections.")
+    same = next(
+        (
+            c
+            for c in Connection.objects.exclude(state=ConnectionState.DISCONNECTED).filter(
+                connector=connector
+            )
+            if {k: c.settings.get(k) for k in settings} == settings
+        ),
+        None,
+    )
+    if same is not None:
+        raise ValidationError(
+            f"This CRM is connected already, as “{same.name}”: open that connection instead."
+        )
     _, catalog = _discover(connector, settings, secret)
     with transaction.atomic():
         account, _ = service_account_create(

@@ -193,12 +193,16 @@ def webhook_secret_rotate_view(request: HttpRequest, connection) -> HttpResponse
 
 @connection_view
 def run_progress(request: HttpRequest, connection, run_pk: str) -> HttpResponse:
-    """The progress bar's fragment, polled while the run is going."""
-    return render(
-        request,
-        "integrations/_run_progress.html",
-        {"connection": connection, "run": run_get(connection=connection, pk=run_pk)},
+    """The progress bar's fragment, polled while the run is going; when the run ends, the
+    page reloads once, so its runs, health and counts are the new ones too."""
+    run = run_get(connection=connection, pk=run_pk)
+    response = render(
+        request, "integrations/_run_progress.html", {"connection": connection, "run": run}
     )
+    finished = run.state not in ("queued", "running")
+    if finished and request.headers.get("HX-Request") and request.GET.get("live"):
+        response["HX-Refresh"] = "true"
+    return response
 
 
 @connection_view

@@ -139,6 +139,7 @@ class TrytonConnector(Connector):
         self._context: dict[str, Any] | None = None
         self._fields: dict[str, dict[str, Any]] = {}
         self._currencies: dict[str, int] | None = None
+        self._internal_parties: list[int] | None = None
         self._id = 0
 
     # -- transport ----------------------------------------------------------------------------
@@ -356,17 +357,35 @@ class TrytonConnector(Connector):
             sites.setdefault(row["party"], row["value"])
         return sites
 
+    def _scope(self, remote_object: str) -> list[Any]:
+        """Which records of the object are the company's customers and deals: not the parties
+        Tryton keeps for its own company and its employees (the sync user's among them)."""
+        if remote_object != "party.party":
+            return []
+        if self._internal_parties is None:
+            companies = self._call("company.company", "search_read", [], 0, None, None, ["party"])
+            employees = self._call("company.employee", "search_read", [], 0, None, None, ["party"])
+            self._internal_parties = sorted(
+                {r["party"] for r in [*companies, *employees] if r.get("party")}
+            )
+        return [["id", "not in", self._internal_parties]] if self._internal_parties else []
+
     def changes(
         self, remote_object: str, cursor: dict[str, Any], *, limit: int, fields: list[str]
     ) -> ChangePage:
-        domain: list[Any] = []
+        domain: list[Any] = list(self._scope(remote_object))
         if cursor.get("since"):
             since = dt.datetime.fromisoformat(cursor["since"])
-            domain = [
-                "OR",
-                [["last_modified_at", ">", since]],
-                [["last_modified_at", "=", since], ["id", ">", int(cursor.get("after_id") or 0)]],
-            ]
+            domain.append(
+                [
+                    "OR",
+                    [["last_modified_at", ">", since]],
+                    [
+                        ["last_modified_at", "=", since],
+                        ["id", ">", int(cursor.get("after_id") or 0)],
+                    ],
+                ]
+            )
         total = None
         if not cursor.get("counted"):
             total = self._call(remote_object, "search_count", domain)
@@ -388,8 +407,8 @@ class TrytonConnector(Connector):
         if not ids:
             return []
         rows = self._call(
-            remote_object, "search_read", [["id", "in", ids]], 0, None, None,
-            self._names(remote_object, fields),
+            remote_object, "search_read", [["id", "in", ids], *self._scope(remote_object)], 0,
+            None, None, self._names(remote_object, fields),
         )  # fmt: skip
         sites = self._websites(remote_object, [r["id"] for r in rows], fields)
         return [self._record(remote_object, r, fields, sites) for r in rows]
@@ -397,7 +416,9 @@ class TrytonConnector(Connector):
     def existing_ids(self, remote_object: str) -> Iterator[str]:
         offset = 0
         while True:
-            ids = self._call(remote_object, "search", [], offset, 5000, [["id", "ASC"]])
+            ids = self._call(
+                remote_object, "search", self._scope(remote_object), offset, 5000, [["id", "ASC"]]
+            )
             yield from (str(i) for i in ids)
             if len(ids) < 5000:
                 return

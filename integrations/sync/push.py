@@ -112,7 +112,6 @@ def _push_changed(
         obj = objects.get(link.local_id)
         if obj is None or link.pk not in diffs_of:
             continue
-        ctx.count("processed")
         if obj.pk not in allowed:
             ctx.count("skipped")  # the partner took the share back: nothing of it leaves
             continue
@@ -225,7 +224,6 @@ def _push_new(ctx: RunContext, compiled: CompiledObject, adapter: Any) -> None:
         ctx.count("skipped", len(refused))
         requests.filter(local_id__in=refused).update(done_at=timezone.now())
     for obj in allowed:
-        ctx.count("processed")
         ours = adapter.values(obj, compiled.local_fields)
         values = {f.local: ours.get(f.local) for f in compiled.fields if f.pushes}
         refs = external_ids_for(compiled, ctx.connection.pk, [values])
