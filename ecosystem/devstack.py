@@ -35,7 +35,9 @@ def _embedded_database_url() -> str:
     from psycopg import sql
 
     LOCAL.mkdir(exist_ok=True)
-    server = pgserver.get_server(LOCAL / "pgdata", cleanup_mode=None)
+    # stopped when ./run exits (Ctrl-C or SIGTERM), like everything else it started; the data
+    # stays in .local/pgdata for the next run
+    server = pgserver.get_server(LOCAL / "pgdata", cleanup_mode="stop")
     import psycopg
 
     base = server.get_uri()
