@@ -22,6 +22,7 @@ from concurrency.versioning import versioned_update
 from identity.models import User
 from recordkit.services import RecordWrites, record_archive, record_created, record_updated
 from tenants.models import Company, Membership
+from tenants.selectors import first_owner_id
 
 EDITABLE = ("name", "domains", "industry", "region", "market_unit", "description", "custom")
 MAX_DESCRIPTION = 10_000
@@ -124,7 +125,7 @@ def account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Ac
 def _account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Account:
     fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     owner_id = data.get("owner_id") or (None if actor.is_service_account else actor.pk)
-    account = Account(owner_id=owner_id or _fallback_owner(company), **fields)
+    account = Account(owner_id=owner_id or first_owner_id(company=company), **fields)
     _, account.custom = collect_errors(
         lambda: _validate(account, company),
         lambda: custom_for_save(
@@ -135,17 +136,6 @@ def _account_create(*, actor: User, company: Company, data: dict[str, Any]) -> A
         ),
     )
     return record_created(WRITES, actor=actor, company=company, obj=account)
-
-
-def _fallback_owner(company: Company) -> int | None:
-    """An integration creates accounts as a service account, which owns nothing: the
-    company's first owner does until someone takes it over."""
-    return (
-        Membership.objects.filter(company=company, role="owner", user__is_service_account=False)
-        .order_by("created_at")
-        .values_list("user_id", flat=True)
-        .first()
-    )
 
 
 def account_update(

@@ -19,7 +19,8 @@ from identity.models import User
 from integrations.convert import decimal_text
 from pipeline.models import Opportunity
 from pipeline.services import opportunity_archive, opportunity_create, opportunity_update
-from tenants.models import Company, Membership
+from tenants.models import Company
+from tenants.selectors import first_owner_id
 
 
 def _json(value: Any) -> Any:
@@ -90,7 +91,7 @@ class KindAdapter:
             return account_create(actor=actor, company=company, data=data)
         data.setdefault("customer_name", "")
         return opportunity_create(
-            actor=actor, company=company, data={**data, "owner_id": _owner_for(company)}
+            actor=actor, company=company, data={**data, "owner_id": first_owner_id(company=company)}
         )
 
     def update(self, *, actor: User, company: Company, obj: Any, values: dict[str, Any]) -> Any:
@@ -107,17 +108,6 @@ class KindAdapter:
         if self.kind == "account":
             return account_archive(actor=actor, company=company, account=obj)
         return opportunity_archive(actor=actor, company=company, opportunity=obj)
-
-
-def _owner_for(company: Company) -> int | None:
-    """Deals a CRM brings in are owned by the company's first owner until someone takes
-    them (a service account owns nothing)."""
-    return (
-        Membership.objects.filter(company=company, role="owner", user__is_service_account=False)
-        .order_by("created_at")
-        .values_list("user_id", flat=True)
-        .first()
-    )
 
 
 ADAPTERS = {

@@ -68,3 +68,14 @@ def member_counts_of_company(*, company: Company) -> dict[str, int]:
         "members": sum(by_role.values()),
         "admins": by_role.get("owner", 0) + by_role.get("admin", 0),
     }
+
+
+def first_owner_id(*, company: Company) -> int | None:
+    """The company's longest-standing owner (a person): who owns what a service account
+    brings in (a CRM's accounts and deals) until someone takes it over."""
+    return (
+        Membership.objects.filter(company=company, role="owner", user__is_service_account=False)
+        .order_by("created_at")
+        .values_list("user_id", flat=True)
+        .first()
+    )

@@ -13,10 +13,12 @@ def _reference_fields(compiled: CompiledObject) -> list[Any]:
     return [f for f in compiled.fields if f.target.type == "reference"]
 
 
-def local_ids_for(
-    compiled: CompiledObject, connection_id: Any, batch: list[dict[str, Any]]
+def _ids_for(
+    compiled: CompiledObject, connection_id: Any, batch: list[dict[str, Any]], *, by: str
 ) -> dict[tuple[str, str], str]:
-    """(kind, external id) → our id, for every reference the batch's values hold."""
+    """(kind, id on the `by` side) → the id on the other side, for every reference the
+    batch's values hold, in one query per kind."""
+    other = "local_id" if by == "external_id" else "external_id"
     wanted: dict[str, set[str]] = {}
     for f in _reference_fields(compiled):
         for values in batch:
@@ -24,29 +26,25 @@ def local_ids_for(
                 wanted.setdefault(f.target.kind, set()).add(str(values[f.local]))
     found: dict[tuple[str, str], str] = {}
     for kind, ids in wanted.items():
-        for external_id, local_id in ExternalLink.objects.filter(
-            connection_id=connection_id, kind=kind, external_id__in=ids, remote_deleted_at=None
-        ).values_list("external_id", "local_id"):
-            found[(kind, external_id)] = str(local_id)
+        for key, value in ExternalLink.objects.filter(
+            connection_id=connection_id, kind=kind, remote_deleted_at=None, **{f"{by}__in": ids}
+        ).values_list(by, other):
+            found[(kind, str(key))] = str(value)
     return found
+
+
+def local_ids_for(
+    compiled: CompiledObject, connection_id: Any, batch: list[dict[str, Any]]
+) -> dict[tuple[str, str], str]:
+    """(kind, external id) → our id, for pulling references."""
+    return _ids_for(compiled, connection_id, batch, by="external_id")
 
 
 def external_ids_for(
     compiled: CompiledObject, connection_id: Any, batch: list[dict[str, Any]]
 ) -> dict[tuple[str, str], str]:
     """(kind, our id) → the CRM's id, for pushing references."""
-    wanted: dict[str, set[str]] = {}
-    for f in _reference_fields(compiled):
-        for values in batch:
-            if values.get(f.local):
-                wanted.setdefault(f.target.kind, set()).add(str(values[f.local]))
-    found: dict[tuple[str, str], str] = {}
-    for kind, ids in wanted.items():
-        for local_id, external_id in ExternalLink.objects.filter(
-            connection_id=connection_id, kind=kind, local_id__in=ids, remote_deleted_at=None
-        ).values_list("local_id", "external_id"):
-            found[(kind, str(local_id))] = external_id
-    return found
+    return _ids_for(compiled, connection_id, batch, by="local_id")
 
 
 def resolve_to_local(
