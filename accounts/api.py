@@ -6,17 +6,25 @@ from rest_framework import mixins, serializers, viewsets
 
 from accounts.models import Account
 from accounts.selectors import account_get, accounts_of_company
-from accounts.services import account_archive, account_create, account_update
+from accounts.services import account_archive, account_create, account_fields, account_update
 from business.api import custom_fields_serializer_field
 from business.filter_backend import CustomFieldsFilterBackend
 from concurrency.api import versioned_schema
 from identity.api_fields import CompanyPersonField
 from identity.models import User
 from recordkit.api import VersionedRecordMixin
+from recordkit.bulk import BulkUpsertMixin, bulk_schema
 from tenants.api import IsCompanyMember
 
 
 class AccountSerializer(serializers.ModelSerializer):
+    external_id = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="The account's id in your system (unique among your accounts); upsert by it "
+        "with POST /api/v1/accounts/bulk/.",
+    )
     domains = serializers.ListField(
         child=serializers.CharField(max_length=253),
         required=False,
@@ -42,6 +50,7 @@ class AccountSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "external_id",
             "domains",
             "industry",
             "region",
@@ -62,9 +71,25 @@ class AccountSerializer(serializers.ModelSerializer):
         return data
 
 
+class AccountBulkRecordSerializer(AccountSerializer):
+    """One account of POST /api/v1/accounts/bulk/: the account's fields, upserted by
+    `external_id`; a new one needs what creating an account needs (`name`)."""
+
+    external_id = serializers.CharField(
+        max_length=255, help_text="The account's id in your system: what the upsert goes by."
+    )
+    version = serializers.IntegerField(
+        required=False,
+        help_text="Optional: the version you last read. A record saved since is an error "
+        "instead of being overwritten.",
+    )
+
+
 @versioned_schema(AccountSerializer)
+@bulk_schema(AccountBulkRecordSerializer, "Account")
 class AccountViewSet(
     VersionedRecordMixin,
+    BulkUpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -81,6 +106,8 @@ class AccountViewSet(
     create_service = account_create
     update_service = account_update
     archive_service = account_archive
+    bulk_serializer = AccountBulkRecordSerializer
+    bulk_fields_of = account_fields
     # custom-field filters and sorts (cf_…); the selector orders by ?ordering=
     filter_backends = [CustomFieldsFilterBackend]
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Q
 
 
 class Account(models.Model):
@@ -16,6 +17,11 @@ class Account(models.Model):
     kind_key = "account"
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
+    # The customer's id in the system an API integration keeps it in; unique among non-blank
+    # values (the partial index below). The database default keeps older code working.
+    external_id = models.CharField(
+        "external id", max_length=255, blank=True, default="", db_default=""
+    )
     # Web domains, normalised (lowercase, no scheme, no "www."); the first is the main one.
     # A domain belongs to one open account: opportunities find their account by it.
     domains = ArrayField(models.CharField(max_length=253), default=list, blank=True, size=20)
@@ -41,6 +47,13 @@ class Account(models.Model):
             models.Index(fields=["archived_at"]),
             GinIndex(fields=["domains"], name="account_domains_gin"),
             GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="account_custom_gin"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="account_external_id_uniq",
+            )
         ]
 
     def __str__(self) -> str:

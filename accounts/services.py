@@ -4,6 +4,7 @@ publishes; a rename reaches partners only through the opportunities that name th
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,17 +21,32 @@ from business.models import Term
 from business.records import collect_errors, core_values, custom_changes, custom_for_save
 from concurrency.versioning import versioned_update
 from identity.models import User
+from recordkit.external_ids import (
+    external_id_clean,
+    external_id_errors,
+    external_id_race_refused,
+)
 from recordkit.services import RecordWrites, record_archive, record_created, record_updated
 from tenants.models import Company, Membership
 from tenants.selectors import first_owner_id
 
-EDITABLE = ("name", "domains", "industry", "region", "market_unit", "description", "custom")
+EDITABLE = (
+    "name",
+    "external_id",
+    "domains",
+    "industry",
+    "region",
+    "market_unit",
+    "description",
+    "custom",
+)
 MAX_DESCRIPTION = 10_000
 
 
 def account_fields(account: Account) -> dict[str, Any]:
     return {
         "name": account.name,
+        "external_id": account.external_id,
         "domains": list(account.domains),
         "industry": account.industry,
         "region": account.region,
@@ -68,15 +84,22 @@ def _check_terms(account: Account, previous: Account | None) -> dict[str, list[s
 def _validate(account: Account, company: Company, *, previous: Account | None = None) -> None:
     errors: dict[str, list[str]] = {}
     try:
-        account.full_clean(exclude=["owner", "domains", "custom"])
+        # (the external id's unique index is checked below, with a sentence)
+        account.full_clean(exclude=["owner", "domains", "custom", "external_id"])
     except ValidationError as exc:
         errors |= exc.message_dict
+    errors |= external_id_errors(
+        account, label="account", previous=previous.external_id if previous else None
+    )
     try:
         account.domains = web_domains_normalize(account.domains)
     except ValidationError as exc:
         errors["domains"] = exc.messages
     else:
-        for domain in account.domains:
+        # (only domains this save adds: one the account kept is still its own — another
+        # account could not have taken it meanwhile)
+        kept = set(previous.domains) if previous is not None else set()
+        for domain in (d for d in account.domains if d not in kept):
             other = account_by_domain(domain=domain, exclude_pk=account.pk)
             if other is not None:
                 errors.setdefault("domains", []).append(
@@ -116,8 +139,15 @@ def _customer_locks(*, domains: Any = (), name: str = "") -> None:
             )
 
 
+def _external_id_race(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    return external_id_race_refused(
+        label="account",
+        external_id=data.get("external_id", ""),
+    )
+
+
 def account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Account:
-    with transaction.atomic():
+    with _external_id_race(data), transaction.atomic():
         _customer_locks(domains=data.get("domains") or [])
         return _account_create(actor=actor, company=company, data=data)
 
@@ -148,6 +178,12 @@ def account_update(
 ) -> Account:
     """Saves the edit if nobody saved since `expected_version`; else raises StaleVersion."""
     changes = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
+    if "external_id" in changes:
+        changes["external_id"] = external_id_clean(changes["external_id"])
+    if "domains" in changes:
+        # saved as validated: the versioned update writes `changes`, not the checked copy
+        with contextlib.suppress(ValidationError):  # (bad ones: the validation names them)
+            changes["domains"] = web_domains_normalize(changes["domains"] or [])
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
     changes |= custom_changes(
@@ -159,7 +195,7 @@ def account_update(
     )
     before = account_fields(account)
     previous = Account(**{f.attname: getattr(account, f.attname) for f in Account._meta.fields})
-    with transaction.atomic():
+    with _external_id_race(changes), transaction.atomic():
         if "domains" in changes:
             _customer_locks(domains=changes["domains"])
         versioned_update(

@@ -64,7 +64,8 @@ def custom_fields_schema(result, generator, request, public, **kwargs):  # type:
         terms.setdefault(vocabulary_id, []).append(key)
     components = {k.api_component: k.key for k in kinds_all() if k.api_component}
     for name, component in result.get("components", {}).get("schemas", {}).items():
-        object_type = components.get(name.removeprefix("Patched"))
+        # (the record itself, its PATCH body, and a record of its bulk upsert)
+        object_type = components.get(name.removeprefix("Patched").removesuffix("BulkRecord"))
         properties = component.get("properties", {})
         if object_type is None or "custom_fields" not in properties:
             continue

@@ -11,6 +11,7 @@ from reports.api import MetricViewSet
 from sharing.collaboration.api import SharedRecordViewSet
 from sharing.network.api import DirectoryViewSet, PartnershipViewSet
 from tenants.api import CompanyView, IsCompanyMember, MeView
+from webhooks.api import WebhookEndpointViewSet, WebhookEventTypeViewSet
 
 
 class ApiSchemaView(SpectacularAPIView):
@@ -35,6 +36,8 @@ router.register("tokens", TokenViewSet, basename="api-token")
 router.register("fields", FieldDefinitionViewSet, basename="api-field")
 router.register("approvals", ShareRequestViewSet, basename="api-approval")
 router.register("metrics", MetricViewSet, basename="api-metric")
+router.register("webhooks/endpoints", WebhookEndpointViewSet, basename="api-webhook-endpoint")
+router.register("webhooks/event-types", WebhookEventTypeViewSet, basename="api-webhook-event-type")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api_me"),

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.models import Account
 from approvals.api import ShareRequestSerializer
 from approvals.services import share_or_request
 from business.api import custom_fields_serializer_field
@@ -23,10 +24,13 @@ from pipeline.selectors import opportunities_of_company, opportunity_get
 from pipeline.services import (
     opportunity_archive,
     opportunity_create,
+    opportunity_fields,
     opportunity_publish,
     opportunity_update,
 )
 from recordkit.api import VersionedRecordMixin
+from recordkit.bulk import BulkUpsertMixin, bulk_schema
+from recordkit.external_ids import external_id_clean
 from sharing.models import DealRole, SharingRole
 from sharing.network.selectors import directory_company_get
 from sharing.records.access import shared_record_get_for_actor
@@ -35,6 +39,26 @@ from tenants.api import IsCompanyMember
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The deal's name (its title here and for partners). Without it, or blank, "
+        "the deal is called by its customer's name.",
+    )
+    external_id = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        help_text="The deal's id in your system (unique among your opportunities); upsert by "
+        "it with POST /api/v1/opportunities/bulk/.",
+    )
+    customer_name = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="The customer. Required unless `account` names the account (then it is "
+        "the account's name).",
+    )
     # Written as an e-mail; read from one map of the company's members (no query per row).
     # people of this company only: an integration's service account is not an owner
     owner = CompanyPersonField(required=False, write_only=True)
@@ -53,6 +77,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
         model = Opportunity
         fields = [
             "id",
+            "name",
+            "external_id",
             "account",
             "customer_name",
             "customer_domain",
@@ -115,9 +141,37 @@ class ShareSerializer(serializers.Serializer):
     )
 
 
+class OpportunityBulkRecordSerializer(OpportunitySerializer):
+    """One opportunity of POST /api/v1/opportunities/bulk/: the deal's fields, upserted by
+    `external_id`; its account named by `account` (our id) or `account_external_id` (yours).
+    A new one needs what creating an opportunity needs (a customer or an account, amount,
+    close date)."""
+
+    external_id = serializers.CharField(
+        max_length=255, help_text="The deal's id in your system: what the upsert goes by."
+    )
+    account_external_id = serializers.CharField(
+        max_length=255,
+        required=False,
+        write_only=True,
+        help_text="The account by its external id (POST /api/v1/accounts/bulk/ first), "
+        "instead of `account`.",
+    )
+    version = serializers.IntegerField(
+        required=False,
+        help_text="Optional: the version you last read. A record saved since is an error "
+        "instead of being overwritten.",
+    )
+
+    class Meta(OpportunitySerializer.Meta):
+        fields = [*OpportunitySerializer.Meta.fields, "account_external_id"]
+
+
 @versioned_schema(OpportunitySerializer)
+@bulk_schema(OpportunityBulkRecordSerializer, "Opportunity")
 class OpportunityViewSet(
     VersionedRecordMixin,
+    BulkUpsertMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -134,8 +188,10 @@ class OpportunityViewSet(
     create_service = opportunity_create
     update_service = opportunity_update
     archive_service = opportunity_archive
+    bulk_serializer = OpportunityBulkRecordSerializer
+    bulk_fields_of = opportunity_fields
     filterset_class = OpportunityFilter
-    ordering_fields = ["close_date", "amount", "customer_name", "updated_at"]
+    ordering_fields = ["close_date", "amount", "name", "customer_name", "updated_at"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular builds the schema
@@ -159,6 +215,47 @@ class OpportunityViewSet(
         if owner is not None:
             data["owner_id"] = owner.pk
         return data
+
+    def bulk_references(self, records: list[dict]) -> dict[str, object]:
+        """The accounts the request's records name by external id: one query."""
+        wanted = {
+            external_id_clean(r["account_external_id"])
+            for r in records
+            if isinstance(r.get("account_external_id"), (str, int))
+            and not isinstance(r.get("account_external_id"), bool)
+        } - {""}
+        if not wanted:
+            return {}
+        return dict(Account.objects.filter(external_id__in=wanted).values_list("external_id", "pk"))
+
+    def bulk_record_prepare(self, record: dict, references: dict[str, object]) -> dict:
+        """`account_external_id` becomes `account` (our id), or the record's error."""
+        if "account_external_id" not in record:
+            return record
+        record = dict(record)
+        value = record.pop("account_external_id")
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise serializers.ValidationError(
+                {"account_external_id": ["Give the account's external id as text."]}
+            )
+        value = external_id_clean(value)
+        if not value:
+            return record
+        if record.get("account") is not None:
+            raise serializers.ValidationError(
+                {"account_external_id": ["Send account or account_external_id, not both."]}
+            )
+        if value not in references:
+            raise serializers.ValidationError(
+                {
+                    "account_external_id": [
+                        f"No account has the external id “{value[:80]}”: upsert it first "
+                        "(POST /api/v1/accounts/bulk/), or send the customer instead."
+                    ]
+                }
+            )
+        record["account"] = str(references[value])
+        return record
 
     @extend_schema(request=ShareSerializer, responses={204: None, 202: ShareRequestSerializer})
     @action(detail=True, methods=["post"])
@@ -188,7 +285,7 @@ class OpportunityViewSet(
             actor_membership=request.membership,
             kind="opportunity",
             source_id=opportunity.pk,
-            title=opportunity.customer_name,
+            title=opportunity.title,
             publish=lambda: opportunity_publish(
                 actor=request.user, company=request.tenant, opportunity=opportunity
             ),

@@ -10,6 +10,7 @@ SORTS = {
     "-close_date": "Close date (latest)",
     "-amount": "Amount (largest)",
     "amount": "Amount (smallest)",
+    "name": "Deal (A–Z)",
     "customer_name": "Customer (A–Z)",
     "-updated_at": "Recently updated",
 }
@@ -32,6 +33,7 @@ class OpportunityFilter(django_filters.FilterSet):
         fields=(
             ("close_date", "close_date"),
             ("amount", "amount"),
+            ("name", "name"),
             ("customer_name", "customer_name"),
             ("updated_at", "updated_at"),
         ),
@@ -45,7 +47,8 @@ class OpportunityFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return queryset.filter(
-            Q(customer_name__icontains=value)
+            Q(name__icontains=value)
+            | Q(customer_name__icontains=value)
             | Q(customer_domain__icontains=value)
             | Q(next_step__icontains=value)
         )

@@ -11,6 +11,7 @@ class OpportunityForm(CustomFieldsMixin, forms.ModelForm):
     class Meta:
         model = Opportunity
         fields = [
+            "name",
             "customer_name",
             "customer_domain",
             "amount",
@@ -26,10 +27,18 @@ class OpportunityForm(CustomFieldsMixin, forms.ModelForm):
             "private_notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
+            "name": "What you and your partners call the deal, e.g. “Contoso — 500 seats renewal”.",
             "customer_domain": "The deal joins the account with this web domain (or a new "
             "account); its name is the account's.",
             "private_notes": "Only your company ever sees these notes, even when the opportunity is shared.",
         }
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.fields["name"].required = True  # a new deal is named
+        else:
+            self.fields["name"].help_text = "Left blank, the deal is called by its customer's name."
 
     def clean_currency(self) -> str:
         return (self.cleaned_data.get("currency") or "").upper()

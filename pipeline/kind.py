@@ -25,9 +25,13 @@ OPPORTUNITY = RecordKind(
     plural="Opportunities",
     short="opp",
     model=Opportunity,
-    # formulas read the editable built-in fields, never the private notes
-    formula_fields=tuple(f for f in EDITABLE if f not in ("private_notes", "custom")),
+    # formulas read the editable built-in fields, never the private notes (nor the id an
+    # integration keeps the deal by)
+    formula_fields=tuple(
+        f for f in EDITABLE if f not in ("private_notes", "custom", "external_id")
+    ),
     shareable_fields=(
+        "name",
         "customer_name",
         "customer_domain",
         "amount",
@@ -37,7 +41,8 @@ OPPORTUNITY = RecordKind(
         "motion",
         "next_step",
     ),
-    always_shared=frozenset({"customer_name", "stage"}),
+    # the name is the shared record's title, so no policy can keep it back
+    always_shared=frozenset({"name", "customer_name", "stage"}),
     amount_field="amount",
     has_stages=True,
     has_deal_roles=True,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 
 from canonical import Motion, Stage, currency_code
 
@@ -17,6 +18,15 @@ class Opportunity(models.Model):
     # this kind's key in the record-kind registry (kinds), stored wherever a kind is named
     kind_key = "opportunity"
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The deal's own name ("Contoso — 500 seats renewal"): what people and partners see as its
+    # title. Blank only on rows written by code older than the column (the database default
+    # keeps old code working during a deploy); they read as their customer's name (`title`).
+    name = models.CharField("deal name", max_length=200, blank=True, default="", db_default="")
+    # The record's id in the system an API integration keeps it in; unique among non-blank
+    # values (the partial index below). Each company's schema has its own.
+    external_id = models.CharField(
+        "external id", max_length=255, blank=True, default="", db_default=""
+    )
     # The customer's account (accounts): customer_name and customer_domain follow it, so what
     # partners see of a shared deal names the customer as the account does.
     account = models.ForeignKey(
@@ -51,7 +61,7 @@ class Opportunity(models.Model):
 
     class Meta:
         verbose_name_plural = "opportunities"
-        ordering = ["close_date", "customer_name"]
+        ordering = ["close_date", "name"]
         indexes = [
             models.Index(fields=["stage", "close_date"]),
             models.Index(fields=["owner", "close_date"]),
@@ -60,10 +70,19 @@ class Opportunity(models.Model):
                 fields=["custom"], opclasses=["jsonb_path_ops"], name="opportunity_custom_gin"
             ),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="opportunity_external_id_uniq",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.customer_name} · {self.amount} {self.currency}"
+        return f"{self.title} · {self.amount} {self.currency}"
 
     @property
     def title(self) -> str:
-        return f"{self.customer_name} ({self.get_motion_display()})"
+        """What the deal is called on every page and on the network: its name, or its
+        customer's for a row saved before deals had names."""
+        return self.name or self.customer_name

@@ -18,6 +18,11 @@ from business.records import collect_errors, core_values, custom_changes, custom
 from concurrency.versioning import versioned_update
 from identity.models import User
 from pipeline.models import Opportunity
+from recordkit.external_ids import (
+    external_id_clean,
+    external_id_errors,
+    external_id_race_refused,
+)
 from recordkit.services import (
     RecordWrites,
     record_archive,
@@ -29,6 +34,8 @@ from sharing.models import SharedRecord
 from tenants.models import Company, Membership
 
 EDITABLE = (
+    "name",
+    "external_id",
     "account_id",
     "customer_name",
     "customer_domain",
@@ -95,17 +102,37 @@ def _resolve_account(
     return _customer_from(account, domain)
 
 
+def _name_or_customer(name: Any, customer_name: str) -> str:
+    """A deal's name as saved: the one typed (spaces tidied), else its customer's name — how
+    deals read before they had names, and what the API and the sync get when they send none."""
+    return " ".join(str(name or "").split()) or customer_name
+
+
 def _validate(
     opportunity: Opportunity,
     company: Company,
     *,
     owner_changed: bool = True,
     skip_customer: bool = False,
+    previous_external_id: str | None = None,
 ) -> None:
-    # (the customer's own error, if finding its account failed, is reported once, by that)
-    opportunity.full_clean(
-        exclude=["owner", *(["customer_name", "customer_domain"] if skip_customer else [])]
-    )
+    # (the customer's own error, if finding its account failed, is reported once, by that;
+    # the external id's unique index is checked below, with a sentence)
+    errors: dict[str, list[str]] = {}
+    try:
+        opportunity.full_clean(
+            exclude=[
+                "owner",
+                "external_id",
+                # (and the account it would have named)
+                *(["customer_name", "customer_domain", "account"] if skip_customer else []),
+            ]
+        )
+    except ValidationError as exc:
+        errors |= exc.message_dict
+    errors |= external_id_errors(opportunity, label="opportunity", previous=previous_external_id)
+    if errors:
+        raise ValidationError(errors)
     # (an edit that keeps the owner doesn't re-check it: people who left keep their records)
     if (
         owner_changed
@@ -117,7 +144,8 @@ def _validate(
 WRITES = RecordWrites(
     kind=Opportunity.kind_key,
     fields_of=opportunity_fields,
-    title_of=lambda o: o.customer_name,
+    # a shared deal is called by its name on the network; its customer is a field of its own
+    title_of=lambda o: o.title,
     created=AuditAction.OPPORTUNITY_CREATED,
     updated=AuditAction.OPPORTUNITY_UPDATED,
     archived=AuditAction.OPPORTUNITY_ARCHIVED,
@@ -125,10 +153,17 @@ WRITES = RecordWrites(
 )
 
 
+def _external_id_race(data: dict[str, Any]):  # type: ignore[no-untyped-def]
+    return external_id_race_refused(
+        label="opportunity",
+        external_id=data.get("external_id", ""),
+    )
+
+
 def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -> Opportunity:
     fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
     opportunity = Opportunity(owner_id=data.get("owner_id") or actor.pk, **fields)
-    with transaction.atomic():
+    with _external_id_race(data), transaction.atomic():
         # first, so the customer's name is the account's; inside the transaction, so a refused
         # opportunity takes a new account back with it
         customer: dict[str, Any] = {}
@@ -139,6 +174,7 @@ def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -
             account_error = exc
         for key, value in customer.items():
             setattr(opportunity, key, value)
+        opportunity.name = _name_or_customer(opportunity.name, opportunity.customer_name)
         _, opportunity.custom, _ = collect_errors(
             lambda: _validate(opportunity, company, skip_customer=account_error is not None),
             lambda: custom_for_save(
@@ -159,7 +195,8 @@ def _raise(error: ValidationError | None) -> None:
 
 def opportunities_follow_account(*, actor: User | None, company: Company, account: Account) -> None:
     """An account was renamed or its main domain changed: its open opportunities name the
-    customer as it now does, and the shared ones are re-published (accounts.hooks)."""
+    customer as it now does, and the shared ones are re-published (accounts.hooks). A deal
+    named as its customer was (the default name) is renamed with it."""
     for opportunity in Opportunity.objects.filter(account=account, archived_at=None):
         customer = _customer_from(account, opportunity.customer_domain)
         if (opportunity.customer_name, opportunity.customer_domain) == (
@@ -168,11 +205,13 @@ def opportunities_follow_account(*, actor: User | None, company: Company, accoun
         ):
             continue
         before = opportunity_fields(opportunity)
+        if opportunity.name in ("", opportunity.customer_name):
+            opportunity.name = customer["customer_name"]
         opportunity.customer_name = customer["customer_name"]
         opportunity.customer_domain = customer["customer_domain"]
         opportunity.version += 1
         opportunity.save(
-            update_fields=["customer_name", "customer_domain", "version", "updated_at"]
+            update_fields=["name", "customer_name", "customer_domain", "version", "updated_at"]
         )
         record_updated(WRITES, actor=actor, company=company, obj=opportunity, before=before)
 
@@ -187,6 +226,8 @@ def opportunity_update(
 ) -> Opportunity:
     """Saves the edit if nobody saved since `expected_version`; else raises EditConflict."""
     changes = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
+    if "external_id" in changes:
+        changes["external_id"] = external_id_clean(changes["external_id"])
     if "owner_id" in data:
         changes["owner_id"] = data["owner_id"]
     changes |= custom_changes(
@@ -197,19 +238,26 @@ def opportunity_update(
         core={**core_values(opportunity), **changes},
     )
     before = opportunity_fields(opportunity)
-    with transaction.atomic():
+    with _external_id_race(changes), transaction.atomic():
         changes |= _resolve_account(
             actor=actor,
             company=company,
             data={**opportunity_fields(opportunity), **changes},
             current=opportunity,
         )
+        if "name" in changes:  # cleared: the customer's name, as for a new deal
+            changes["name"] = _name_or_customer(
+                changes["name"], changes.get("customer_name", opportunity.customer_name)
+            )
         versioned_update(
             obj=opportunity,
             changes=changes,
             expected_version=expected_version,
             validate=lambda candidate: _validate(
-                candidate, company, owner_changed=candidate.owner_id != opportunity.owner_id
+                candidate,
+                company,
+                owner_changed=candidate.owner_id != opportunity.owner_id,
+                previous_external_id=opportunity.external_id,
             ),
             snapshot=opportunity_fields,
         )

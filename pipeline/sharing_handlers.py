@@ -55,6 +55,8 @@ def opportunity_adopt(record, actor, *, company) -> Opportunity:  # type: ignore
             actor=actor, company=company, name=p.get("customer_name") or record.title, domain=""
         )
     return Opportunity.objects.create(
+        # the shared record's title is the owner's deal name
+        name=(record.title or account.name)[:200],
         account=account,
         customer_name=account.name,
         customer_domain=p.get("customer_domain", "")[:253],

@@ -16,7 +16,7 @@ urlpatterns = [
         ),
         detail="opportunity_detail",
         kind=Opportunity.kind_key,
-        preview_fields=lambda o: (o.customer_name, opportunity_fields(o)),
+        preview_fields=lambda o: (o.title, opportunity_fields(o)),
     ),
     path("pipeline/", views.opportunity_list, name="opportunity_list"),
     path("pipeline/new/", views.opportunity_new, name="opportunity_new"),

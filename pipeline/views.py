@@ -102,7 +102,8 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Opportunity with {opportunity.customer_name} created. It is private until you share it.",
+                f"Opportunity “{opportunity.title}” with {opportunity.customer_name} created. "
+                "It is private until you share it.",
             )
             return redirect("opportunity_detail", pk=opportunity.pk)
     return render(request, "pipeline/form.html", {"form": form, "creating": True})
@@ -155,5 +156,5 @@ def opportunity_edit(request: HttpRequest, pk: str) -> HttpResponse:
 def opportunity_archive_view(request: HttpRequest, pk: str) -> HttpResponse:
     opportunity = opportunity_get(pk=pk)
     opportunity_archive(actor=request.user, company=request.tenant, opportunity=opportunity)
-    messages.success(request, f"Archived the opportunity with {opportunity.customer_name}.")
+    messages.success(request, f"Archived the opportunity “{opportunity.title}”.")
     return redirect("opportunity_list")

@@ -6,12 +6,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from concurrency.api import conflict_response
 from concurrency.versioning import StaleVersion
+
+
+def validation_detail(exc: DjangoValidationError) -> dict[str, Any]:
+    """A service's ValidationError in the API's shape: field → sentences, errors about the
+    whole record under `non_field_errors` (DRF's name), custom-field errors under
+    `custom_fields` by key (the payload key integrations send them in). The API's exception
+    handler (ecosystem.api_errors) and the bulk upsert's per-record errors both use it."""
+    detail: dict[str, Any] = (
+        exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    )
+    if "__all__" in detail:
+        detail = {"non_field_errors": detail["__all__"]} | {
+            k: v for k, v in detail.items() if k != "__all__"
+        }
+    custom = {k.removeprefix("cf_"): v for k, v in detail.items() if k.startswith("cf_")}
+    if custom:
+        detail = {k: v for k, v in detail.items() if not k.startswith("cf_")}
+        detail["custom_fields"] = custom
+    return detail
 
 
 class VersionedRecordMixin:

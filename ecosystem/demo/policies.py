@@ -20,13 +20,14 @@ from tenants.schemas import company_schema
 # Northwind's own pipeline beyond what it shares: what its dashboard charts are drawn from.
 # (customer, amount, stage, region, months until close)
 DEMO_PRIVATE_DEALS = (
-    ("Adatum Pharma", "210000", "qualify", "amer", 1),
-    ("Litware Energy", "320000", "propose", "emea", 2),
-    ("Proseware Foods", "95000", "negotiate", "apac", 1),
-    ("Wingtip Toys", "40000", "won", "amer", 0),
-    ("Coho Winery", "55000", "prospect", "emea", 5),
-    ("Alpine Ski House", "150000", "qualify", "emea", 4),
-    ("Margie's Travel", "30000", "lost", "apac", 0),
+    # customer, deal name, amount, stage, region, months to close
+    ("Adatum Pharma", "Adatum — lab data platform", "210000", "qualify", "amer", 1),
+    ("Litware Energy", "Litware — grid migration", "320000", "propose", "emea", 2),
+    ("Proseware Foods", "Proseware — 400 seats renewal", "95000", "negotiate", "apac", 1),
+    ("Wingtip Toys", "Wingtip — holiday peak capacity", "40000", "won", "amer", 0),
+    ("Coho Winery", "Coho — vineyard sensors", "55000", "prospect", "emea", 5),
+    ("Alpine Ski House", "Alpine — booking system upgrade", "150000", "qualify", "emea", 4),
+    ("Margie's Travel", "Margie's — CRM replacement", "30000", "lost", "apac", 0),
 )
 
 
@@ -76,13 +77,14 @@ def demo_policies_load() -> None:
             },
         )
         today = datetime.date.today()
-        for customer, amount, stage, region, months in DEMO_PRIVATE_DEALS:
+        for customer, name, amount, stage, region, months in DEMO_PRIVATE_DEALS:
             if Opportunity.objects.filter(customer_name=customer).exists():
                 continue
             opportunity_create(
                 actor=priya.user,
                 company=northwind,
                 data={
+                    "name": name,
                     "customer_name": customer,
                     "amount": Decimal(amount),
                     "currency": "USD",
@@ -98,7 +100,7 @@ def demo_policies_load() -> None:
             actor_membership=priya,
             kind="opportunity",
             source_id=litware.pk,
-            title=litware.customer_name,
+            title=litware.title,
             publish=lambda: opportunity_publish(
                 actor=priya.user, company=northwind, opportunity=litware
             ),

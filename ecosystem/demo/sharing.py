@@ -24,10 +24,12 @@ DEMO_PARTNERSHIPS = (
 )
 
 DEMO_DEALS = (
-    # owner, customer, domain, amount, stage, motion, next step, [(partner, role)], restricted
+    # owner, customer, deal name, domain, amount, stage, motion, next step, [(partner, role)],
+    # restricted
     (
         "northwind",
         "Contoso Manufacturing",
+        "Contoso — predictive maintenance, 3 plants",
         "contoso.example",
         "480000",
         "propose",
@@ -39,6 +41,7 @@ DEMO_DEALS = (
     (
         "northwind",
         "Fabrikam Logistics",
+        "Fabrikam — fleet telematics pilot",
         "fabrikam.example",
         "125000",
         "qualify",
@@ -50,6 +53,7 @@ DEMO_DEALS = (
     (
         "northwind",
         "Tailspin Retail",
+        "Tailspin — store analytics",
         "tailspin.example",
         "64000",
         "prospect",
@@ -61,6 +65,7 @@ DEMO_DEALS = (
     (
         "bluepeak",
         "Woodgrove Bank",
+        "Woodgrove — zero-trust rollout",
         "woodgrove.example",
         "910000",
         "negotiate",
@@ -103,7 +108,18 @@ def demo_sharing_load() -> None:
             partnership_accept(actor=answer.user, actor_membership=answer, partnership=partnership)
     assert Partnership.objects.exists()
 
-    for owner, customer, domain, amount, stage, motion, next_step, shares, restricted in DEMO_DEALS:
+    for (
+        owner,
+        customer,
+        name,
+        domain,
+        amount,
+        stage,
+        motion,
+        next_step,
+        shares,
+        restricted,
+    ) in DEMO_DEALS:
         membership = owner_membership(owner)
         with company_schema(companies[owner]):
             if Opportunity.objects.filter(customer_name=customer).exists():
@@ -112,6 +128,7 @@ def demo_sharing_load() -> None:
                 actor=membership.user,
                 company=companies[owner],
                 data={
+                    "name": name,
                     "customer_name": customer,
                     "customer_domain": domain,
                     "amount": Decimal(amount),

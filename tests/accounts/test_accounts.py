@@ -219,3 +219,22 @@ def test_account_list_queries_are_bounded(acme, django_assert_max_num_queries):
     with django_assert_max_num_queries(14):
         assert client.get("/customers/").status_code == 200
     connection.set_schema_to_public()
+
+
+@pytest.mark.django_db
+def test_an_edit_saves_domains_in_the_form_it_checked_them_in(acme):
+    """(The versioned update writes what the service changes, so the service normalises the
+    domains itself; they were kept as typed before.)"""
+    with schema_context(acme.company.schema_name):
+        account = account_create(
+            actor=acme.owner, company=acme.company, data={"name": "Fabrikam", "domains": []}
+        )
+        account_update(
+            actor=acme.owner,
+            company=acme.company,
+            account=account,
+            data={"domains": ["https://www.Fabrikam.example/about"], "external_id": " F-1 "},
+            expected_version=1,
+        )
+        account.refresh_from_db()
+        assert account.domains == ["fabrikam.example"] and account.external_id == "F-1"

@@ -12,6 +12,7 @@ from tests.business.helpers import field_make
 from tests.sharing.helpers import opportunity_make, partners_make, shared_opportunity_make
 
 NEW_DEAL = {
+    "name": "Initech — platform",
     "customer_name": "Initech",
     "amount": "5000",
     "currency": "usd",

@@ -13,6 +13,7 @@ from tests.business.helpers import field_make
 from tests.sharing.helpers import opportunity_make
 
 DEAL = {
+    "name": "Initech — platform",
     "customer_name": "Initech",
     "amount": "5000",
     "currency": "usd",

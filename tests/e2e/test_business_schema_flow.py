@@ -18,12 +18,13 @@ def _login(page, url: str, email: str) -> None:  # type: ignore[no-untyped-def]
 
 def _new_deal(page, site, host, customer: str, amount: str, region_label: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(site(host, "/pipeline/new/"))
+    page.get_by_label("Deal name").fill(customer)
     page.get_by_label("Customer", exact=True).fill(customer)
     page.get_by_label("Amount").fill(amount)
     page.get_by_label("Close date").fill("2027-06-30")
     page.get_by_label("Region").select_option(label=region_label)
     page.get_by_role("button", name="Create opportunity").click()
-    expect(page.get_by_text(f"Opportunity with {customer} created")).to_be_visible()
+    expect(page.get_by_text(f"Opportunity “{customer}” with {customer} created")).to_be_visible()
 
 
 def test_admin_shapes_the_schema_and_a_pbm_works_with_it(browser, site):

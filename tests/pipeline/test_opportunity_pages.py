@@ -13,6 +13,7 @@ from tests.builders import client_on
 from tests.sharing.helpers import SECRET, opportunity_make, shared_opportunity_make
 
 GOOD = {
+    "name": "Initech — 40 seats",
     "customer_name": "Initech",
     "customer_domain": "initech.example",
     "amount": "48000",

@@ -36,6 +36,7 @@ from tests.business.helpers import field_make
 from tests.sharing.helpers import membership, shared_opportunity_make
 
 DEAL = {
+    "name": "Initech — platform",
     "customer_name": "Initech",
     "amount": Decimal("1000"),
     "currency": "USD",
