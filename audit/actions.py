@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     INTEGRATION_PAUSED = "integration.paused"
     INTEGRATION_RESUMED = "integration.resumed"
     INTEGRATION_SWITCHED_ON = "integration.switched_on"
+    RECORDS_IMPORTED = "integration.records_imported"
     INTEGRATION_SYNC_STARTED = "integration.sync_started"
 
     BUSINESS_CONFIGURATION_IMPORTED = "business.configuration_imported"
@@ -122,6 +123,16 @@ class AuditAction(StrEnum):
 
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+
+    WEBHOOK_DELIVERY_RESENT = "webhook.delivery_resent"
+    WEBHOOK_ENDPOINT_CREATED = "webhook.endpoint_created"
+    # switched off by us after sustained failure (by a person: webhook.endpoint_updated)
+    WEBHOOK_ENDPOINT_DISABLED = "webhook.endpoint_disabled"
+    WEBHOOK_ENDPOINT_REMOVED = "webhook.endpoint_removed"
+    WEBHOOK_ENDPOINT_UPDATED = "webhook.endpoint_updated"
+    WEBHOOK_SECRET_REVEALED = "webhook.secret_revealed"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
+    WEBHOOK_TEST_SENT = "webhook.test_sent"
 
     WORKSPACE_CREATED = "workspace.created"
     WORKSPACE_SETTINGS_UPDATED = "workspace.settings_updated"

@@ -8,6 +8,7 @@ from django.db import connection
 
 from audit.actions import AuditAction
 from audit.company.models import AuditEntry
+from audit.hooks import company_entry_recorded
 from audit.models import AuditEvent
 
 
@@ -53,10 +54,11 @@ def company_audit_entry_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Any:
-    """Appends one entry to the current company's own audit log (its schema)."""
+    """Appends one entry to the current company's own audit log (its schema), and tells the
+    rooms that listen (audit.hooks)."""
     action = AuditAction(action)  # an action outside the list is a bug: ValueError
     assert connection.schema_name != "public", "company audit entries belong in a company schema"
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
@@ -64,3 +66,5 @@ def company_audit_entry_record(
         before=_json_safe(before),
         after=_json_safe(after),
     )
+    company_entry_recorded(entry)
+    return entry

@@ -10,11 +10,15 @@ no share needs approval.
 
 Inside sharing, the network (partnerships) sits below the records (who is on a record's
 list): ending a partnership takes the two companies off each other's lists through
-`partnership_ended`, which the records part registers."""
+`partnership_ended`, which the records part registers.
+
+Rooms above the record kinds hear what happens on shared records through `record_event`
+(webhooks tells each company's endpoints)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 # partner_types(partner_ids) -> {partner_id: type key or ""}, read in the current (owner's) schema
@@ -74,3 +78,34 @@ def record_actions(request: Any, record: Any, *, is_owner: bool) -> list[Any]:
     return [
         action for provider in _record_actions for action in provider(request, record, is_owner)
     ]
+
+
+# record_event(event) -> None: something happened on a shared record (its activity feed got an
+# event, its published fields changed, a company was taken off its list). Runs inside the
+# transaction that made it happen; a room above (webhooks) reacts after the commit.
+_record_events: list[Callable[[Any], None]] = []
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """What happened on a shared record, by ids: who reads it is the access function's
+    business, asked again by whoever acts on it (invariant 3)."""
+
+    record_id: Any
+    # the company whose person (or process) did it, and that person (None: the system)
+    company_id: int
+    actor_id: int | None
+    # the activity verb ("sharing.shared", "record.stage_changed", "comment.added", …) or
+    # "record.updated" for published fields that changed
+    verb: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def on_record_event(callback: Callable[[Any], None]) -> None:
+    if callback not in _record_events:
+        _record_events.append(callback)
+
+
+def record_event(event: RecordEvent) -> None:
+    for callback in _record_events:
+        callback(event)

@@ -5,7 +5,12 @@ A user, working as a member of `company`, may read a shared record iff
   - `company` owns it, or
   - `company`'s members group holds view permission on it (the whole company is on the list), or
   - the user holds view permission on it on behalf of `company` (named on the list),
-and the user is (still) a member of `company`. Anything else is invisible: callers answer 404."""
+and the user is (still) a member of `company`. Anything else is invisible: callers answer 404.
+
+What acts for a company as a whole rather than for one of its people (its webhooks) reads by
+the same rule without the named entries: the records the company owns and those whose list
+holds the whole company (`shared_records_visible_to_company`); an entry naming some of its
+people is theirs, not the company's."""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import uuid
 from functools import lru_cache
 
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from identity.models import User
@@ -26,7 +31,7 @@ from sharing.models import (
     role_from_codenames,
 )
 from sharing.records.withholding import ViewerPayloadIterable, payload_without
-from tenants.models import Company, Membership
+from tenants.models import Company, CompanyStatus, Membership
 from ui.pagination import MAX_PAGE
 
 OWNER = "owner"
@@ -120,6 +125,52 @@ def shared_records_shared_with(*, user: User, company: Company) -> QuerySet[Shar
         ).exclude(owner=company),
         company,
     )
+
+
+def shared_records_visible_to_company(*, company: Company) -> QuerySet[SharedRecord]:
+    """The records `company` reads as a whole (owned ∪ whole-company entries), as it may read
+    them (withheld fields stripped); nothing for a company that is not active."""
+    if company.status != CompanyStatus.ACTIVE:
+        return SharedRecord.objects.none()
+    owned = SharedRecord.objects.filter(owner=company).values("id")
+    listed = SharedRecordGroupPermission.objects.filter(
+        company=company, permission_id=permission_id("view_sharedrecord")
+    ).values("content_object_id")
+    return _as_seen_by(SharedRecord.objects.filter(pk__in=owned.union(listed)), company)
+
+
+def companies_reading_record(*, record_id: uuid.UUID | str) -> list[Company]:
+    """The active companies that read the record as a whole, by the rule above from the
+    record's side: its owner, and every company whose whole company is on its list."""
+    listed = SharedRecordGroupPermission.objects.filter(
+        content_object_id=record_id, permission_id=permission_id("view_sharedrecord")
+    ).values("company_id")
+    owner = SharedRecord.objects.filter(pk=record_id).values("owner_id")
+    return list(
+        Company.objects.filter(status=CompanyStatus.ACTIVE).filter(
+            Q(pk__in=listed) | Q(pk__in=owner)
+        )
+    )
+
+
+def shared_record_outline_unscoped(*, record_id: uuid.UUID | str) -> dict | None:
+    """What a company just taken off a record's list may still be told about it, whatever the
+    access function says now: its id, kind, title and owner — what it read while it was on the
+    list. Only for telling that company it lost the record (its webhooks' record.unshared)."""
+    record = (
+        SharedRecord.objects.filter(pk=record_id)
+        .select_related("owner")
+        .only("id", "kind", "title", "owner__name", "owner__slug")
+        .first()
+    )
+    if record is None:
+        return None
+    return {
+        "id": str(record.pk),
+        "kind": record.kind,
+        "title": record.title,
+        "owner": {"name": record.owner.name, "slug": record.owner.slug},
+    }
 
 
 @lru_cache(maxsize=1)

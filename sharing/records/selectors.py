@@ -141,6 +141,17 @@ def participations_visible(*, record, viewer_company: Company, viewer_is_owner: 
     return rows
 
 
+def activity_readable_by(*, record, company_id: int, event_company_id: int, data: dict) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a company that reads `record` may read one event of its feed (by the company
+    whose person caused it, with its data): under restricted visibility a participant reads only
+    the owner's and its own events, and none that name another partner."""
+    if not record.restrict_participants or company_id == record.owner_id:
+        return True
+    return event_company_id in (record.owner_id, company_id) and (
+        data.get("partner_id", company_id) == company_id
+    )
+
+
 def activity_visible(
     *,
     record,
@@ -162,12 +173,15 @@ def activity_visible(
         )[:limit]
     )
     if record.restrict_participants and not viewer_is_owner:
-        allowed = {record.owner_id, viewer_company.pk}
         events = [
             e
             for e in events
-            if e.company_id in allowed
-            and e.data.get("partner_id", viewer_company.pk) == viewer_company.pk
+            if activity_readable_by(
+                record=record,
+                company_id=viewer_company.pk,
+                event_company_id=e.company_id,
+                data=e.data,
+            )
         ]
     if withheld and not viewer_is_owner:
         for event in events:

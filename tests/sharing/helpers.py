@@ -28,6 +28,9 @@ def membership(world: CompanyWorld, user=None) -> Membership:  # type: ignore[no
 
 
 def opportunity_make(world: CompanyWorld, **overrides) -> Opportunity:  # type: ignore[no-untyped-def]
+    """A deal through the real service. Its `name` is the one given, else the service's
+    default, the customer's name (so a deal made without one reads as deals did before
+    they had names, and as the customer-named links the browser tests click)."""
     data = {
         "customer_name": "Umbrella Corp",
         "customer_domain": "umbrella.example",

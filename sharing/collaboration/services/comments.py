@@ -73,7 +73,13 @@ def comment_add(
             body=body,
             mentions=[u.pk for u, _ in mentioned],
         )
-        activity_record(record=record, company=company, actor=actor, verb="comment.added")
+        activity_record(
+            record=record,
+            company=company,
+            actor=actor,
+            verb="comment.added",
+            data={"comment_id": str(comment.pk)},
+        )
         followers = [
             (c.author, c.company)
             for c in Comment.objects.filter(record=record, company_id__in=readers)

@@ -1,4 +1,5 @@
-"""Writing a shared record's activity feed."""
+"""Writing a shared record's activity feed; every event is also told to the rooms that
+listen (sharing.hooks.record_event: webhooks)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from identity.models import User
+from sharing.hooks import RecordEvent, record_event
 from sharing.models import ActivityEvent, SharedRecord
 from sharing.records.services.entries import entries_sync
 from tenants.models import Company
@@ -25,4 +27,13 @@ def activity_record(
     )
     SharedRecord.objects.filter(pk=record.pk).update(last_activity_at=timezone.now())
     entries_sync(record.pk)
+    record_event(
+        RecordEvent(
+            record_id=record.pk,
+            company_id=company.pk,
+            actor_id=actor.pk if actor is not None else None,
+            verb=verb,
+            data=event.data,
+        )
+    )
     return event

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from business.display import shareable_custom_values
+from sharing.hooks import RecordEvent, record_event
 from sharing.models import (
     DealRole,
     DirectoryListing,
@@ -24,6 +25,7 @@ from sharing.records.policy import shareable_fields
 from sharing.records.services.activity import activity_record
 from sharing.records.services.entries import entries_sync
 from sharing.records.services.notifications import notify_stage_change
+from sharing.records.withholding import CUSTOM_PREFIX
 from tenants.models import Company
 
 
@@ -54,6 +56,29 @@ def publishable_payload(*, company: Company, kind: str, fields: dict[str, Any]) 
     return payload
 
 
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Names of the published fields whose values differ (custom ones as "custom.<key>")."""
+    changed = [
+        key
+        for key in sorted(set(before) | set(after))
+        if key != "custom" and before.get(key) != after.get(key)
+    ]
+
+    def custom(payload: dict[str, Any]) -> dict[str, Any]:
+        items = payload.get("custom")
+        if not isinstance(items, list):
+            return {}
+        return {i.get("key"): i for i in items if isinstance(i, dict)}
+
+    old, new = custom(before), custom(after)
+    changed += [
+        f"{CUSTOM_PREFIX}{key}"
+        for key in sorted(set(old) | set(new), key=str)
+        if old.get(key) != new.get(key)
+    ]
+    return changed
+
+
 def record_publish(
     *, company: Company, kind: str, source_id: uuid.UUID, title: str, fields: dict[str, Any]
 ) -> SharedRecord:
@@ -75,6 +100,9 @@ def record_publish(
             )
         previous_stage = record.stage
         if not created and (record.payload != payload or record.title != title[:200]):
+            changed = _changed_fields(record.payload, payload)
+            if record.title != title[:200]:
+                changed.append("title")
             SharedRecord.objects.filter(pk=record.pk).update(
                 title=title[:200],
                 payload=payload,
@@ -95,6 +123,18 @@ def record_publish(
                 )
                 notify_stage_change(
                     record=record, actor=None, before=previous_stage, after=record.stage
+                )
+            # (a stage move alone is the activity event above; this tells what else changed)
+            changed = [name for name in changed if name != "stage"]
+            if changed:
+                record_event(
+                    RecordEvent(
+                        record_id=record.pk,
+                        company_id=company.pk,
+                        actor_id=None,
+                        verb="record.updated",
+                        data={"changed": changed},
+                    )
                 )
     return record
 

@@ -16,7 +16,7 @@ from audit.models import AuditEvent
 from audit.services import audit_event_record
 from business.policy import sharing_policy
 from identity.models import User
-from sharing.hooks import share_gates_check
+from sharing.hooks import RecordEvent, record_event, share_gates_check
 from sharing.models import (
     ROLE_PERMISSIONS,
     DealRole,
@@ -261,6 +261,17 @@ def sharing_entries_remove_between(*, actor: User, company_a: Company, company_b
     SharedRecordUserPermission.objects.filter(scope).delete()
     for record_id, company_id in entries:
         Participation.objects.filter(record_id=record_id, company_id=company_id).delete()
+        # (no activity event: a partnership does not end in a record's feed; the companies'
+        # webhooks still hear that the partner is off the list, told as the owner's)
+        record_event(
+            RecordEvent(
+                record_id=record_id,
+                company_id=company_a.pk if company_id == company_b.pk else company_b.pk,
+                actor_id=None,
+                verb="sharing.removed",
+                data={"partner_id": company_id, "reason": "partnership_ended"},
+            )
+        )
     AuditEvent.objects.bulk_create(
         AuditEvent(
             actor=actor,
