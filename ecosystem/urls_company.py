@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("reports.urls")),
     path("", include("integrations.urls")),
+    path("", include("webhooks.urls")),
     path("settings/", views.settings_profile, name="settings_profile"),
     path("settings/workspace/", views.settings_workspace, name="settings_workspace"),
     path("settings/members/", member_views.settings_members, name="settings_members"),

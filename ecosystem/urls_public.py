@@ -7,6 +7,7 @@ from django.urls import path
 from ecosystem.urls_common import urlpatterns as common
 from identity.views import find_company
 from identity.workspace_views import company_new, network_home
+from integrations.connect_views import oauth_bounce
 from sharing.network.join_views import join
 
 admin.site.site_header = "Ecosystem Cloud platform admin"
@@ -19,6 +20,8 @@ urlpatterns = [
     path("find/", find_company, name="find_company"),
     path("companies/new/", company_new, name="company_new"),
     path("join/<uuid:token>/", join, name="partner_join"),
+    # the CRMs' OAuth callback: one address for every company (integrations.connectors.oauth)
+    path("integrations/oauth/callback/", oauth_bounce, name="integration_oauth_callback"),
     path("admin/", admin.site.urls),
     *common,
 ]

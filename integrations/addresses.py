@@ -13,19 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Global, and no IPv6 form that carries a private IPv4 address inside it (mapped, 6to4,
-    NAT64), which `is_global` lets through on Python 3.11."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None and not embedded.is_global:
-            return False
-    return address.is_global
+from edge.addresses import address_is_public
 
 
 def crm_address_check(url: str) -> None:
@@ -50,7 +38,7 @@ def crm_address_check(url: str) -> None:
         ) from exc
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
-        if not _is_public(address):
+        if not address_is_public(address):
             raise ValidationError(
                 {
                     "url": [

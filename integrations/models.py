@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.db import connection as db
 from django.db import models
 
 from vault.fields import EncryptedTextField
@@ -359,3 +360,86 @@ class RemoteCreateRequest(models.Model):
 
     def __str__(self) -> str:
         return f"create {self.kind} {self.local_id} in the CRM"
+
+
+class ImportState(models.TextChoices):
+    UPLOADED = "uploaded", "Columns to match"
+    CHECKING = "checking", "Checking"
+    CHECKED = "checked", "Checked"
+    RUNNING = "running", "Importing"
+    SUCCEEDED = "succeeded", "Imported"
+    PARTIAL = "partial", "Imported, bad rows skipped"
+    # all or nothing, and a row failed: nothing was written
+    REFUSED = "refused", "Nothing imported"
+    FAILED = "failed", "Failed"
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", "Import nothing if any row fails"
+    SKIP = "skip", "Skip the rows that fail, import the others"
+
+
+def import_upload_to(job: ImportJob, filename: str) -> str:
+    # the company's schema in the path: one storage, never one company's file at another's
+    return f"imports/{db.schema_name}/{job.pk}/{uuid.uuid4().hex}"
+
+
+class ImportJob(models.Model):
+    """One CSV or Excel file imported into one kind: its columns matched onto our fields, a
+    check (a dry run through the same services, written nothing), then the import itself in
+    the background with its progress, and a sentence per row that failed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20)
+    state = models.CharField(
+        max_length=10, choices=ImportState.choices, default=ImportState.UPLOADED
+    )
+    mode = models.CharField(
+        max_length=4, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
+    )
+    original_name = models.CharField(max_length=200)
+    file = models.FileField(upload_to=import_upload_to, max_length=300)
+    headers = models.JSONField(default=list)
+    rows_total = models.PositiveIntegerField(default=0)
+    # our field key → the file's column header
+    columns = models.JSONField(default=dict, blank=True)
+    # how the file writes dates and numbers: {"date_format": "%d/%m/%Y", "decimal_comma": true}
+    options = models.JSONField(default=dict, blank=True)
+    created_by_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # rows done (the progress bar); with "skip", the rows committed so far (a restarted
+    # worker goes on after them)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    # [{"row": n, "errors": ["sentence", …]}] for the first rows that failed
+    row_errors = models.JSONField(default=list, blank=True)
+    # the check's counts, shown before the import starts
+    check_summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import of {self.original_name} into {self.kind}"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_total:
+            return None
+        return min(100, round(100 * self.processed / self.rows_total))
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (
+            ImportState.SUCCEEDED,
+            ImportState.PARTIAL,
+            ImportState.REFUSED,
+            ImportState.FAILED,
+        )

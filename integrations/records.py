@@ -78,6 +78,8 @@ class KindAdapter:
                 custom[field.removeprefix("custom.")] = value
             elif field == "account":
                 data["account_id"] = value
+            elif field == "currency" and not value:
+                continue  # a CRM record without one: the company's currency
             else:
                 data[field] = value
         if custom:

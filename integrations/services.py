@@ -128,13 +128,19 @@ def connection_create(
     name = (name or "").strip()[:100] or CONNECTORS[connector].label
     if Connection.objects.exclude(state=ConnectionState.DISCONNECTED).count() >= MAX_CONNECTIONS:
         raise ValidationError(f"A company can have at most {MAX_CONNECTIONS} connections.")
+    cls = CONNECTORS[connector]
+    try:
+        settings = cls.settings_complete(settings, secret)
+    except ConnectorError as exc:
+        raise ValidationError(str(exc)) from exc
+    keys = cls.identity_keys or tuple(settings)
     same = next(
         (
             c
             for c in Connection.objects.exclude(state=ConnectionState.DISCONNECTED).filter(
                 connector=connector
             )
-            if {k: c.settings.get(k) for k in settings} == settings
+            if all(c.settings.get(k) == settings.get(k) for k in keys)
         ),
         None,
     )
@@ -190,6 +196,17 @@ def connection_credentials_update(
     current = json.loads(connection.secret) if connection.secret else {}
     secret = {k: v for k, v in secret.items() if v} or current
     secret = {**current, **secret}
+    cls = CONNECTORS[connection.connector]
+    try:
+        settings = cls.settings_complete(settings, secret)
+    except ConnectorError as exc:
+        raise ValidationError(str(exc)) from exc
+    if any(connection.settings.get(k) != settings.get(k) for k in cls.identity_keys):
+        # the links hold this CRM's ids: another org's would match nothing, or the wrong thing
+        raise ValidationError(
+            f"These credentials are for another {cls.label} than the one this connection syncs "
+            "with: connect that one as a new connection."
+        )
     _, catalog = _discover(connection.connector, settings, secret)
     before = _public(connection)
     with transaction.atomic():

@@ -27,7 +27,15 @@ COMPATIBLE = {
     "url": {"url", "text"},
 }
 SYNONYMS = {
-    "name": ["name", "company_name", "account_name"],
+    "name": [
+        "name",
+        "company_name",
+        "account_name",
+        "dealname",
+        "deal_name",
+        "opportunity_name",
+        "description",
+    ],
     "domains": ["website", "domain", "web_site", "url"],
     "description": ["description", "comment", "notes"],
     "account": ["party", "account", "account_id", "accountid", "company", "associatedcompanyid"],
@@ -49,6 +57,9 @@ STAGE_WORDS = {
     "needsanalysis": "qualify",
     "proposal": "propose",
     "proposalpricequote": "propose",
+    "valueproposition": "propose",
+    "iddecisionmakers": "propose",
+    "perceptionanalysis": "negotiate",
     "presentationscheduled": "propose",
     "converted": "negotiate",
     "negotiationreview": "negotiate",

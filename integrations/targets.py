@@ -37,6 +37,7 @@ CORE: dict[str, list[TargetField]] = {
         TargetField("description", "Description", "long_text", max_length=10_000),
     ],
     "opportunity": [
+        TargetField("name", "Deal name", "text", max_length=200),
         TargetField("account", "Account (customer)", "reference", required=True, kind="account"),
         TargetField("amount", "Amount", "number", required=True),
         TargetField("currency", "Currency", "currency"),

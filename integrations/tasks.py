@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from integrations.files.tasks import import_check_task, import_run_task
 from integrations.models import Connection, ConnectionState, RunState, RunTrigger
 from integrations.services import sync_run_start
 from integrations.sync.runner import sync_run_task
 from tenants.models import Company
 from tenants.schemas import company_schema
 
-__all__ = ["sync_run_task", "syncs_schedule"]
+__all__ = ["import_check_task", "import_run_task", "sync_run_task", "syncs_schedule"]
 
 
 @shared_task(ignore_result=True)

@@ -4,7 +4,6 @@ connections and mappings are configuration); another company's ids are 404 for e
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 from typing import Any
 
@@ -18,10 +17,8 @@ from django.views.decorators.http import require_POST
 
 from business.models import Term
 from identity.models import User
-from integrations.addresses import crm_address_check
 from integrations.connectors.registry import CONNECTORS
 from integrations.coselling import record_add_to_crm
-from integrations.forms import TrytonConnectForm
 from integrations.models import ConflictState, DeletionPolicy, SystemOfRecord
 from integrations.preview import mapping_preview
 from integrations.records import ADAPTERS
@@ -38,8 +35,6 @@ from integrations.selectors import (
 )
 from integrations.services import (
     conflict_resolve,
-    connection_create,
-    connection_credentials_update,
     connection_disconnect,
     connection_pause,
     connection_refresh_catalog,
@@ -56,9 +51,7 @@ from integrations.targets import target_fields
 from integrations.webhooks_in import AlreadySeen, change_notice_receive
 from sharing.records.access import shared_record_get_for_actor
 from tenants.decorators import admin_only_response, admin_required
-from ui.forms import error_text, form_errors_add
-
-FORMS = {"tryton": TrytonConnectForm}
+from ui.forms import error_text
 
 
 def connection_view(view):  # type: ignore[no-untyped-def]
@@ -86,38 +79,6 @@ def integrations_list(request: HttpRequest) -> HttpResponse:
             # (key, label): the classes themselves would be called by the template engine
             "connectors": [(key, cls.label) for key, cls in CONNECTORS.items()],
         },
-    )
-
-
-@admin_required
-def connection_new(request: HttpRequest, connector: str) -> HttpResponse:
-    if connector not in FORMS:
-        raise Http404("No such connector.")
-    form = FORMS[connector](request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            crm_address_check(form.cleaned_data["url"])
-            connection = connection_create(
-                actor=request.user,
-                actor_membership=request.membership,
-                company=request.tenant,
-                connector=connector,
-                name=form.cleaned_data["name"],
-                settings=form.settings(),
-                secret=form.secret(),
-            )
-        except ValidationError as exc:
-            form_errors_add(form, exc)
-        else:
-            messages.success(
-                request,
-                f"Connected to {connection.name}. Check the suggested mapping and its preview, then switch the sync on.",
-            )
-            return redirect("integration_mapping", pk=connection.pk)
-    return render(
-        request,
-        "integrations/connect.html",
-        {"tab": "integrations", "form": form, "connector_label": CONNECTORS[connector].label},
     )
 
 
@@ -203,40 +164,6 @@ def run_progress(request: HttpRequest, connection, run_pk: str) -> HttpResponse:
     if finished and request.headers.get("HX-Request") and request.GET.get("live"):
         response["HX-Refresh"] = "true"
     return response
-
-
-@connection_view
-def connection_reconnect(request: HttpRequest, connection) -> HttpResponse:
-    initial = {
-        **connection.settings,
-        "login": json.loads(connection.secret or "{}").get("login", ""),
-    }
-    form = FORMS[connection.connector](request.POST or None, initial=initial, reconnect=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            crm_address_check(form.cleaned_data["url"])
-            connection_credentials_update(
-                actor=request.user,
-                actor_membership=request.membership,
-                connection=connection,
-                settings=form.settings(),
-                secret=form.secret(),
-            )
-        except ValidationError as exc:
-            form_errors_add(form, exc)
-        else:
-            messages.success(request, "Reconnected: the credentials work.")
-            return redirect("integration_detail", pk=connection.pk)
-    return render(
-        request,
-        "integrations/connect.html",
-        {
-            "tab": "integrations",
-            "form": form,
-            "connector_label": CONNECTORS[connection.connector].label,
-            "connection": connection,
-        },
-    )
 
 
 def _mapping_rows(connection, mapping) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]

@@ -322,6 +322,11 @@ def _origin(host: str) -> str:
     return f"{settings.PUBLIC_SCHEME}://{host}{port}"
 
 
+def host_url(host: str, path: str = "/") -> str:
+    """An address on one of our hosts (a company's own domain included)."""
+    return _origin(host) + path
+
+
 def company_url(slug: str, path: str = "/") -> str:
     return _origin(company_host(slug)) + path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from tenants.models import Company, CompanyStatus, Membership
+from tenants.models import Company, CompanyStatus, Domain, Membership
 from tenants.people import User
 
 
@@ -78,4 +78,13 @@ def first_owner_id(*, company: Company) -> int | None:
         .order_by("created_at")
         .values_list("user_id", flat=True)
         .first()
+    )
+
+
+def domain_is_registered(host: str) -> bool:
+    """Whether the host is one of a company's (where the network may send a browser back)."""
+    return (
+        Domain.objects.filter(domain=host.lower(), tenant__schema_name__isnull=False)
+        .exclude(tenant__schema_name="public")
+        .exists()
     )

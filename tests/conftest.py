@@ -30,6 +30,16 @@ def _public_schema_after_test():  # type: ignore[no-untyped-def]
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_eager_after_test():  # type: ignore[no-untyped-def]
+    """A test with a real worker switches eager tasks off; if it left them off, every later
+    test in its process would queue work nobody runs and fail far from the cause."""
+    from ecosystem.celery import app
+
+    yield
+    assert app.conf.task_always_eager, "a test left Celery's tasks queued instead of eager"
+
+
 def _world(slug: str) -> CompanyWorld:
     from identity.models import User
     from tenants.models import Company

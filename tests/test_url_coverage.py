@@ -20,8 +20,9 @@ from sharing.models import Partnership, PartnershipStatus, SharedRecord
 from tenants.middleware import OPEN_PREFIXES
 from tenants.models import Membership
 from tests.builders import client_on, company_make
-from tests.integrations.helpers import connection_plant
+from tests.integrations.helpers import connection_plant, import_plant
 from tests.sharing.helpers import partners_make, plan_make, shared_opportunity_make, solution_make
+from tests.webhooks.helpers import webhook_plant
 
 
 def _patterns(resolver: URLResolver, prefix: str = ""):
@@ -50,6 +51,8 @@ UUID_OWNERS = (
     "settings/provisioning/groups/",
     "settings/integrations/",
     "integrations/hooks/",
+    "settings/webhooks/",
+    "imports/",
 )
 API_OWNERS = {
     "opportunities/": "pipeline/",
@@ -65,6 +68,8 @@ API_OWNERS = {
     # keyed by a partner's slug: only the caller's own relationships
     "partner-relationships/": None,
     "directory/": None,  # the directory is public to every member; its slug is any company's
+    "webhooks/endpoints/": "settings/webhooks/",
+    "webhooks/event-types/": None,  # list only: the catalogue
 }
 
 
@@ -76,6 +81,7 @@ def _api_concrete(rest: str, ids: dict[str, object]) -> str:
     # (a route without a victim object of its own gets a plain integer)
     pk = str(ids[API_OWNERS[owner]]) if API_OWNERS[owner] is not None else "1"
     rest = re.sub(r"\(\?P<pk>[^)]*\)", pk, rest)
+    rest = re.sub(r"\(\?P<delivery_pk>[^)]*\)", str(ids.get("delivery", "")), rest)
     rest = re.sub(r"\(\?P<slug>[^)]*\)", "acme", rest)
     assert "(?P" not in rest, f"unfilled group in API route {rest}"
     return rest
@@ -112,7 +118,9 @@ def _concrete(route: str, ids: dict[str, object]) -> str | None:
     path = path.replace("<uuid:task_pk>", str(ids.get("task", "")))
     # a connection's parts (Settings → Integrations)
     path = path.replace("<slug:connector>", "tryton")
-    for part in ("run", "conflict", "letter", "mapping"):
+    # an export of a list (imports and exports of files)
+    path = path.replace("<slug:kind>", "account").replace("<slug:fmt>", "csv")
+    for part in ("run", "conflict", "letter", "mapping", "delivery"):
         path = path.replace(f"<uuid:{part}_pk>", str(ids.get(part, ""))).replace(
             f"<int:{part}_pk>", str(ids.get(part, ""))
         )
@@ -172,7 +180,12 @@ def victim_ids(acme) -> dict[str, object]:  # type: ignore[no-untyped-def]
     )
     group = DirectoryGroup.objects.create(company=acme.company, display_name="Victim group")
     planted = connection_plant(acme, name="Victim CRM")
+    hook = webhook_plant(acme, description="Victim hub")
+    imported = import_plant(acme)
     return {
+        "imports/": imported.pk,
+        "settings/webhooks/": hook["endpoint"].pk,
+        "delivery": hook["delivery"].pk,
         "settings/integrations/": planted["connection"].pk,
         "integrations/hooks/": planted["connection"].pk,
         "run": planted["run"].pk,
@@ -222,6 +235,9 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
             "settings/provisioning/groups/": zero,
             "settings/integrations/": zero,
             "integrations/hooks/": zero,
+            "settings/webhooks/": zero,
+            "imports/": zero,
+            "delivery": zero,
             "run": zero,
             "conflict": zero,
             "letter": zero,
@@ -243,6 +259,12 @@ def test_url_enumeration_finds_the_workspace_endpoints(acme):
         "/api/v1/tokens/1/",
         "/customers/00000000-0000-0000-0000-000000000000/edit/",
         "/api/v1/accounts/00000000-0000-0000-0000-000000000000/",
+        # the bulk upserts (writes: another company's user gets 404 like everywhere)
+        "/api/v1/accounts/bulk/",
+        "/api/v1/opportunities/bulk/",
+        "/settings/webhooks/00000000-0000-0000-0000-000000000000/deliveries/"
+        "00000000-0000-0000-0000-000000000000/resend/",
+        "/api/v1/webhooks/endpoints/00000000-0000-0000-0000-000000000000/rotate-secret/",
     ):
         assert expected in paths
     assert len(paths) > 20  # allauth's account pages are in the list too
@@ -273,6 +295,19 @@ def test_every_company_url_is_404_for_another_companys_user_and_changes_nothing(
     assert account.disabled_at is None and account.name == "Victim sync"
     assert DirectoryGroup.objects.get(pk=ids["settings/provisioning/groups/"]).role == ""
     _assert_request_still_pending(acme, ids["approvals/"])
+    _assert_webhook_untouched(acme, ids)
+
+
+def _assert_webhook_untouched(acme, ids) -> None:  # type: ignore[no-untyped-def]
+    from django_tenants.utils import schema_context
+
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    with schema_context(acme.company.schema_name):
+        endpoint = WebhookEndpoint.objects.get(pk=ids["settings/webhooks/"])
+        assert endpoint.enabled and endpoint.secret_rotated_at is None
+        assert endpoint.description == "Victim hub"
+        assert WebhookDelivery.objects.get(pk=ids["delivery"]).attempts == 1
 
 
 def _assert_request_still_pending(acme, pk) -> None:  # type: ignore[no-untyped-def]
@@ -362,3 +397,4 @@ def test_leak_matrix_denied_personas_get_404_on_every_object_route_from_their_ow
     assert record.version == 1 and record.stage == "qualify"
     assert not SharedRecord.objects.exclude(pk=record.pk).filter(owner=acme.company).exists()
     _assert_request_still_pending(acme, ids["approvals/"])
+    _assert_webhook_untouched(acme, ids)

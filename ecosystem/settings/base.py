@@ -68,6 +68,7 @@ TENANT_APPS = [
     "approvals",
     "reports",
     "integrations",
+    "webhooks",
 ]
 INSTALLED_APPS = [
     *SHARED_APPS,
@@ -282,6 +283,66 @@ INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = env.bool(
 # e.g. http://smokescreen:4750: every CRM request goes through it (an egress proxy that refuses
 # private networks closes the DNS-rebinding window our own check leaves)
 INTEGRATIONS_EGRESS_PROXY = env("INTEGRATIONS_EGRESS_PROXY", default="")
+# a private CA bundle for the CRMs' TLS (the tests' local stand-ins); the system's otherwise
+INTEGRATIONS_CA_BUNDLE = env("INTEGRATIONS_CA_BUNDLE", default="")
+# an initial import of more records than this reads through the CRM's bulk API when it has one
+# (Salesforce Bulk API 2.0): one job, CSV pages, instead of a query per page
+INTEGRATIONS_BULK_THRESHOLD = env.int("INTEGRATIONS_BULK_THRESHOLD", default=10_000)
+# The OAuth apps this deployment registered with the CRMs (a Salesforce connected app, a
+# HubSpot public app): each company connects its own org through them. Without a client id
+# the CRM is offered only with a token (HubSpot's private apps). Their one callback address
+# is on the network's host (integrations.connectors.oauth): /integrations/oauth/callback/
+INTEGRATIONS_OAUTH = {
+    "salesforce": {
+        "client_id": env("SALESFORCE_CLIENT_ID", default=""),
+        "client_secret": env("SALESFORCE_CLIENT_SECRET", default=""),
+        "scope": "api refresh_token",
+        # where the admin signs in: a production org or a sandbox
+        "logins": {
+            "production": env("SALESFORCE_LOGIN_URL", default="https://login.salesforce.com"),
+            "sandbox": env("SALESFORCE_SANDBOX_LOGIN_URL", default="https://test.salesforce.com"),
+        },
+    },
+    "hubspot": {
+        "client_id": env("HUBSPOT_CLIENT_ID", default=""),
+        "client_secret": env("HUBSPOT_CLIENT_SECRET", default=""),
+        "scope": (
+            "oauth crm.objects.companies.read crm.objects.companies.write "
+            "crm.objects.deals.read crm.objects.deals.write "
+            "crm.schemas.companies.read crm.schemas.deals.read"
+        ),
+        "authorize_url": env(
+            "HUBSPOT_AUTHORIZE_URL", default="https://app.hubspot.com/oauth/authorize"
+        ),
+    },
+}
+# HubSpot's API host (one for every portal; a stand-in in the tests)
+INTEGRATIONS_HUBSPOT_API = env("HUBSPOT_API_URL", default="https://api.hubapi.com")
+# HubSpot's search pages through at most this many results (its documented limit)
+INTEGRATIONS_HUBSPOT_SEARCH_CAP = 10_000
+# Outgoing webhooks (webhooks): endpoints on loopback or a private network are refused (and
+# http:// too) unless this is on (development, the tests' local receivers)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
+# e.g. http://smokescreen:4750: every webhook goes through it (closes the DNS-rebinding window)
+WEBHOOKS_EGRESS_PROXY = env("WEBHOOKS_EGRESS_PROXY", default="")
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
+# seconds to wait after each failed attempt (±20% jitter); one attempt more than waits, then
+# the delivery fails: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h — about 27 hours in all
+WEBHOOKS_RETRY_SCHEDULE = [
+    float(s)
+    for s in env.list(
+        "WEBHOOKS_RETRY_SCHEDULE", default=["5", "300", "1800", "7200", "18000", "36000", "36000"]
+    )
+]
+# an endpoint's Retry-After is honoured up to this
+WEBHOOKS_RETRY_AFTER_MAX_SECONDS = env.float("WEBHOOKS_RETRY_AFTER_MAX_SECONDS", default=86400.0)
+# an endpoint failing this long, with at least this many failed attempts in a row, is switched
+# off and its company's admins are told
+WEBHOOKS_DISABLE_AFTER_HOURS = env.float("WEBHOOKS_DISABLE_AFTER_HOURS", default=120.0)
+WEBHOOKS_DISABLE_MIN_FAILURES = env.int("WEBHOOKS_DISABLE_MIN_FAILURES", default=10)
+# delivery logs are kept this long
+WEBHOOKS_RETENTION_DAYS = env.int("WEBHOOKS_RETENTION_DAYS", default=30)
 # requests per token (or per signed-in person) on /api/v1/; past it, 429 with Retry-After
 API_RATE_PER_TOKEN = env("API_RATE_PER_TOKEN", default="1200/min")
 SPECTACULAR_SETTINGS = {
@@ -355,6 +416,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.syncs_schedule",
         "schedule": 300.0,
     },
+    # webhook retries that wait longer than a queued countdown, and anything a lost worker left
+    "send-due-webhooks": {"task": "webhooks.tasks.webhook_deliveries_due", "schedule": 60.0},
+    "purge-webhook-logs": {"task": "webhooks.tasks.webhook_logs_purge", "schedule": 86400.0},
 }
 
 LANGUAGE_CODE = "en-us"
@@ -365,6 +429,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# uploaded files (imports; later attachments): private, never served as static files. A
+# deployment with several machines sets a shared storage backend in STORAGES["default"].
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -34,3 +34,5 @@ DATABASES = {
 SSO_ALLOW_PRIVATE_ADDRESSES = env.bool("SSO_ALLOW_PRIVATE_ADDRESSES", default=True)
 # the local Tryton CRM runs on this machine
 INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = True
+# a webhook receiver on this machine (e.g. `python -m http.server`) for trying webhooks out
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=True)

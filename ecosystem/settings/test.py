@@ -1,5 +1,7 @@
 """Tests: real PostgreSQL and Redis; Celery eager unless a test starts a real worker."""
 
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import STORAGES, env
 
@@ -15,6 +17,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
 CELERY_TASK_ALWAYS_EAGER = True
+# uploaded files (imports) of a test run: a temporary folder of its own
+MEDIA_ROOT = env("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="eco-media-"))
 # retries wait milliseconds, not seconds
 INTEGRATIONS_RETRY_BASE_SECONDS = 0.01
 INTEGRATIONS_RETRY_MAX_SECONDS = 0.05
@@ -34,3 +38,5 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 SSO_ALLOW_PRIVATE_ADDRESSES = True
 # the local Tryton CRM runs on this machine
 INTEGRATIONS_ALLOW_PRIVATE_ADDRESSES = True
+# the webhook tests' receivers too
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = True

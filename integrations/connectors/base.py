@@ -102,6 +102,11 @@ class Connector:
 
     key: ClassVar[str]
     label: ClassVar[str]
+    # connects through the CRM's OAuth sign-in (integrations.connectors.oauth) rather than a form
+    oauth: ClassVar[bool] = False
+    # the settings that name one CRM instance: a second connection to it is refused (all of
+    # them when empty)
+    identity_keys: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, credentials: Credentials) -> None:
         self.credentials = credentials
@@ -109,6 +114,17 @@ class Connector:
     # -- connecting -------------------------------------------------------------------------
     def authenticate(self) -> str:
         """Checks the credentials; answers who we are in the CRM (shown to the admin)."""
+        raise NotImplementedError
+
+    @classmethod
+    def settings_complete(cls, settings: dict[str, Any], secret: dict[str, Any]) -> dict[str, Any]:
+        """The settings with what the CRM tells about itself (which instance a token is for),
+        before a connection is recorded."""
+        return settings
+
+    @classmethod
+    def from_tokens(cls, tokens: dict[str, Any], settings: dict[str, Any]) -> Credentials:
+        """What a connection stores after the OAuth sign-in gave `tokens`."""
         raise NotImplementedError
 
     def refreshed_secret(self) -> dict[str, Any] | None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 
 from integrations.connectors.base import Connector, Credentials
+from integrations.connectors.hubspot import HubSpotConnector
+from integrations.connectors.salesforce import SalesforceConnector
 from integrations.connectors.tryton import TrytonConnector
 
-CONNECTORS: dict[str, type[Connector]] = {TrytonConnector.key: TrytonConnector}
+CONNECTORS: dict[str, type[Connector]] = {
+    cls.key: cls for cls in (TrytonConnector, SalesforceConnector, HubSpotConnector)
+}
 
 
 def credentials_of(connection) -> Credentials:  # type: ignore[no-untyped-def]

@@ -4,9 +4,11 @@ moves and a killed worker loses nothing it had counted)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -62,6 +64,8 @@ class RunContext:
     ) -> None:
         """One record that didn't sync; the same record failing again updates its letter."""
         self.count("failed")
+        # as JSON keeps it (a CRM's decimals and dates as text)
+        payload = json.loads(json.dumps(payload or {}, cls=DjangoJSONEncoder))
         key = {"external_id": external_id} if external_id else {"local_id": local_id}
         letter = DeadLetter.objects.filter(
             connection=self.connection,

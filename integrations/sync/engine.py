@@ -5,10 +5,8 @@ taken and cancels its run; a killed worker's run is picked up again from the cur
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from concurrency.locks import session_lock
 from identity.models import ServiceAccount, User
 from integrations.addresses import crm_address_check
 from integrations.connectors.base import AuthFailed, ConnectorError
@@ -34,30 +33,16 @@ from tenants.models import Company
 FAILURES_BEFORE_NOTICE = 3
 
 
-@contextmanager
-def connection_lock(connection_id: Any) -> Iterator[bool]:
-    """A PostgreSQL session lock per connection: held across the run's many transactions,
-    released when the run ends or its database session dies with a killed worker."""
-    key = int.from_bytes(
-        hashlib.blake2b(f"sync:{connection_id}".encode(), digest_size=8).digest(),
-        "big",
-        signed=True,
-    )
-    with db.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        (got,) = cursor.fetchone()
-    try:
-        yield bool(got)
-    finally:
-        if got:
-            with db.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+def connection_lock(connection_id: Any) -> AbstractContextManager[bool]:
+    """One run per connection at a time, across the run's many transactions."""
+    return session_lock(f"sync:{connection_id}")
 
 
 def _finish(run: SyncRun, state: str, error: str = "") -> None:
     SyncRun.objects.filter(pk=run.pk).update(
         state=state, finished_at=timezone.now(), error=error[:2000]
     )
+    run.refresh_from_db()
 
 
 def _actor(connection: Connection) -> User | None:
@@ -112,7 +97,8 @@ def _execute(run: SyncRun, connection: Connection, on_failure: Any) -> SyncRun:
     Connection.objects.filter(pk=connection.pk).update(last_run_at=now)
     ctx = RunContext(connection, run, connector_for(connection), actor, company)
     try:
-        crm_address_check(str(connection.settings.get("url", "")))
+        if connection.settings.get("url"):  # an address the admin typed (Tryton's)
+            crm_address_check(str(connection.settings["url"]))
         with_retries(ctx.connector.authenticate)
         mappings = compiled_mappings(connection.pk)
         for compiled in mappings:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection as db
 
+from integrations.hooks import sync_failing
 from integrations.models import Connection
 from integrations.sync.engine import sync_run_execute
 from tenants.models import Company, Membership
@@ -16,7 +17,9 @@ from tenants.schemas import company_schema
 
 
 def _notify_failing(connection: Connection) -> None:
-    """Tells the company's owners and admins (people, not service accounts)."""
+    """Tells the company's owners and admins (people, not service accounts), and the rooms
+    that listen (integrations.hooks: the company's webhooks)."""
+    sync_failing(connection)
     company = Company.objects.get(schema_name=db.schema_name)
     emails = list(
         Membership.objects.filter(

@@ -159,7 +159,7 @@ def test_admin_connects_tryton_maps_imports_resolves_and_a_partner_sees_the_deal
     partner = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     _login(partner, site(bp.host, "/"), bp.member.email)
     partner.goto(site(bp.host, "/shared/"))
-    expect(partner.get_by_test_id("inbox-row").filter(has_text="Customer 2")).to_be_visible()
+    expect(partner.get_by_test_id("inbox-row").filter(has_text=deal.name)).to_be_visible()
 
     # the integration pages at phone size
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()

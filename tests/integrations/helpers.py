@@ -180,7 +180,11 @@ def celery_queue(queue: str):  # type: ignore[no-untyped-def]
         for cached in ("queues", "default_queue", "router"):
             app.amqp.__dict__.pop(cached, None)
 
-    eager, default = app.conf.task_always_eager, app.conf.task_default_queue
+    # Celery reads Django's settings live beneath its own layer of changes: put that layer back
+    # as it was, rather than a value read here (a test's `settings` fixture may already have
+    # switched eager off, and would otherwise leave it off for every later test).
+    keys = ("task_always_eager", "task_default_queue")
+    before = {key: app.conf.changes[key] for key in keys if key in app.conf.changes}
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
     forget()
@@ -189,6 +193,26 @@ def celery_queue(queue: str):  # type: ignore[no-untyped-def]
             conn.default_channel.queue_purge(queue)
         yield app
     finally:
-        app.conf.task_always_eager = eager
-        app.conf.task_default_queue = default
+        for key in keys:
+            app.conf.changes.pop(key, None)
+        app.conf.changes.update(before)
         forget()
+
+
+def import_plant(world: CompanyWorld, *, name: str = "victim-accounts.csv") -> Any:
+    """An uploaded, checked file of the company's (a row that fails included), for the
+    access tests."""
+    from integrations.files.services import import_upload
+
+    membership = Membership.objects.get(company=world.company, user=world.owner)
+    with schema_context(world.company.schema_name):
+        job = import_upload(
+            actor=world.owner,
+            membership=membership,
+            kind="account",
+            filename=name,
+            data=b"Name,Website\nVictim Customer,victim-customer.example\n,no-name.example\n",
+        )
+        job.row_errors = [{"row": 3, "errors": ["Name: Name is empty, and every row needs one."]}]
+        job.save(update_fields=["row_errors"])
+        return job

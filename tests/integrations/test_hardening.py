@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 
 from business.configuration.apply import configuration_import
 from business.configuration.export import configuration_export
-from integrations.addresses import _is_public
+from edge.addresses import address_is_public
 from integrations.connectors.base import ConnectorError, Credentials
 from integrations.connectors.tryton import TrytonConnector
 from integrations.convert import Unconvertible, to_local
@@ -87,7 +87,7 @@ def test_stored_private_addresses_are_refused_everywhere_in_production(acme, red
     ],
 )
 def test_only_public_addresses_count_as_public(address, public):
-    assert _is_public(ipaddress.ip_address(address)) is public
+    assert address_is_public(ipaddress.ip_address(address)) is public
 
 
 def test_numbers_too_large_are_refused_in_a_sentence_and_compare_as_text():

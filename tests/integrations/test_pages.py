@@ -98,7 +98,7 @@ def test_admin_connects_maps_previews_switches_on_and_resolves_a_conflict(
     preview = admin.get(
         f"/settings/integrations/{connection.pk}/mapping/{opportunities.pk}/preview/"
     ).content.decode()
-    assert "Deal 0-0" not in preview  # (the description isn't mapped by default)
+    assert "Deal 0-0" in preview  # (Tryton's description is suggested as the deal name)
     assert "1000" in preview and "would be created" in preview
     with schema_context(acme.company.schema_name):
         assert not Opportunity.objects.exists()  # a preview writes nothing

@@ -312,14 +312,29 @@ def configuration_plant(w: LeakWorld, slug: str) -> dict[str, Any]:
         scopes=["records:read"],
     )
     DirectoryGroup.objects.create(company=company, display_name=w.private(slug, "idp-group"))
-    from tests.integrations.helpers import connection_plant
+    from tests.integrations.helpers import connection_plant, import_plant
 
+    # an imported file, with a private marker in its name
+    import_plant(world, name=w.private(slug, "import-file") + ".csv")
     # its CRM connection (with a mapping, a run, a link, a conflict and a failed record)
     connection_plant(
         world,
         name=w.private(slug, "crm-connection"),
         url=f"http://127.0.0.1:9/{w.private(slug, 'crm-address')}",
     )
+    # its webhook endpoint, told of every event (nothing listens there: each attempt fails
+    # and is logged with what would have been sent, which the crawl then reads)
+    from webhooks.catalogue import KEYS
+    from webhooks.services import endpoint_create
+
+    with schema_context(company.schema_name):
+        endpoint_create(
+            actor=owner,
+            actor_membership=Membership.objects.get(company=company, user=owner),
+            url=f"http://127.0.0.1:9/{w.private(slug, 'webhook-address')}",
+            description=w.private(slug, "webhook-description"),
+            event_types=list(KEYS),
+        )
     return made
 
 
@@ -741,6 +756,7 @@ def private_ids_collect(w: LeakWorld, slug: str) -> None:
     from pipeline.models import Opportunity
     from sharing.lens.models import InternalComment
     from solutions.models import Solution
+    from webhooks.models import WebhookDelivery, WebhookEndpoint
 
     with schema_context(w.company(slug).schema_name):
         rows = [
@@ -751,6 +767,8 @@ def private_ids_collect(w: LeakWorld, slug: str) -> None:
             ("unpublished opportunity", Opportunity.objects.filter(shared_record_id=None)),
             ("unpublished solution", Solution.objects.filter(shared_record_id=None)),
             ("unpublished plan", MarketingPlan.objects.filter(shared_record_id=None)),
+            ("webhook endpoint", WebhookEndpoint.objects.all()),
+            ("webhook delivery", WebhookDelivery.objects.all()),
         ]
         for what, queryset in rows:
             for pk in queryset.values_list("pk", flat=True):
@@ -826,10 +844,17 @@ def ids_of(w: LeakWorld, slug: str) -> dict[str, list[Any]]:
 
         ids["settings/integrations/"] = list(Connection.objects.values_list("pk", flat=True))
         ids["integrations/hooks/"] = ids["settings/integrations/"]
+        from integrations.models import ImportJob
+
+        ids["imports/"] = list(ImportJob.objects.values_list("pk", flat=True))
         ids["run"] = list(SyncRun.objects.values_list("pk", flat=True))
         ids["conflict"] = list(SyncConflict.objects.values_list("pk", flat=True))
         ids["letter"] = list(DeadLetter.objects.values_list("pk", flat=True))
         ids["mapping"] = list(ObjectMapping.objects.values_list("pk", flat=True))
+        from webhooks.models import WebhookDelivery, WebhookEndpoint
+
+        ids["settings/webhooks/"] = list(WebhookEndpoint.objects.values_list("pk", flat=True))
+        ids["delivery"] = list(WebhookDelivery.objects.values_list("pk", flat=True))
         ids["solutions/"] = list(Solution.objects.values_list("pk", flat=True))
         ids["marketing/"] = list(MarketingPlan.objects.values_list("pk", flat=True))
         ids["task"] = list(PlanTask.objects.values_list("pk", flat=True))

@@ -63,6 +63,8 @@ UUID_FILL = (
     "settings/provisioning/groups/",
     "settings/integrations/",
     "integrations/hooks/",
+    "settings/webhooks/",
+    "imports/",
 )
 INT_FILL = {
     "settings/members/": "membership",
@@ -83,6 +85,7 @@ API_PK_FILL = {
     "tokens": "token",
     "approvals": "approvals/",
     "metrics": "metric",
+    "webhooks": "settings/webhooks/",
 }
 # The vocabularies whose pages are crawled: those holding markers (the rest are the same
 # template over the standard terms).
@@ -134,6 +137,8 @@ def _company_route_paths(route: str, ids: dict, slug: str) -> list[str]:
                 values = list(SLUGS)
             elif group == "slug":
                 values = PARTNERS[slug]
+            elif group == "delivery_pk":
+                values = [str(v) for v in ids["delivery"]]
             else:
                 raise AssertionError(f"unfilled group {group} in API route {rest}")
             options.append([(group, v) for v in values])
@@ -168,12 +173,17 @@ def _company_route_paths(route: str, ids: dict, slug: str) -> list[str]:
             "<uuid:conflict_pk>",
             "<uuid:letter_pk>",
             "<int:mapping_pk>",
+            "<uuid:delivery_pk>",
         ):
             # a connection's parts: every one of the company's (the route's connection is
             # filled by <uuid:pk>; another connection's part is a 404 like another company's)
             values = [str(v) for v in ids[placeholder.split(":")[1].removesuffix("_pk>")]]
         elif placeholder == "<slug:connector>":
             values = ["tryton"]
+        elif placeholder == "<slug:kind>":  # exports of the company's own lists
+            values = ["account", "opportunity", "solution", "partner"]
+        elif placeholder == "<slug:fmt>":
+            values = ["csv"]
         elif placeholder == "<slug:slug>":
             values = _slug_values(route, slug)
         elif placeholder == "<slug:protocol>":
