@@ -68,3 +68,29 @@ def company_audit_entry_record(
     )
     company_entry_recorded(entry)
     return entry
+
+
+def company_audit_entries_record(
+    *, actor: Any, action: AuditAction, entries: list[tuple[Any, dict[str, Any] | None]]
+) -> list[Any]:
+    """Many entries of one action at once — (target, after) each, as a batch of new records
+    writes them — in one insert; the rooms that listen hear of each, as they would one by one."""
+    action = AuditAction(action)
+    assert connection.schema_name != "public", "company audit entries belong in a company schema"
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    rows = AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor_id=actor_id,
+                action=action,
+                target_type=target._meta.label_lower,
+                target_id=str(target.pk),
+                before=None,
+                after=_json_safe(after),
+            )
+            for target, after in entries
+        ]
+    )
+    for entry in rows:
+        company_entry_recorded(entry)
+    return rows

@@ -13,7 +13,7 @@ from business.models import FieldDefinition
 from business.registry import core_fields_of, object_type_of
 from business.rules import has_rules, rules_check
 from business.selectors import catalog_for
-from business.values import custom_values_clean, form_errors
+from business.values import Catalog, custom_values_clean, form_errors
 from tenants.models import Company
 
 
@@ -25,12 +25,16 @@ def custom_for_save(
     previous: dict[str, Any] | None = None,
     partial: bool = False,
     core: dict[str, Any] | None = None,
+    catalog: Catalog | None = None,
+    rules: bool | None = None,
 ) -> dict[str, Any]:
     """The record's new `custom` dict, or ValidationError keyed cf_<key>. `submitted` None
     means the caller didn't touch custom fields (defaults and required checks still apply to a
     new record). Derived fields are computed from `core` (the record's built-in fields as they
-    will be saved) and the custom values."""
-    catalog = catalog_for(object_type=object_type, company=company)
+    will be saved) and the custom values. A batch of saves passes the `catalog` and whether
+    the kind has `rules`, read once for all of them (custom_batch_context)."""
+    if catalog is None:
+        catalog = catalog_for(object_type=object_type, company=company)
     if not catalog.definitions:
         if submitted:
             raise ValidationError({f"cf_{key}": ["There is no such field."] for key in submitted})
@@ -46,7 +50,7 @@ def custom_for_save(
         except ValidationError as exc:
             raise form_errors(exc) from exc
         custom = derive(object_type=object_type, catalog=catalog, custom=custom, core=core or {})
-    if core is not None and has_rules(object_type):
+    if core is not None and (has_rules(object_type) if rules is None else rules):
         rules_check(
             object_type=object_type, custom=custom, core=core, definitions=catalog.definitions
         )
@@ -104,6 +108,14 @@ def custom_recomputed(
             f"{company.name} can't take this change right now: a calculation in its setup "
             "needs an admin's attention. Nothing was saved; try again later."
         ) from exc
+
+
+def custom_batch_context(*, object_type: str, company: Company) -> dict[str, Any]:
+    """What custom_for_save reads of the business schema, read once for a batch of saves."""
+    return {
+        "catalog": catalog_for(object_type=object_type, company=company),
+        "rules": has_rules(object_type),
+    }
 
 
 def collect_errors(*checks: Callable[[], Any]) -> list[Any]:

@@ -14,11 +14,21 @@ from typing import Any
 from django.db.models import Model
 
 from accounts.models import Account
-from accounts.services import account_archive, account_create, account_update
+from accounts.services import (
+    account_archive,
+    account_create,
+    account_update,
+    accounts_create_many,
+)
 from identity.models import User
 from integrations.convert import decimal_text
 from pipeline.models import Opportunity
-from pipeline.services import opportunity_archive, opportunity_create, opportunity_update
+from pipeline.services import (
+    opportunities_create_many,
+    opportunity_archive,
+    opportunity_create,
+    opportunity_update,
+)
 from tenants.models import Company
 from tenants.selectors import first_owner_id
 
@@ -94,6 +104,22 @@ class KindAdapter:
         data.setdefault("customer_name", "")
         return opportunity_create(
             actor=actor, company=company, data={**data, "owner_id": first_owner_id(company=company)}
+        )
+
+    def create_many(
+        self, *, actor: User, company: Company, values: list[dict[str, Any]]
+    ) -> list[Any]:
+        """create for a page of new records at once: per row, the saved record or the
+        ValidationError that refused it (IntegrityError for the page if an index refuses one
+        after the checks: the caller goes one by one)."""
+        rows = [self._data(v) for v in values]
+        if self.kind == "account":
+            return accounts_create_many(actor=actor, company=company, rows=rows)
+        owner = first_owner_id(company=company)
+        return opportunities_create_many(
+            actor=actor,
+            company=company,
+            rows=[{"customer_name": "", **row, "owner_id": owner} for row in rows],
         )
 
     def update(self, *, actor: User, company: Company, obj: Any, values: dict[str, Any]) -> Any:

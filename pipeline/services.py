@@ -3,6 +3,8 @@ transaction, through the sharing app's publish step (the only door out of the sc
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -14,7 +16,13 @@ from accounts.models import Account
 from accounts.selectors import account_get
 from accounts.services import account_for_customer
 from audit.actions import AuditAction
-from business.records import collect_errors, core_values, custom_changes, custom_for_save
+from business.records import (
+    collect_errors,
+    core_values,
+    custom_batch_context,
+    custom_changes,
+    custom_for_save,
+)
 from concurrency.versioning import versioned_update
 from identity.models import User
 from pipeline.models import Opportunity
@@ -22,6 +30,7 @@ from recordkit.external_ids import (
     external_id_clean,
     external_id_errors,
     external_id_race_refused,
+    external_ids_errors_batch,
 )
 from recordkit.services import (
     RecordWrites,
@@ -29,6 +38,7 @@ from recordkit.services import (
     record_created,
     record_publish_for,
     record_updated,
+    records_created,
 )
 from sharing.models import SharedRecord
 from tenants.models import Company, Membership
@@ -115,9 +125,11 @@ def _validate(
     owner_changed: bool = True,
     skip_customer: bool = False,
     previous_external_id: str | None = None,
+    batch: _Batch | None = None,
 ) -> None:
     # (the customer's own error, if finding its account failed, is reported once, by that;
-    # the external id's unique index is checked below, with a sentence)
+    # the external id, the only unique value besides the random pk, is checked below with a
+    # sentence; a batch checked the account it names already)
     errors: dict[str, list[str]] = {}
     try:
         opportunity.full_clean(
@@ -126,19 +138,36 @@ def _validate(
                 "external_id",
                 # (and the account it would have named)
                 *(["customer_name", "customer_domain", "account"] if skip_customer else []),
-            ]
+                *(["account"] if batch is not None else []),
+            ],
+            validate_unique=False,
+            validate_constraints=False,
         )
     except ValidationError as exc:
         errors |= exc.message_dict
-    errors |= external_id_errors(opportunity, label="opportunity", previous=previous_external_id)
+    if batch is not None:
+        errors |= batch.id_errors[id(opportunity)]
+    else:
+        errors |= external_id_errors(
+            opportunity, label="opportunity", previous=previous_external_id
+        )
     if errors:
         raise ValidationError(errors)
     # (an edit that keeps the owner doesn't re-check it: people who left keep their records)
-    if (
-        owner_changed
-        and not Membership.objects.filter(user_id=opportunity.owner_id, company=company).exists()
+    if owner_changed and not (
+        opportunity.owner_id in batch.members
+        if batch is not None
+        else Membership.objects.filter(user_id=opportunity.owner_id, company=company).exists()
     ):
         raise ValidationError({"owner": ["The owner must be a member of your company."]})
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """What validating many new opportunities at once read once for all of them."""
+
+    id_errors: dict[int, dict[str, list[str]]]  # id(opportunity) → its external id's errors
+    members: set[Any]
 
 
 WRITES = RecordWrites(
@@ -186,6 +215,97 @@ def opportunity_create(*, actor: User, company: Company, data: dict[str, Any]) -
             lambda: _raise(account_error),
         )
         return record_created(WRITES, actor=actor, company=company, obj=opportunity)
+
+
+def opportunities_create_many(
+    *, actor: User, company: Company, rows: list[dict[str, Any]]
+) -> list[Opportunity | ValidationError]:
+    """opportunity_create for many rows at once (a CRM's initial import): the same checks,
+    with what they read — the accounts named, the members, the external ids taken, the business
+    schema — read once for the batch, then one insert and one audit insert. A result per row,
+    in order. A row that names its customer rather than an account goes through
+    opportunity_create (finding or making its account is one row's work). A row the unique
+    index refuses after the checks (a race) raises IntegrityError for the batch; the caller
+    saves one by one."""
+    results: list[Opportunity | ValidationError | None] = [None] * len(rows)
+    batch_rows: list[tuple[int, Opportunity, dict[str, Any]]] = []
+    with transaction.atomic():
+        for index, data in enumerate(rows):
+            if data.get("account_id"):
+                fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
+                opportunity = Opportunity(owner_id=data.get("owner_id") or actor.pk, **fields)
+                batch_rows.append((index, opportunity, data))
+                continue
+            try:
+                with transaction.atomic():
+                    results[index] = opportunity_create(actor=actor, company=company, data=data)
+            except ValidationError as exc:
+                results[index] = exc
+        accounts = Account.objects.in_bulk(
+            {str(o.account_id) for _, o, _ in batch_rows if _is_uuid(o.account_id)}
+        )
+        objs = [o for _, o, _ in batch_rows]
+        batch = _Batch(
+            id_errors=dict(
+                zip(
+                    map(id, objs),
+                    external_ids_errors_batch(objs, label="opportunity") if objs else [],
+                    strict=True,
+                )
+            ),
+            members=set(
+                Membership.objects.filter(
+                    company=company, user_id__in={o.owner_id for o in objs}
+                ).values_list("user_id", flat=True)
+            ),
+        )
+        schema = custom_batch_context(object_type=Opportunity.kind_key, company=company)
+        valid = []
+        for index, opportunity, data in batch_rows:
+            account = accounts.get(_uuid_or_none(opportunity.account_id))
+            account_error = None
+            if account is None:
+                account_error = ValidationError({"account": ["No such account."]})
+            elif account.archived_at is not None:
+                account_error = ValidationError(
+                    {"account": ["That account is archived; choose an open one."]}
+                )
+            else:
+                for key, value in _customer_from(account, data.get("customer_domain", "")).items():
+                    setattr(opportunity, key, value)
+            opportunity.name = _name_or_customer(opportunity.name, opportunity.customer_name)
+            try:
+                _, opportunity.custom, _ = collect_errors(
+                    lambda o=opportunity, e=account_error: _validate(
+                        o, company, skip_customer=e is not None, batch=batch
+                    ),
+                    lambda o=opportunity, d=data: custom_for_save(
+                        object_type=Opportunity.kind_key,
+                        company=company,
+                        submitted=d.get("custom"),
+                        core=core_values(o),
+                        **schema,
+                    ),
+                    lambda e=account_error: _raise(e),
+                )
+            except ValidationError as exc:
+                results[index] = exc
+                continue
+            results[index] = opportunity
+            valid.append(opportunity)
+        records_created(WRITES, actor=actor, company=company, objs=valid)
+    return [r for r in results if r is not None]
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _is_uuid(value: Any) -> bool:
+    return _uuid_or_none(value) is not None
 
 
 def _raise(error: ValidationError | None) -> None:

@@ -59,3 +59,38 @@ def external_id_race_refused(*, label: str, external_id: str) -> Iterator[None]:
         if str(getattr(diag, "message_detail", None) or "").startswith("Key (external_id)="):
             raise ValidationError(_taken(label, external_id_clean(external_id))) from exc
         raise
+
+
+def external_ids_errors_batch(
+    objs: list[models.Model], *, label: str
+) -> list[dict[str, list[str]]]:
+    """external_id_errors for a batch of new records, with one query for the lot: an id
+    another record has, or one an earlier record of the batch took, is refused."""
+    values = []
+    for obj in objs:
+        obj.external_id = external_id_clean(obj.external_id)  # type: ignore[attr-defined]
+        values.append(obj.external_id)  # type: ignore[attr-defined]
+    wanted = {v for v in values if v and len(v) <= MAX_LENGTH}
+    taken = (
+        set(
+            type(objs[0])
+            ._default_manager.filter(external_id__in=wanted)
+            .values_list("external_id", flat=True)
+        )
+        if wanted
+        else set()
+    )
+    errors: list[dict[str, list[str]]] = []
+    for value in values:
+        if not value:
+            errors.append({})
+        elif len(value) > MAX_LENGTH:
+            errors.append(
+                {"external_id": [f"Keep the external id under {MAX_LENGTH + 1} characters."]}
+            )
+        elif value in taken:
+            errors.append(_taken(label, value))
+        else:
+            taken.add(value)
+            errors.append({})
+    return errors

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.actions import AuditAction
-from audit.services import company_audit_entry_record
+from audit.services import company_audit_entries_record, company_audit_entry_record
 from identity.models import User
 from sharing.models import SharedRecord
 from sharing.records.services.publish import record_archive_published, record_publish
@@ -70,6 +70,28 @@ def record_created(writes: RecordWrites, *, actor: User, company: Company, obj: 
         if writes.after_write:
             writes.after_write(company, obj)
     return obj
+
+
+def records_created(
+    writes: RecordWrites, *, actor: User, company: Company, objs: list[Any]
+) -> list:
+    """Saves many validated new records of one kind in one insert, and audits each: what
+    record_created does, for a batch (a CRM's initial import). The caller validated them as it
+    would one by one; a unique index that refuses one refuses the batch (IntegrityError), and
+    the caller saves them one by one instead."""
+    if not objs:
+        return []
+    with transaction.atomic():
+        saved = type(objs[0])._default_manager.bulk_create(objs)
+        company_audit_entries_record(
+            actor=actor,
+            action=writes.created,
+            entries=[(obj, writes.fields_of(obj)) for obj in saved],
+        )
+        if writes.after_write:
+            for obj in saved:
+                writes.after_write(company, obj)
+    return saved
 
 
 def record_updated(

@@ -109,3 +109,17 @@ class RunContext:
             resolved_at=None,
             **key,
         ).update(resolved_at=timezone.now())
+
+    def resolved_many(
+        self, *, direction: Direction, remote_object: str, external_ids: list[str]
+    ) -> None:
+        """Records that synced: the letters of those that had failed before close (one
+        query for a page)."""
+        if external_ids:
+            DeadLetter.objects.filter(
+                connection=self.connection,
+                direction=direction,
+                remote_object=remote_object,
+                resolved_at=None,
+                external_id__in=external_ids,
+            ).update(resolved_at=timezone.now())

@@ -6,12 +6,14 @@ where the last committed page ended."""
 from __future__ import annotations
 
 import logging
+from itertools import chain
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
+from accounts.domains import web_domains_normalize
 from accounts.models import Account
 from accounts.selectors import account_by_domain
 from concurrency.versioning import StaleVersion
@@ -89,7 +91,9 @@ def replay_pulls(ctx: RunContext, compiled: CompiledObject) -> None:
 
 
 def pull_records(ctx: RunContext, compiled: CompiledObject, records: list[RemoteRecord]) -> None:
-    """One page: map, resolve references, then create, update, skip or open conflicts."""
+    """One page: map, resolve references, then create, update, skip or open conflicts. The
+    records new here are created together (one insert per table: an initial import is mostly
+    these); the others one by one."""
     if not records:
         return
     adapter = ADAPTERS[compiled.kind]
@@ -107,56 +111,154 @@ def pull_records(ctx: RunContext, compiled: CompiledObject, records: list[Remote
         values, errors = compiled.to_local(record.values)
         mapped.append((record, values, errors))
     found = local_ids_for(compiled, ctx.connection.pk, [v for _, v, e in mapped if not e])
+    fresh: dict[str, tuple[RemoteRecord, dict[str, Any]]] = {}
+    synced: list[str] = []
     for record, values, errors in mapped:
         ctx.count("processed")
         if not errors:
             errors = resolve_to_local(compiled, values, found)
         if errors:
-            ctx.dead_letter(
-                direction=Direction.PULL,
-                remote_object=compiled.remote_object,
-                external_id=record.external_id,
-                payload=record.values,
-                error=_sentence(errors, compiled),
-            )
+            _letter(ctx, compiled, record, _sentence(errors, compiled))
             continue
         link = links.get(record.external_id)
+        obj = objects.get(link.local_id) if link is not None else None
+        if link is None:
+            if record.external_id in fresh:
+                ctx.count("skipped")  # (a page naming one record twice: its last state counts)
+            fresh[record.external_id] = (record, values)
+        elif _one(ctx, compiled, adapter, record, values, link, obj):
+            synced.append(record.external_id)
+    synced += _create_new(ctx, compiled, adapter, list(fresh.values()))
+    ctx.resolved_many(
+        direction=Direction.PULL, remote_object=compiled.remote_object, external_ids=synced
+    )
+
+
+def _letter(ctx: RunContext, compiled: CompiledObject, record: RemoteRecord, error: str) -> None:
+    ctx.dead_letter(
+        direction=Direction.PULL,
+        remote_object=compiled.remote_object,
+        external_id=record.external_id,
+        payload=record.values,
+        error=error,
+    )
+
+
+def _one(
+    ctx: RunContext,
+    compiled: CompiledObject,
+    adapter: KindAdapter,
+    record: RemoteRecord,
+    values: dict[str, Any],
+    link: ExternalLink | None,
+    obj: Any,
+) -> bool:
+    """One record through the kind's services, in its own savepoint: True once it synced."""
+    try:
+        with transaction.atomic():
+            if obj is None:
+                _create(ctx, compiled, adapter, record, values, link)
+            else:
+                _update(ctx, compiled, adapter, record, values, link, obj)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        _letter(ctx, compiled, record, "We couldn't save it here: " + _service_error(exc))
+        return False
+    except StaleVersion:
+        ctx.count("skipped")  # someone saved it meanwhile: the next run looks again
+        return False
+    except Exception:  # one record must not stop the company's sync: it waits, visible
+        logger.exception(
+            "sync %s: %s %s failed", ctx.run.pk, compiled.remote_object, record.external_id
+        )
+        _letter(
+            ctx,
+            compiled,
+            record,
+            "An error on our side stopped this record; it is kept here. Replay it once we have fixed it.",
+        )
+        return False
+    return True
+
+
+def _create_new(
+    ctx: RunContext,
+    compiled: CompiledObject,
+    adapter: KindAdapter,
+    fresh: list[tuple[RemoteRecord, dict[str, Any]]],
+) -> list[str]:
+    """Records the CRM has and we don't, created in one go through the kind's batch service;
+    the external ids that synced. An account whose domain an account here has already goes
+    one by one (it is linked to that account, or refused with its name); so does the whole
+    page if an index refuses the batch (a race with another save)."""
+    one_by_one: list[tuple[RemoteRecord, dict[str, Any]]] = []
+    if compiled.kind == "account" and fresh:
+        held = _domains_held([v for _, v in fresh])
+        one_by_one = [(r, v) for r, v in fresh if _domains(v) & held]
+        fresh = [(r, v) for r, v in fresh if not _domains(v) & held]
+    synced: list[str] = []
+    if fresh:
         try:
             with transaction.atomic():
-                obj = objects.get(link.local_id) if link is not None else None
-                if obj is None:
-                    _create(ctx, compiled, adapter, record, values, link)
+                results = adapter.create_many(
+                    actor=ctx.actor, company=ctx.company, values=[v for _, v in fresh]
+                )
+                made = [
+                    (record, obj)
+                    for (record, _), obj in zip(fresh, results, strict=True)
+                    if not isinstance(obj, ValidationError)
+                ]
+                ExternalLink.objects.bulk_create(
+                    [
+                        ExternalLink(
+                            connection=ctx.connection,
+                            remote_object=compiled.remote_object,
+                            external_id=record.external_id,
+                            kind=compiled.kind,
+                            local_id=obj.pk,
+                            base=adapter.values(obj, compiled.local_fields),
+                            remote_modified=record.modified,
+                            local_version=obj.version,
+                        )
+                        for record, obj in made
+                    ]
+                )
+        except IntegrityError:
+            logger.info("sync %s: a page of new records goes one by one", ctx.run.pk)
+            one_by_one += fresh
+        else:
+            for (record, _), obj in zip(fresh, results, strict=True):
+                if isinstance(obj, ValidationError):
+                    _letter(
+                        ctx, compiled, record, "We couldn't save it here: " + _service_error(obj)
+                    )
                 else:
-                    _update(ctx, compiled, adapter, record, values, link, obj)
-        except ValidationError as exc:
-            ctx.dead_letter(
-                direction=Direction.PULL,
-                remote_object=compiled.remote_object,
-                external_id=record.external_id,
-                payload=record.values,
-                error="We couldn't save it here: " + _service_error(exc),
+                    ctx.count("created")
+                    synced.append(record.external_id)
+    for record, values in one_by_one:
+        if _one(ctx, compiled, adapter, record, values, None, None):
+            synced.append(record.external_id)
+    return synced
+
+
+def _domains(values: dict[str, Any]) -> set[str]:
+    try:
+        return set(web_domains_normalize(values.get("domains") or []))
+    except ValidationError:
+        return set()
+
+
+def _domains_held(values: list[dict[str, Any]]) -> set[str]:
+    """Of the page's domains, those an open account here has."""
+    wanted = set().union(*(_domains(v) for v in values))
+    if not wanted:
+        return set()
+    return wanted & set(
+        chain.from_iterable(
+            Account.objects.filter(archived_at=None, domains__overlap=list(wanted)).values_list(
+                "domains", flat=True
             )
-            continue
-        except StaleVersion:
-            ctx.count("skipped")  # someone saved it meanwhile: the next run looks again
-            continue
-        except Exception:  # one record must not stop the company's sync: it waits, visible
-            logger.exception(
-                "sync %s: %s %s failed", ctx.run.pk, compiled.remote_object, record.external_id
-            )
-            ctx.dead_letter(
-                direction=Direction.PULL,
-                remote_object=compiled.remote_object,
-                external_id=record.external_id,
-                payload=record.values,
-                error="An error on our side stopped this record; it is kept here. Replay it once we have fixed it.",
-            )
-            continue
-        ctx.resolved(
-            direction=Direction.PULL,
-            remote_object=compiled.remote_object,
-            external_id=record.external_id,
         )
+    )
 
 
 def _unlinked_account_for(ctx: RunContext, values: dict[str, Any]) -> Account | None:
