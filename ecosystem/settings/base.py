@@ -288,6 +288,8 @@ INTEGRATIONS_CA_BUNDLE = env("INTEGRATIONS_CA_BUNDLE", default="")
 # an initial import of more records than this reads through the CRM's bulk API when it has one
 # (Salesforce Bulk API 2.0): one job, CSV pages, instead of a query per page
 INTEGRATIONS_BULK_THRESHOLD = env.int("INTEGRATIONS_BULK_THRESHOLD", default=10_000)
+# rows per page of a Bulk API job's results (one transaction each in the initial import)
+INTEGRATIONS_BULK_PAGE_SIZE = env.int("INTEGRATIONS_BULK_PAGE_SIZE", default=2_000)
 # The OAuth apps this deployment registered with the CRMs (a Salesforce connected app, a
 # HubSpot public app): each company connects its own org through them. Without a client id
 # the CRM is offered only with a token (HubSpot's private apps). Their one callback address

@@ -171,6 +171,7 @@ def test_the_initial_import_reads_accounts_and_opportunities_page_by_page(acme, 
 def test_a_large_initial_import_reads_through_one_bulk_api_job(acme, org, settings):
     settings.INTEGRATIONS_BULK_THRESHOLD = 10
     settings.INTEGRATIONS_PAGE_SIZE = 7
+    settings.INTEGRATIONS_BULK_PAGE_SIZE = 7  # several pages of the job's results
     org.seed(accounts=12, opportunities=30)
     connection = _connect(acme, org)
     with schema_context(acme.company.schema_name):
