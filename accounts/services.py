@@ -212,10 +212,17 @@ def account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Ac
         return _account_create(actor=actor, company=company, data=data)
 
 
+def _owner_of(actor: User, data: dict[str, Any], default: Callable[[], Any]) -> Any:
+    """A new account's owner: the one named, else the person saving it, else (an
+    integration's service account saves) the company's first owner."""
+    return data.get("owner_id") or (None if actor.is_service_account else actor.pk) or default()
+
+
 def _account_create(*, actor: User, company: Company, data: dict[str, Any]) -> Account:
     fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
-    owner_id = data.get("owner_id") or (None if actor.is_service_account else actor.pk)
-    account = Account(owner_id=owner_id or first_owner_id(company=company), **fields)
+    account = Account(
+        owner_id=_owner_of(actor, data, lambda: first_owner_id(company=company)), **fields
+    )
     _, account.custom = collect_errors(
         lambda: _validate(account, company),
         lambda: custom_for_save(
@@ -237,10 +244,11 @@ def accounts_create_many(
     the saved account or why it wasn't. Two rows of the batch can't claim one domain or id.
     A row the unique index refuses after the checks (a race) raises IntegrityError for the
     batch; the caller saves one by one."""
+    default_owner = first_owner_id(company=company)
     accounts, claims = [], []
     for data in rows:
         fields = {k: v for k, v in data.items() if k in EDITABLE and k != "custom"}
-        account = Account(owner_id=data.get("owner_id"), **fields)
+        account = Account(owner_id=_owner_of(actor, data, lambda: default_owner), **fields)
         try:
             account.domains = web_domains_normalize(account.domains)
         except ValidationError:  # (validation names them)
@@ -248,10 +256,6 @@ def accounts_create_many(
         else:
             claims.extend(account.domains)
         accounts.append(account)
-    default_owner = first_owner_id(company=company)
-    for account in accounts:
-        account.owner_id = account.owner_id or (None if actor.is_service_account else actor.pk)
-        account.owner_id = account.owner_id or default_owner
     with transaction.atomic():
         _accounts_lock()
         holders: dict[str, Account] = {}

@@ -86,11 +86,10 @@ def _resolve_account(
     if account_id and (current is None or str(account_id) != str(current.account_id)):
         try:
             account = account_get(pk=account_id)
-        except Http404 as exc:
-            raise ValidationError({"account": ["No such account."]}) from exc
-        if account.archived_at is not None:
-            raise ValidationError({"account": ["That account is archived; choose an open one."]})
-        return _customer_from(account, data.get("customer_domain", ""))
+        except Http404:
+            account = None
+        _account_usable(account)
+        return _customer_from(account, data.get("customer_domain", ""))  # type: ignore[arg-type]
     name = " ".join(str(data.get("customer_name") or "").split())
     domain = str(data.get("customer_domain") or "")
     if (
@@ -110,6 +109,14 @@ def _resolve_account(
     except ValidationError as exc:
         raise ValidationError({"customer_domain": exc.messages}) from exc
     return _customer_from(account, domain)
+
+
+def _account_usable(account: Account | None) -> None:
+    """The account a deal names must exist and be open."""
+    if account is None:
+        raise ValidationError({"account": ["No such account."]})
+    if account.archived_at is not None:
+        raise ValidationError({"account": ["That account is archived; choose an open one."]})
 
 
 def _name_or_customer(name: Any, customer_name: str) -> str:
@@ -264,14 +271,12 @@ def opportunities_create_many(
         for index, opportunity, data in batch_rows:
             account = accounts.get(_uuid_or_none(opportunity.account_id))
             account_error = None
-            if account is None:
-                account_error = ValidationError({"account": ["No such account."]})
-            elif account.archived_at is not None:
-                account_error = ValidationError(
-                    {"account": ["That account is archived; choose an open one."]}
-                )
+            try:
+                _account_usable(account)
+            except ValidationError as exc:
+                account_error = exc
             else:
-                for key, value in _customer_from(account, data.get("customer_domain", "")).items():
+                for key, value in _customer_from(account, data.get("customer_domain", "")).items():  # type: ignore[arg-type]
                     setattr(opportunity, key, value)
             opportunity.name = _name_or_customer(opportunity.name, opportunity.customer_name)
             try:

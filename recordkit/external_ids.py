@@ -21,6 +21,10 @@ def external_id_clean(value: Any) -> str:
     return str(value or "").strip()
 
 
+def _too_long() -> dict[str, list[str]]:
+    return {"external_id": [f"Keep the external id under {MAX_LENGTH + 1} characters."]}
+
+
 def _taken(label: str, external_id: str) -> dict[str, list[str]]:
     return {
         "external_id": [
@@ -40,7 +44,7 @@ def external_id_errors(
     if not value or value == previous:
         return {}
     if len(value) > MAX_LENGTH:
-        return {"external_id": [f"Keep the external id under {MAX_LENGTH + 1} characters."]}
+        return _too_long()
     if type(obj)._default_manager.filter(external_id=value).exclude(pk=obj.pk).exists():
         return _taken(label, value)
     return {}
@@ -85,9 +89,7 @@ def external_ids_errors_batch(
         if not value:
             errors.append({})
         elif len(value) > MAX_LENGTH:
-            errors.append(
-                {"external_id": [f"Keep the external id under {MAX_LENGTH + 1} characters."]}
-            )
+            errors.append(_too_long())
         elif value in taken:
             errors.append(_taken(label, value))
         else:

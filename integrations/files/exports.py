@@ -17,6 +17,7 @@ from typing import Any
 
 import tablib
 from defusedcsv import csv
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from accounts.models import Account
 from business.models import Term
@@ -52,6 +53,10 @@ class _Lookups:
         )
 
     def cell(self, column: Column, value: Any) -> Any:
+        """A value as the file shows it; any text, labels and lists included, escaped."""
+        return escaped(self._shown(column, value))
+
+    def _shown(self, column: Column, value: Any) -> Any:
         if value in (None, ""):
             return ""
         if column.type == "choice" and column.vocabulary:
@@ -66,7 +71,7 @@ class _Lookups:
             return value.isoformat()
         if isinstance(value, Decimal):
             return value
-        return escaped(str(value))
+        return str(value)
 
 
 def _value(obj: Any, column: Column, partners: dict[int, Company]) -> Any:
@@ -122,10 +127,20 @@ def export_csv(kind: str, company: Company) -> Iterator[str]:
         yield writer.writerow(["" if v is None else v for v in row])
 
 
+def _xlsx_cell(value: Any) -> Any:
+    """Excel can't hold control characters (a CRM's text may carry them): left out of the
+    file, not the reason it can't be made."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def export_xlsx(kind: str, company: Company) -> bytes:
     headers, rows = export_rows(kind, company)
     data = tablib.Dataset(headers=headers)
     for row in rows:
-        data.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        data.append([_xlsx_cell(v) for v in row])
     buffer = io.BytesIO(data.export("xlsx"))
     return buffer.getvalue()

@@ -213,11 +213,7 @@ def _create_new(
                             connection=ctx.connection,
                             remote_object=compiled.remote_object,
                             external_id=record.external_id,
-                            kind=compiled.kind,
-                            local_id=obj.pk,
-                            base=adapter.values(obj, compiled.local_fields),
-                            remote_modified=record.modified,
-                            local_version=obj.version,
+                            **_link_fields(compiled, adapter, record, obj),
                         )
                         for record, obj in made
                     ]
@@ -299,14 +295,7 @@ def _create(
         _update(ctx, compiled, adapter, record, values, link, existing)
         return
     obj = adapter.create(actor=ctx.actor, company=ctx.company, values=values)
-    fields = dict(
-        kind=compiled.kind,
-        local_id=obj.pk,
-        base=adapter.values(obj, compiled.local_fields),
-        remote_modified=record.modified,
-        local_version=obj.version,
-        remote_deleted_at=None,
-    )
+    fields = _link_fields(compiled, adapter, record, obj)
     if link is None:
         ExternalLink.objects.create(
             connection=ctx.connection,
@@ -317,6 +306,20 @@ def _create(
     else:  # its record here is gone (never: records archive); link the new one
         ExternalLink.objects.filter(pk=link.pk).update(**fields)
     ctx.count("created")
+
+
+def _link_fields(
+    compiled: CompiledObject, adapter: KindAdapter, record: RemoteRecord, obj: Any
+) -> dict[str, Any]:
+    """A link to a record just made from the CRM's: both sides agree on every field."""
+    return dict(
+        kind=compiled.kind,
+        local_id=obj.pk,
+        base=adapter.values(obj, compiled.local_fields),
+        remote_modified=record.modified,
+        local_version=obj.version,
+        remote_deleted_at=None,
+    )
 
 
 def _update(
