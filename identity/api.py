@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
@@ -85,9 +86,11 @@ class TokenViewSet(
             expires_in_days=serializer.validated_data.get("expires_in_days"),
             scopes=serializer.validated_data.get("scopes"),
         )
-        return Response(
+        response = Response(
             {**TokenSerializer(token).data, "token": plain}, status=status.HTTP_201_CREATED
         )
+        add_never_cache_headers(response)  # the token is shown once and kept by no cache
+        return response
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
         token_revoke(actor=request.user, token=self.get_object())

@@ -5,6 +5,7 @@ a test event; read an endpoint's deliveries and resend one. The event catalogue 
 
 from __future__ import annotations
 
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,6 +29,12 @@ from webhooks.services import (
 )
 
 UUID = r"[0-9a-fA-F-]{36}"
+
+
+def _secret_bearing(response: Response) -> Response:
+    """An answer holding a secret is kept by no cache or proxy on the way."""
+    add_never_cache_headers(response)
+    return response
 
 
 class IsCompanyAdmin(permissions.BasePermission):
@@ -167,9 +174,11 @@ class WebhookEndpointViewSet(
         endpoint = endpoint_create(
             actor=request.user, actor_membership=request.membership, **serializer.validated_data
         )
-        return Response(
-            {"endpoint": EndpointSerializer(endpoint).data, "secret": endpoint.secret},
-            status=status.HTTP_201_CREATED,
+        return _secret_bearing(
+            Response(
+                {"endpoint": EndpointSerializer(endpoint).data, "secret": endpoint.secret},
+                status=status.HTTP_201_CREATED,
+            )
         )
 
     def update(self, request: Request, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def]
@@ -196,15 +205,21 @@ class WebhookEndpointViewSet(
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses=SecretSerializer)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["post"])
     def secret(self, request: Request, pk: str | None = None) -> Response:
-        """The signing secret (who read it, when, is in the audit log)."""
+        """The signing secret. A POST, so it needs the write scope: whoever holds the secret
+        can sign events the company's receivers trust; each reveal is audited."""
         endpoint = self.get_object()
         secret = secret_reveal(
             actor=request.user, actor_membership=request.membership, endpoint=endpoint
         )
-        return Response(
-            {"secret": secret, "previous_secret_expires_at": endpoint.previous_secret_expires_at}
+        return _secret_bearing(
+            Response(
+                {
+                    "secret": secret,
+                    "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+                }
+            )
         )
 
     @extend_schema(request=RotateSerializer, responses=SecretSerializer)
@@ -218,11 +233,13 @@ class WebhookEndpointViewSet(
             endpoint=self.get_object(),
             grace_hours=serializer.validated_data["grace_hours"],
         )
-        return Response(
-            {
-                "secret": endpoint.secret,
-                "previous_secret_expires_at": endpoint.previous_secret_expires_at,
-            }
+        return _secret_bearing(
+            Response(
+                {
+                    "secret": endpoint.secret,
+                    "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+                }
+            )
         )
 
     @extend_schema(request=None, responses={202: DeliverySerializer})

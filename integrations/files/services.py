@@ -65,13 +65,14 @@ def import_upload(
     return job
 
 
-def _table(job: ImportJob) -> Table:
+def _table(job: ImportJob, *, limit: int | None = None) -> Table:
     with job.file.open("rb") as handle:
-        return table_read(handle.read(), job.original_name)
+        return table_read(handle.read(), job.original_name, limit=limit)
 
 
 def sample_rows(job: ImportJob, n: int = 3) -> list[list[Any]]:
-    return _table(job).rows[:n]
+    """The first rows only: the column page is viewed often and needs no more."""
+    return _table(job, limit=n).rows[:n]
 
 
 def import_columns_save(

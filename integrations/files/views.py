@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from integrations.files.columns import KINDS, columns_of
 from integrations.files.exports import Echo, csv, escaped, export_csv, export_xlsx
-from integrations.files.reading import MAX_BYTES, MAX_ROWS
+from integrations.files.reading import MAX_BYTES, MAX_ROWS, size_label
 from integrations.files.services import (
     DATE_FORMATS,
     failed_rows_table,
@@ -53,7 +53,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if upload is None:
             error = "Choose a CSV or Excel file."
         elif upload.size > MAX_BYTES:
-            error = f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it."
+            error = f"The file is larger than {size_label(MAX_BYTES)}: split it."
         else:
             try:
                 job = import_upload(
@@ -78,7 +78,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "error": error,
             "jobs": list(jobs[:20]),
-            "max_mb": MAX_BYTES // (1024 * 1024),
+            "max_size": size_label(MAX_BYTES),
             "max_rows": MAX_ROWS,
         },
         status=400 if error else 200,

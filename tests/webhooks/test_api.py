@@ -44,7 +44,7 @@ def test_an_admin_manages_an_endpoint_through_the_api(
     pk = endpoint["id"]
     listed = admin.get(BASE).json()["results"]
     assert [e["id"] for e in listed] == [pk] and "secret" not in listed[0]
-    assert admin.get(f"{BASE}{pk}/secret/").json()["secret"] == secret
+    assert admin.post(f"{BASE}{pk}/secret/").json()["secret"] == secret
     changed = _json(admin, "patch", f"{BASE}{pk}/", {"event_types": ["comment.added"]})
     assert changed.status_code == 200 and changed.json()["event_types"] == ["comment.added"]
     assert changed.json()["enabled"] is True
@@ -103,14 +103,16 @@ def test_members_get_403_other_companies_404_and_tokens_need_the_scope(acme, glo
     planted = webhook_plant(acme)
     pk, delivery = planted["endpoint"].pk, planted["delivery"].pk
     member = client_on(acme.host, acme.member)
-    for path in (BASE, f"{BASE}{pk}/", f"{BASE}{pk}/secret/", "/api/v1/webhooks/event-types/"):
+    for path in (BASE, f"{BASE}{pk}/", "/api/v1/webhooks/event-types/"):
         assert member.get(path).status_code == 403, path
+    assert member.post(f"{BASE}{pk}/secret/").status_code == 403
     assert _json(member, "patch", f"{BASE}{pk}/", {"enabled": False}).status_code == 403
     assert member.delete(f"{BASE}{pk}/").status_code == 403
     # another company's people: not members of acme's host; their own host has no such id
     for client in (client_on(acme.host, globex.owner), client_on(globex.host, globex.owner)):
-        for path in (f"{BASE}{pk}/", f"{BASE}{pk}/secret/", f"{BASE}{pk}/deliveries/"):
+        for path in (f"{BASE}{pk}/", f"{BASE}{pk}/deliveries/"):
             assert client.get(path).status_code == 404, path
+        assert client.post(f"{BASE}{pk}/secret/").status_code == 404
         assert client.post(f"{BASE}{pk}/deliveries/{delivery}/resend/").status_code == 404
         assert client.delete(f"{BASE}{pk}/").status_code == 404
     _, reader = token_create(
