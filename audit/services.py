@@ -10,6 +10,7 @@ from audit.actions import AuditAction
 from audit.company.models import AuditEntry
 from audit.hooks import company_entry_recorded
 from audit.models import AuditEvent
+from dbcopy import rows_copied
 
 
 def _json_safe(value: Any) -> Any:
@@ -78,7 +79,7 @@ def company_audit_entries_record(
     action = AuditAction(action)
     assert connection.schema_name != "public", "company audit entries belong in a company schema"
     actor_id = actor.pk if getattr(actor, "pk", None) else None
-    rows = AuditEntry.objects.bulk_create(
+    rows = rows_copied(
         [
             AuditEntry(
                 actor_id=actor_id,

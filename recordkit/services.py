@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from audit.actions import AuditAction
 from audit.services import company_audit_entries_record, company_audit_entry_record
+from dbcopy import rows_copied
 from identity.models import User
 from sharing.models import SharedRecord
 from sharing.records.services.publish import record_archive_published, record_publish
@@ -82,7 +83,7 @@ def records_created(
     if not objs:
         return []
     with transaction.atomic():
-        saved = type(objs[0])._default_manager.bulk_create(objs)
+        saved = rows_copied(objs)
         company_audit_entries_record(
             actor=actor,
             action=writes.created,

@@ -17,6 +17,7 @@ from accounts.domains import web_domains_normalize
 from accounts.models import Account
 from accounts.selectors import account_by_domain
 from concurrency.versioning import StaleVersion
+from dbcopy import rows_copied
 from integrations.connectors.base import RemoteRecord
 from integrations.mapping import CompiledObject
 from integrations.models import DeadLetter, Direction, ExternalLink, SyncCursor, SystemOfRecord
@@ -207,7 +208,7 @@ def _create_new(
                     for (record, _), obj in zip(fresh, results, strict=True)
                     if not isinstance(obj, ValidationError)
                 ]
-                ExternalLink.objects.bulk_create(
+                rows_copied(
                     [
                         ExternalLink(
                             connection=ctx.connection,
