@@ -50,7 +50,12 @@ def rows_copied(objs: Sequence[Model]) -> list[Model]:
     statement = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
     connection.ensure_connection()
     prepare = [(f.pre_save, f.get_db_prep_save, f.name) for f in fields]
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    # (Django's error wrapping, as its cursor gives a query: a refused row is an IntegrityError)
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
         for obj in objs:
             copy.write_row(_values(connection, obj, prepare))
     for obj in objs:

@@ -82,6 +82,16 @@ FIELD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)?$")
 T = TypeVar("T")
 
 
+def _org_time(value: Any) -> dt.datetime:
+    """A Salesforce datetime ("2026-12-08T10:00:00.000+0000") as an aware datetime; our own
+    clock when the org gave none."""
+    try:
+        parsed = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return dt.datetime.now(dt.UTC)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
 def _stamp(value: str) -> str:
     """SystemModstamp as the ISO text our cursors and links compare ("…T10:00:00.000+00:00")."""
     return dt.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z").isoformat(timespec="milliseconds")
@@ -377,8 +387,10 @@ class SalesforceConnector(Connector):
     ) -> ChangePage:
         names = self._select(remote_object, fields)
         soql = format_soql("SELECT {:literal} FROM {:literal}", ", ".join(names), remote_object)
-        started = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
         job = self._do(lambda sf: self._bulk(remote_object).create_job("query", soql))
+        # Changes since the job started by the org's clock (its createdDate), not ours: with a
+        # clock ahead of ours, every record stamped in our "future" would be read again.
+        started = _org_time(job.get("createdDate")) - dt.timedelta(minutes=1)
         next_cursor = dict(
             cursor,
             counted=True,

@@ -27,10 +27,11 @@ def deletions_apply(ctx: RunContext, compiled: CompiledObject) -> None:
     if not total:
         return
     existing = set(with_retries(lambda: list(ctx.connector.existing_ids(compiled.remote_object))))
+    # (pk, external id, local id) rows, not model instances: a large CRM has 100,000s of links
     gone = [
-        link
-        for link in links.only("pk", "external_id", "local_id")
-        if link.external_id not in existing
+        (pk, local_id)
+        for pk, external_id, local_id in links.values_list("pk", "external_id", "local_id")
+        if external_id not in existing
     ]
     if len(gone) > SUSPICIOUS_MIN and len(gone) > SUSPICIOUS_SHARE * total:
         raise ConnectorError(
@@ -39,11 +40,11 @@ def deletions_apply(ctx: RunContext, compiled: CompiledObject) -> None:
             "Nothing was archived: check that the CRM user still sees them, then run the sync again."
         )
     adapter = ADAPTERS[compiled.kind]
-    objects = adapter.model.objects.in_bulk([link.local_id for link in gone])
+    objects = adapter.model.objects.in_bulk([local_id for _, local_id in gone])
     now = timezone.now()
-    for link in gone:
+    for link_pk, local_id in gone:
         with transaction.atomic():
-            obj = objects.get(link.local_id)
+            obj = objects.get(local_id)
             if (
                 obj is not None
                 and obj.archived_at is None
@@ -51,5 +52,5 @@ def deletions_apply(ctx: RunContext, compiled: CompiledObject) -> None:
             ):
                 adapter.archive(actor=ctx.actor, company=ctx.company, obj=obj)
                 ctx.count("archived")
-            ExternalLink.objects.filter(pk=link.pk).update(remote_deleted_at=now)
+            ExternalLink.objects.filter(pk=link_pk).update(remote_deleted_at=now)
         ctx.flush()

@@ -1185,7 +1185,8 @@ class SalesforceStandIn(StandInServer):
         total = owners + accounts + opportunities
         now = self._now_ms()
         span = max(days * 86_400_000, total)
-        step = span / max(total, 1)
+        # a record takes at most two stamps (created, then perhaps modified): none in the future
+        step = span / max(2 * total, 1)
         start = now - span - 1000
         clock = [start]
 
